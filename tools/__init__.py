@@ -1,0 +1,18 @@
+"""The Admin API, as declarative operations: one module per area, one `Operation` per endpoint."""
+
+from __future__ import annotations
+
+from claude_admin_mcp.server.registry import Operation
+
+from . import api_keys, invites, organization, users, workspaces
+
+OPERATIONS: tuple[Operation, ...] = (
+    *organization.OPERATIONS,
+    *users.OPERATIONS,
+    *invites.OPERATIONS,
+    *workspaces.OPERATIONS,
+    *api_keys.OPERATIONS,
+)
+"""Every operation, in the order tools are listed."""
+
+TOOLSETS: tuple[str, ...] = tuple(dict.fromkeys(op.toolset for op in OPERATIONS))

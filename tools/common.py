@@ -1,0 +1,92 @@
+"""Argument types shared by the Admin API areas: ids, emails and role enums.
+
+Ids are checked by prefix and character set before any request, so a malformed id is refused
+with an example of a valid one, and nothing outside `[A-Za-z0-9_]` can reach a URL path.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, WithJsonSchema
+from pydantic_core import PydanticCustomError
+
+_ID_BODY = r"[A-Za-z0-9]{1,64}"
+
+
+def _id_type(prefix: str, noun: str, example: str, finder: str) -> Any:
+    pattern = rf"^{prefix}{_ID_BODY}$"
+    compiled = re.compile(pattern)
+
+    def check(value: str) -> str:
+        if not compiled.fullmatch(value):
+            raise PydanticCustomError(
+                "id_format",
+                "expected {noun} id: '{prefix}' then letters and digits, e.g. {example}{finder}",
+                {"noun": noun, "prefix": prefix, "example": example, "finder": finder},
+            )
+        return value
+
+    return Annotated[str, AfterValidator(check), WithJsonSchema({"type": "string", "pattern": pattern})]
+
+
+UserId = _id_type("user_", "a user", "user_01WCz1FkmYMm4gnmykNKUu3Q", " (list_users finds them)")
+WorkspaceId = _id_type(
+    "wrkspc_", "a workspace", "wrkspc_01JwQvzr7rXLA5AGx3HKfFUJ", " (list_workspaces finds them)"
+)
+ApiKeyId = _id_type("apikey_", "an API key", "apikey_01Rj2N8SVvo6BePZj99NhmiT", " (list_api_keys finds them)")
+InviteId = _id_type("invite_", "an invite", "invite_015gWxCN9Hfg2QhZwTK7Mdeu", " (list_invites finds them)")
+
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,253}\.[^@\s.]{2,63}$")
+
+
+def _check_email(value: str) -> str:
+    value = value.strip()
+    if len(value) > 320 or not _EMAIL.fullmatch(value):
+        raise PydanticCustomError(
+            "email_format", "expected an email address like ana@example.com", {"got": value[:80]}
+        )
+    return value
+
+
+Email = Annotated[str, AfterValidator(_check_email), WithJsonSchema({"type": "string", "format": "email"})]
+
+OrgRole = Literal[
+    "user",
+    "developer",
+    "billing",
+    "claude_code_user",
+    "admin",
+    "managed",
+    "membership_admin",
+    "owner",
+    "primary_owner",
+]
+"""Every organization role the API reports."""
+
+WorkspaceRole = Literal[
+    "workspace_user",
+    "workspace_developer",
+    "workspace_restricted_developer",
+    "workspace_admin",
+    "workspace_billing",
+]
+
+ApiKeyStatus = Literal["active", "inactive", "archived", "expired"]
+
+
+class ApiObject(BaseModel):
+    """Base of API response models: unknown fields pass through, so a newer API never breaks a tool."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+class NoArguments(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Arguments(BaseModel):
+    """Base of tool inputs: unknown arguments are refused, not silently ignored."""
+
+    model_config = ConfigDict(extra="forbid")
