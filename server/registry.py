@@ -47,6 +47,8 @@ class Operation:
     pagination: Pagination = "none"
     page_size: int = 1000
     """The API's largest page, used when walking a list."""
+    item_id: str = "id"
+    """The item field the API's `after_id`/`before_id` cursor refers to."""
     destructive: bool = False
     idempotent: bool | None = None
     """Defaults to True for reads; a write must say."""

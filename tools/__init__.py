@@ -16,3 +16,7 @@ OPERATIONS: tuple[Operation, ...] = (
 """Every operation, in the order tools are listed."""
 
 TOOLSETS: tuple[str, ...] = tuple(dict.fromkeys(op.toolset for op in OPERATIONS))
+"""Every area, in listing order."""
+
+DEFAULT_TOOLSETS: tuple[str, ...] = ("organization", "users", "invites", "workspaces", "api_keys")
+"""What `--toolsets default` (the default) offers: the everyday administration areas."""

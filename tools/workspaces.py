@@ -87,6 +87,7 @@ OPERATIONS = [
         input=GetWorkspace,
         output=WorkspaceMember,
         pagination="id_cursor",
+        item_id="user_id",
         columns=("user_id", "workspace_role"),
         not_found_hint=_WORKSPACE_404,
     ),

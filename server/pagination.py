@@ -1,0 +1,189 @@
+"""One paginator for both Admin API list styles, with cursors that resume exactly.
+
+- `id_cursor`: `limit`, `after_id` → `data`, `has_more`, `first_id`, `last_id`.
+- `page_token`: `limit`, `page` → `data`, `next_page` (and sometimes `has_more`).
+
+A walk keeps only the current page and the items it returns. It stops at the item limit, at the
+output budget, after `max_pages` pages, or at the end, and hands back a `Position` just after the
+last item it *finished with*, so resuming neither repeats nor skips an item, even when it stopped in
+the middle of a page. Items examined and rejected by a filter are never examined again.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, replace
+from typing import Any, Literal
+
+Style = Literal["id_cursor", "page_token"]
+StopReason = Literal["end", "limit", "budget", "pages"]
+Item = dict[str, Any]
+
+
+class CursorError(ValueError):
+    """A cursor that is malformed or belongs to another query."""
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where a walk stands. Serialised into the opaque `cursor` the model passes back."""
+
+    after: str | None = None
+    """id_cursor: the `after_id` to continue from."""
+    page: str | None = None
+    """page_token: the token of the page being consumed (None = the first page)."""
+    skip: int = 0
+    """page_token: how many items of that page are already done."""
+    size: int | None = None
+    """page_token: the page size the token was issued for (a token may assume it)."""
+
+
+@dataclass
+class WalkResult:
+    items: list[Item]
+    next: Position | None
+    """None when the list is exhausted."""
+    stopped: StopReason
+    examined: int
+    pages: int
+
+
+Fetch = Callable[[dict[str, Any]], Awaitable[Mapping[str, Any]]]
+OnPage = Callable[[int, int, int | None], Awaitable[None]]
+
+
+def query_digest(tool: str, arguments: Mapping[str, Any]) -> str:
+    """Binds a cursor to the query that produced it."""
+    canonical = json.dumps([tool, arguments], sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+
+def encode_cursor(digest: str, position: Position) -> str:
+    payload = {"q": digest, "a": position.after, "p": position.page, "s": position.skip, "n": position.size}
+    raw = json.dumps(payload, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, digest: str) -> Position:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        payload = json.loads(raw)
+        if not isinstance(payload, dict):
+            raise TypeError
+        after, page, skip, size = payload.get("a"), payload.get("p"), payload.get("s", 0), payload.get("n")
+        if not (
+            (after is None or isinstance(after, str))
+            and (page is None or isinstance(page, str))
+            and isinstance(skip, int)
+            and skip >= 0
+            and (size is None or isinstance(size, int))
+        ):
+            raise TypeError
+    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError):
+        raise CursorError(
+            "cursor is not one this server issued; pass next_cursor from a previous result unchanged, "
+            "or omit cursor to start from the beginning"
+        ) from None
+    if payload.get("q") != digest:
+        raise CursorError(
+            "cursor belongs to a different query (other filters or another tool); "
+            "repeat the original arguments with it, or omit cursor to start over"
+        )
+    return Position(after=after, page=page, skip=skip, size=size)
+
+
+async def walk(
+    fetch: Fetch,
+    *,
+    style: Style,
+    start: Position,
+    limit: int,
+    page_size: int,
+    id_field: str = "id",
+    keep: Callable[[Item], bool] | None = None,
+    cost: Callable[[Item], int] = lambda _item: 0,
+    budget: int | None = None,
+    max_pages: int | None = None,
+    on_page: OnPage | None = None,
+) -> WalkResult:
+    """Walk pages from `start` until `limit` items are kept, the budget or page cap is hit, or the end.
+
+    `keep` filters items while streaming; `cost` sizes each kept item against `budget`. `on_page`
+    is awaited after each page with (items examined, items kept, total if the API said).
+    """
+    items: list[Item] = []
+    used = 0
+    examined = 0
+    pages = 0
+    position = start
+    while True:
+        if max_pages is not None and pages >= max_pages:
+            return WalkResult(items, position, "pages", examined, pages)
+        wanted = limit - len(items)
+        # Without a filter every item fetched is returned, so fetch no more than needed;
+        # with one, the largest page finds matches in the fewest requests.
+        size = page_size if keep is not None else max(1, min(page_size, wanted))
+        params: dict[str, Any] = {"limit": size}
+        if style == "id_cursor":
+            if position.after is not None:
+                params["after_id"] = position.after
+        else:
+            size = position.size or size
+            params["limit"] = size
+            if position.page is not None:
+                params["page"] = position.page
+        body = await fetch(params)
+        pages += 1
+        data = body.get("data") or []
+        skip = position.skip if style == "page_token" else 0
+        for index in range(skip, len(data)):
+            item = data[index]
+            before = position
+            after_item = (
+                replace(position, after=str(item.get(id_field)))
+                if style == "id_cursor"
+                else Position(page=position.page, skip=index + 1, size=size)
+            )
+            wanted_more = len(items) >= limit
+            matches = keep is None or keep(item)
+            if wanted_more:
+                if matches:
+                    # One more match exists: stop just before it.
+                    return WalkResult(items, before, "limit", examined, pages)
+                examined += 1
+                position = after_item
+                continue
+            examined += 1
+            if matches:
+                item_cost = cost(item)
+                if budget is not None and items and used + item_cost > budget:
+                    return WalkResult(items, before, "budget", examined - 1, pages)
+                items.append(item)
+                used += item_cost
+            position = after_item
+        if on_page is not None:
+            total = body.get("total_count") if isinstance(body.get("total_count"), int) else None
+            await on_page(examined, len(items), total)
+        next_position = _next_page(style, body, position, size)
+        if next_position is None:
+            return WalkResult(items, None, "end", examined, pages)
+        position = next_position
+        if len(items) >= limit:
+            return WalkResult(items, position, "limit", examined, pages)
+
+
+def _next_page(style: Style, body: Mapping[str, Any], position: Position, size: int) -> Position | None:
+    if style == "id_cursor":
+        # `position` already stands after the last item of this page; an empty page that
+        # claims more would never advance, so it ends the walk.
+        if not body.get("has_more") or not body.get("data"):
+            return None
+        return position
+    token = body.get("next_page")
+    if not token or body.get("has_more") is False:
+        return None
+    return Position(page=str(token), skip=0, size=size)

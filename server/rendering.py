@@ -1,0 +1,56 @@
+"""Compact text a model reads easily: one line per item, or one line per field.
+
+Values come from the API and may be written by anyone in the organization (a workspace name, an
+email), so a cell is always one line: control characters and the column separator are escaped and
+long values cut, and nothing in a value can start a new row or a new instruction-looking line.
+The structured content carries the complete values.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+MAX_CELL = 80
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": " ", "|": "¦"}
+
+
+def lookup(item: Mapping[str, Any], path: str) -> Any:
+    """`item["a"]["b"]` for the dotted path "a.b"; None when any step is missing."""
+    value: Any = item
+    for part in path.split("."):
+        if not isinstance(value, Mapping):
+            return None
+        value = value.get(part)
+    return value
+
+
+def cell(value: Any, limit: int = MAX_CELL) -> str:
+    if value is None:
+        text = "-"
+    elif isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, str):
+        text = value
+    elif isinstance(value, int | float):
+        text = str(value)
+    else:
+        text = json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str)
+    text = "".join(_ESCAPES.get(ch, ch) if ch in _ESCAPES or ch.isprintable() else "?" for ch in text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def table_row(item: Mapping[str, Any], columns: Sequence[str]) -> str:
+    return " | ".join(cell(lookup(item, column)) for column in columns)
+
+
+def table(items: Iterable[Mapping[str, Any]], columns: Sequence[str]) -> str:
+    lines = [" | ".join(columns)]
+    lines.extend(table_row(item, columns) for item in items)
+    return "\n".join(lines)
+
+
+def fields(item: Mapping[str, Any], columns: Sequence[str]) -> str:
+    keys = list(columns) or list(item)
+    return "\n".join(f"{key}: {cell(lookup(item, key), 200)}" for key in keys)

@@ -1,0 +1,126 @@
+"""Turns a declarative `Operation` into an MCP tool.
+
+The tool's arguments are the operation's input model, flattened into a function signature so the
+SDK publishes them as a flat `inputSchema` and validates them; list operations gain `limit` and
+`cursor`. Results carry a declared `outputSchema`, structured content, and a compact text rendering.
+Arguments are checked here first so a mistake reads as a sentence naming the argument, and
+nothing reaches the API unless they are valid.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from mcp.server.mcpserver import Context
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp.server.mcpserver.tools.base import Tool
+from mcp.types import CallToolResult, ToolAnnotations
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
+
+from .execution import execute
+from .registry import Operation
+from .schema import compact_schema
+from .tool_errors import validation_text
+
+DEFAULT_LIMIT = 100
+MAX_LIMIT = 1000
+
+
+class PageArguments(BaseModel):
+    """Arguments every list tool takes in addition to its filters."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    limit: int = Field(
+        DEFAULT_LIMIT,
+        ge=1,
+        le=MAX_LIMIT,
+        description="Most items to return; fewer if the output budget is reached (then next_cursor is set).",
+    )
+    cursor: str | None = Field(None, description="next_cursor from the previous result, to continue.")
+
+
+def tool_input_model(op: Operation) -> type[BaseModel]:
+    """The model the tool validates against: the operation's input, plus paging for lists."""
+    if not op.is_list:
+        return op.input
+    return create_model(f"{op.input.__name__}Page", __base__=(op.input, PageArguments))
+
+
+def list_output_model(op: Operation) -> type[BaseModel]:
+    return create_model(
+        f"{op.output.__name__}Page",
+        items=(list[op.output], ...),  # type: ignore[name-defined]
+        count=(int, Field(description="Items in this result.")),
+        next_cursor=(
+            str | None,
+            Field(None, description="Pass as cursor to get the following items; null at the end."),
+        ),
+        note=(str | None, Field(None, description="Why the result stopped early, when it did.")),
+    )
+
+
+class AdminTool(Tool):
+    """An MCP tool backed by an Admin API operation."""
+
+    operation: Operation = Field(exclude=True)
+    input_model: type[BaseModel] = Field(exclude=True)
+
+    async def run(self, arguments: dict[str, Any], context: Context[Any, Any], convert_result: bool = False) -> Any:
+        # Clients such as Claude Desktop send lists as JSON strings; parse those as the SDK does.
+        prepared = self.fn_metadata.pre_parse_json(arguments)
+        try:
+            self.input_model.model_validate(prepared)
+        except ValidationError as exc:
+            raise ToolError(validation_text(self.name, exc, list(self.input_model.model_fields))) from None
+        return await super().run(prepared, context, convert_result)
+
+
+def _signature(model: type[BaseModel], extra: list[inspect.Parameter], returns: Any) -> inspect.Signature:
+    params = list(extra)
+    for name, info in model.model_fields.items():
+        default = inspect.Parameter.empty if info.is_required() else info.get_default(call_default_factory=True)
+        params.append(
+            inspect.Parameter(
+                name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=Annotated[info.annotation, info]
+            )
+        )
+    return inspect.Signature(params, return_annotation=returns)
+
+
+def _synthesize(name: str, body: Callable[..., Any], signature: inspect.Signature) -> Callable[..., Any]:
+    """Give `body` the signature (and matching annotations) the SDK reads to build the tool."""
+    body.__name__ = name
+    body.__qualname__ = name
+    body.__signature__ = signature  # type: ignore[attr-defined]
+    annotations = {p.name: p.annotation for p in signature.parameters.values()}
+    annotations["return"] = signature.return_annotation
+    body.__annotations__ = annotations
+    return body
+
+
+def build_tool(op: Operation) -> AdminTool:
+    input_model = tool_input_model(op)
+    output_model = list_output_model(op) if op.is_list else op.output
+
+    async def handler(ctx: Context[Any, Any], **kwargs: Any) -> CallToolResult:
+        args = input_model.model_validate(kwargs)
+        return await execute(op, args, ctx)
+
+    context_param = inspect.Parameter("ctx", inspect.Parameter.KEYWORD_ONLY, annotation=Context)
+    signature = _signature(input_model, [context_param], Annotated[CallToolResult, output_model])
+    fn = _synthesize(op.name, handler, signature)
+    annotations = ToolAnnotations(
+        title=op.title,
+        read_only_hint=op.read_only,
+        destructive_hint=op.destructive,
+        idempotent_hint=op.is_idempotent,
+        open_world_hint=True,
+    )
+    tool = Tool.from_function(fn, name=op.name, title=op.title, description=op.description, annotations=annotations)
+    tool.parameters = compact_schema(tool.parameters)
+    tool.fn_metadata.output_schema = compact_schema(tool.fn_metadata.output_schema or {})
+    fields = {name: getattr(tool, name) for name in Tool.model_fields}
+    return AdminTool(**fields, operation=op, input_model=input_model)
