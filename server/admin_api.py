@@ -75,9 +75,9 @@ class MethodNotAllowed(Exception):
     """The read-only tier's client refuses every method but GET."""
 
 
-def encode_query(params: Mapping[str, QueryValue]) -> list[tuple[str, str]]:
+def encode_query(params: Mapping[str, QueryValue]) -> list[tuple[str, str | int | float | bool | None]]:
     """The Admin API's query encoding: lists as repeated `name[]=v`, booleans as true/false."""
-    pairs: list[tuple[str, str]] = []
+    pairs: list[tuple[str, str | int | float | bool | None]] = []
     for name, value in params.items():
         if value is None:
             continue
@@ -117,7 +117,8 @@ def _retry_after(response: httpx2.Response) -> float | None:
 
 def _error_from(response: httpx2.Response, retries: int) -> ApiError:
     request_id = response.headers.get("request-id")
-    error_type, message, details = "api_error", "", {}
+    error_type, message = "api_error", ""
+    details: Any = {}
     try:
         body = response.json()
         error = body.get("error", {}) if isinstance(body, dict) else {}
@@ -187,7 +188,9 @@ class AdminApi:
     ) -> ApiResponse:
         """Send one request, retrying what is safe to retry; raise ApiError or ApiUnreachable."""
         if method not in self.allowed_methods:
-            raise MethodNotAllowed(f"{method} is not allowed in this tier (only {sorted(self.allowed_methods)})")
+            raise MethodNotAllowed(
+                f"{method} is not allowed in this tier (only {sorted(self.allowed_methods)})"
+            )
         retry_writes = bool(idempotent) if method != "GET" else True
         params = encode_query(query or {})
         deadline = time.monotonic() + self.retry_budget
@@ -214,7 +217,10 @@ class AdminApi:
                     raise ApiUnreachable(reason, retries=attempt) from None
             else:
                 log.debug(
-                    "%s %s -> %s (request-id %s)", method, path, response.status_code,
+                    "%s %s -> %s (request-id %s)",
+                    method,
+                    path,
+                    response.status_code,
                     response.headers.get("request-id"),
                 )
                 if response.status_code == 401 and not refreshed and await self.credential.invalidate():

@@ -36,13 +36,14 @@ def select_operations(settings: Settings, operations: Sequence[Operation] = OPER
         wanted |= set(TOOLSETS)
     unknown = wanted - set(TOOLSETS) - {"default", "all"}
     if unknown:
-        raise ConfigError(
-            f"unknown toolset(s) {', '.join(sorted(unknown))}; choose from: all, default, {', '.join(TOOLSETS)}"
-        )
+        choices = ", ".join(("all", "default", *TOOLSETS))
+        raise ConfigError(f"unknown toolset(s) {', '.join(sorted(unknown))}; choose from: {choices}")
     names = {op.name for op in operations}
     unknown_tools = set(settings.tools) - names
     if unknown_tools:
-        raise ConfigError(f"unknown tool(s) {', '.join(sorted(unknown_tools))}; `claude-admin-mcp tools` lists them")
+        raise ConfigError(
+            f"unknown tool(s) {', '.join(sorted(unknown_tools))}; `claude-admin-mcp tools` lists them"
+        )
     chosen = [op for op in operations if op.toolset in wanted or op.name in settings.tools]
     if settings.tier == "read-only":
         chosen = [op for op in chosen if op.read_only]
@@ -67,7 +68,9 @@ def create_server(
             timeout=settings.timeout_seconds,
             max_retries=settings.max_retries,
             retry_budget=settings.retry_budget_seconds,
-            allowed_methods=frozenset({"GET"}) if settings.tier == "read-only" else frozenset({"GET", "POST", "DELETE"}),
+            allowed_methods=frozenset({"GET"})
+            if settings.tier == "read-only"
+            else frozenset({"GET", "POST", "DELETE"}),
             transport=transport,
         )
         try:

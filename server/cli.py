@@ -18,7 +18,7 @@ import os
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, Literal
 
 import anyio
 
@@ -43,7 +43,9 @@ def _common(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--tier", choices=["read-only", "confirm"], help="read-only hides and refuses every write")
     g.add_argument("--toolsets", metavar="A,B", help="areas to offer: default, all, or names (see `tools`)")
     g.add_argument("--tools", metavar="X,Y", help="single tools to offer in addition to the toolsets")
-    g.add_argument("--base-url", metavar="URL", help="Admin API host (default: $ANTHROPIC_BASE_URL or api.anthropic.com)")
+    g.add_argument(
+        "--base-url", metavar="URL", help="Admin API host (default: $ANTHROPIC_BASE_URL or api.anthropic.com)"
+    )
     g.add_argument("--anthropic-version", metavar="V", help="anthropic-version header (default 2023-06-01)")
     g.add_argument("--output-budget-tokens", type=int, metavar="N", help="largest tool result, in tokens")
     g.add_argument("--audit-log", metavar="PATH", help="where write attempts are recorded")
@@ -81,15 +83,30 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--users", type=int, default=60)
     sandbox.add_argument("--workspaces", type=int, default=None)
     sandbox.add_argument("--seed", type=int, default=1)
-    sandbox.add_argument("--admin-key", default=None, help="the admin key it accepts (default: a fixed sandbox key)")
+    sandbox.add_argument(
+        "--admin-key", default=None, help="the admin key it accepts (default: a fixed sandbox key)"
+    )
     sandbox.add_argument("--oauth-token", default=None, help="an org:admin OAuth token it also accepts")
     return parser
 
 
 def _flags(ns: argparse.Namespace) -> dict[str, Any]:
     keys = (
-        "config", "sandbox", "sandbox_users", "tier", "toolsets", "tools", "base_url", "anthropic_version",
-        "output_budget_tokens", "audit_log", "allow_workspaces", "log_level", "transport", "host", "port",
+        "config",
+        "sandbox",
+        "sandbox_users",
+        "tier",
+        "toolsets",
+        "tools",
+        "base_url",
+        "anthropic_version",
+        "output_budget_tokens",
+        "audit_log",
+        "allow_workspaces",
+        "log_level",
+        "transport",
+        "host",
+        "port",
     )
     return {key: getattr(ns, key, None) for key in keys}
 
@@ -109,7 +126,7 @@ def _configure_logging(level: str) -> None:
 class _NoCredential:
     """Stands in where a command only describes tools and never calls the API."""
 
-    kind = "admin_key"
+    kind: Literal["admin_key"] = "admin_key"
     source = "(none configured)"
 
     async def headers(self) -> dict[str, str]:

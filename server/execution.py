@@ -93,13 +93,15 @@ async def _run_single(op: Operation, args: BaseModel, state: AppState) -> CallTo
     return _result(rendering.fields(item, op.columns), item)
 
 
-async def _run_list(op: Operation, args: BaseModel, state: AppState, ctx: Context[Any, Any]) -> CallToolResult:
+async def _run_list(
+    op: Operation, args: BaseModel, state: AppState, ctx: Context[Any, Any]
+) -> CallToolResult:
     query = api_values(op, args)
     active = {name: getattr(args, name) for name in op.filters if getattr(args, name) is not None}
     digest = query_digest(op.name, {**query, **{k: _jsonable(v) for k, v in active.items()}})
     cursor = getattr(args, "cursor", None)
     start = decode_cursor(cursor, digest) if cursor else Position()
-    limit: int = getattr(args, "limit")
+    limit: int = getattr(args, "limit", 100)
     path = path_for(op, args)
 
     def keep(item: Mapping[str, Any]) -> bool:

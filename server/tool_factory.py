@@ -68,7 +68,9 @@ class AdminTool(Tool):
     operation: Operation = Field(exclude=True)
     input_model: type[BaseModel] = Field(exclude=True)
 
-    async def run(self, arguments: dict[str, Any], context: Context[Any, Any], convert_result: bool = False) -> Any:
+    async def run(
+        self, arguments: dict[str, Any], context: Context[Any, Any], convert_result: bool = False
+    ) -> Any:
         # Clients such as Claude Desktop send lists as JSON strings; parse those as the SDK does.
         prepared = self.fn_metadata.pre_parse_json(arguments)
         try:
@@ -81,10 +83,15 @@ class AdminTool(Tool):
 def _signature(model: type[BaseModel], extra: list[inspect.Parameter], returns: Any) -> inspect.Signature:
     params = list(extra)
     for name, info in model.model_fields.items():
-        default = inspect.Parameter.empty if info.is_required() else info.get_default(call_default_factory=True)
+        default = (
+            inspect.Parameter.empty if info.is_required() else info.get_default(call_default_factory=True)
+        )
         params.append(
             inspect.Parameter(
-                name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=Annotated[info.annotation, info]
+                name,
+                inspect.Parameter.KEYWORD_ONLY,
+                default=default,
+                annotation=Annotated[info.annotation, info],
             )
         )
     return inspect.Signature(params, return_annotation=returns)
@@ -119,7 +126,9 @@ def build_tool(op: Operation) -> AdminTool:
         idempotent_hint=op.is_idempotent,
         open_world_hint=True,
     )
-    tool = Tool.from_function(fn, name=op.name, title=op.title, description=op.description, annotations=annotations)
+    tool = Tool.from_function(
+        fn, name=op.name, title=op.title, description=op.description, annotations=annotations
+    )
     tool.parameters = compact_schema(tool.parameters)
     tool.fn_metadata.output_schema = compact_schema(tool.fn_metadata.output_schema or {})
     fields = {name: getattr(tool, name) for name in Tool.model_fields}

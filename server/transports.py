@@ -16,6 +16,8 @@ log = logging.getLogger(__name__)
 async def serve_http(server: MCPServer[Any], settings: Settings) -> None:
     """Serve MCP at http://HOST:PORT/mcp until interrupted."""
     app = server.streamable_http_app(streamable_http_path="/mcp", host=settings.host)
-    config = uvicorn.Config(app, host=settings.host, port=settings.port, log_level="warning", access_log=False)
+    config = uvicorn.Config(
+        app, host=settings.host, port=settings.port, log_level="warning", access_log=False
+    )
     log.info("serving MCP at http://%s:%d/mcp", settings.host, settings.port)
     await uvicorn.Server(config).serve()

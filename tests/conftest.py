@@ -1,0 +1,102 @@
+"""Shared fixtures: a real sandbox on loopback HTTP, and the server driven through a real MCP client.
+
+`sandbox` is shared by the whole session and must only be read; a test that writes takes
+`fresh_sandbox`. The sandbox's admin key is a canary: tests assert it never shows up anywhere.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from mcp import Client
+from mcp.server import MCPServer
+from mcp.types import CallToolResult
+
+from claude_admin_mcp.sandbox.runner import RunningSandbox, SandboxConfig, start_sandbox
+from claude_admin_mcp.server.app import create_server
+from claude_admin_mcp.server.config import Settings
+from claude_admin_mcp.server.credentials import admin_key_credential, oauth_token_credential
+
+REPO = Path(__file__).resolve().parent.parent
+FIXED_NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+CANARY_KEY = "sk-ant-admin01-canaryKEY" + "Zq7" * 14
+CANARY_TOKEN = "sk-ant-oat01-canaryTOKEN" + "Xw3" * 14
+MODES = ("auto", "legacy")
+"""Both MCP protocol eras: 2026-07-28 (auto) and the 2025-11-25 handshake (legacy)."""
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+def sandbox_config(**overrides: Any) -> SandboxConfig:
+    options: dict[str, Any] = {
+        "users": 60,
+        "seed": 7,
+        "now": FIXED_NOW,
+        "admin_key": CANARY_KEY,
+        "oauth_token": CANARY_TOKEN,
+    }
+    options.update(overrides)
+    return SandboxConfig(**options)
+
+
+@pytest.fixture(scope="session")
+def sandbox() -> Iterator[RunningSandbox]:
+    """A sandbox shared by every test that only reads."""
+    with start_sandbox(sandbox_config()) as running:
+        yield running
+
+
+@pytest.fixture
+def fresh_sandbox() -> Iterator[RunningSandbox]:
+    """A sandbox of its own, for a test that writes or injects faults."""
+    with start_sandbox(sandbox_config()) as running:
+        yield running
+
+
+def make_settings(sandbox: RunningSandbox, **overrides: Any) -> Settings:
+    options: dict[str, Any] = {
+        "base_url": sandbox.base_url,
+        "max_retries": 2,
+        "retry_budget_seconds": 5.0,
+        "audit_log": Path(os.environ.get("PYTEST_AUDIT_DIR", "/tmp")) / f"audit-{os.getpid()}.jsonl",
+    }
+    options.update(overrides)
+    return Settings(**options)
+
+
+def make_server(sandbox: RunningSandbox, *, oauth: bool = False, **overrides: Any) -> MCPServer[Any]:
+    credential = (
+        oauth_token_credential("ANTHROPIC_OAUTH_TOKEN", sandbox.config.oauth_token or CANARY_TOKEN)
+        if oauth
+        else admin_key_credential("ANTHROPIC_ADMIN_KEY", sandbox.config.admin_key)
+    )
+    return create_server(make_settings(sandbox, **overrides), credential)
+
+
+@asynccontextmanager
+async def connect(server: MCPServer[Any], mode: str = "auto", **client_options: Any) -> AsyncIterator[Client]:
+    async with Client(server, mode=mode, **client_options) as client:  # type: ignore[arg-type]
+        yield client
+
+
+async def call(server: MCPServer[Any], tool: str, arguments: dict[str, Any], mode: str = "auto") -> CallToolResult:
+    async with connect(server, mode) as client:
+        return await client.call_tool(tool, arguments)
+
+
+def text_of(result: CallToolResult) -> str:
+    return "\n".join(getattr(block, "text", "") for block in result.content)
+
+
+def python_cmd() -> str:
+    return sys.executable

@@ -1,0 +1,60 @@
+"""Real processes for end-to-end tests: the installed `claude-admin-mcp` command, on free loopback ports."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx2
+
+BIN = Path(sys.executable).parent / "claude-admin-mcp"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    """The caller's environment without any Anthropic credential, plus `extra`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ANTHROPIC_", "CLAUDE_ADMIN_MCP_"))}
+    env.update(extra)
+    return env
+
+
+def wait_for_http(url: str, process: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"process exited early with {process.returncode}")
+        try:
+            httpx2.get(url, timeout=1.0)
+            return
+        except httpx2.TransportError:
+            time.sleep(0.1)
+    raise TimeoutError(f"{url} did not answer within {timeout} s")
+
+
+@contextmanager
+def running(args: list[str], url: str, env: dict[str, str]) -> Iterator[subprocess.Popen[bytes]]:
+    """Start `claude-admin-mcp ARGS`, wait until `url` answers, stop it afterwards."""
+    process = subprocess.Popen(
+        [str(BIN), *args], env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    try:
+        wait_for_http(url, process)
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
