@@ -89,7 +89,9 @@ async def connect(server: MCPServer[Any], mode: str = "auto", **client_options: 
         yield client
 
 
-async def call(server: MCPServer[Any], tool: str, arguments: dict[str, Any], mode: str = "auto") -> CallToolResult:
+async def call(
+    server: MCPServer[Any], tool: str, arguments: dict[str, Any], mode: str = "auto"
+) -> CallToolResult:
     async with connect(server, mode) as client:
         return await client.call_tool(tool, arguments)
 

@@ -15,7 +15,9 @@ pytestmark = pytest.mark.e2e
 
 
 def run(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(BIN), *args], capture_output=True, text=True, timeout=120, env=clean_env(**env))
+    return subprocess.run(
+        [str(BIN), *args], capture_output=True, text=True, timeout=120, env=clean_env(**env)
+    )
 
 
 def test_check_without_a_credential_says_what_to_set() -> None:

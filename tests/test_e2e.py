@@ -28,7 +28,9 @@ async def _exercise(client: Client) -> None:
 @pytest.mark.anyio
 @pytest.mark.parametrize("mode", MODES)
 async def test_stdio_with_embedded_sandbox(mode: str) -> None:
-    params = StdioServerParameters(command=str(BIN), args=["--sandbox", "--sandbox-users", "25"], env=clean_env())
+    params = StdioServerParameters(
+        command=str(BIN), args=["--sandbox", "--sandbox-users", "25"], env=clean_env()
+    )
     async with Client(params, mode=mode) as client:  # type: ignore[arg-type]
         await _exercise(client)
 
@@ -64,7 +66,9 @@ async def test_standalone_sandbox_reached_through_base_url_and_key() -> None:
 async def test_stdio_with_wrong_key_reports_401_clearly() -> None:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    with running(["sandbox", "--port", str(port), "--users", "5"], base + "/v1/organizations/me", clean_env()):
+    with running(
+        ["sandbox", "--port", str(port), "--users", "5"], base + "/v1/organizations/me", clean_env()
+    ):
         env = clean_env(ANTHROPIC_BASE_URL=base, ANTHROPIC_ADMIN_KEY=CANARY_KEY)
         async with Client(StdioServerParameters(command=str(BIN), args=[], env=env)) as client:
             result = await client.call_tool("get_organization", {})

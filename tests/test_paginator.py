@@ -51,7 +51,7 @@ class IdCursorList:
 
 
 class PageTokenList:
-    """Serves `items` like the Admin API's page/next_page lists (opaque tokens), optionally without has_more."""
+    """Serves `items` like the page/next_page lists (opaque tokens), optionally without has_more."""
 
     def __init__(self, items: list[Item], with_has_more: bool) -> None:
         self.items, self.with_has_more, self.calls = items, with_has_more, 0
@@ -98,7 +98,9 @@ def test_resumed_walks_yield_each_item_exactly_once(
     n: int, page: int, limit: int, every: int, budget: int | None, style: str
 ) -> None:
     items = _items(n)
-    fetch: Any = IdCursorList(items, page) if style == "id_cursor" else PageTokenList(items, style == "page_token")
+    fetch: Any = (
+        IdCursorList(items, page) if style == "id_cursor" else PageTokenList(items, style == "page_token")
+    )
     keep = (lambda item: item["n"] % every == 0) if every > 1 else None
     out, _ = anyio.run(
         lambda: _drain(

@@ -27,6 +27,13 @@ def test_ruff_format() -> None:
 
 
 def test_mypy_strict() -> None:
-    packages = ["-p", "claude_admin_mcp.server", "-p", "claude_admin_mcp.tools", "-p", "claude_admin_mcp.sandbox"]
+    packages = [
+        "-p",
+        "claude_admin_mcp.server",
+        "-p",
+        "claude_admin_mcp.tools",
+        "-p",
+        "claude_admin_mcp.sandbox",
+    ]
     done = _run(str(BIN / "mypy"), *packages)
     assert done.returncode == 0, done.stdout + done.stderr

@@ -1,0 +1,160 @@
+"""The sandbox as an ASGI application: `create_app(state)`.
+
+Every request goes through, in order:
+1. a request id (`req_...`), sent back in the `request-id` header of every response and in the
+   `request_id` of every error body;
+2. authentication: the configured admin key in `x-api-key` or as `Authorization: Bearer`, or the
+   configured OAuth token as `Authorization: Bearer` (missing -> 401 "x-api-key header is
+   required", wrong -> 401 "invalid x-api-key"); the presented value is never echoed or logged;
+3. `anthropic-version`, if sent, must look like a version date (`2023-06-01`, `2026-10-21`);
+4. the route. Unknown paths are 404 `not_found_error`; a known path with another method is 405
+   (typed `invalid_request_error`, the API's type for 4xx statuses it has no name for) with an
+   `allow` header. A trailing slash is a different (unknown) path, as on the real API, not a
+   redirect.
+
+An unexpected exception becomes 500 `api_error` with no detail in the body; the traceback goes to
+the `claude_admin_mcp.sandbox` logger (stderr), never to the client.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import re
+from typing import Final
+
+from starlette.applications import Starlette
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .errors import ApiError, invalid_request
+from .ids import new_request_id
+from .routes import ROUTES
+from .store import Caller, SandboxState
+
+logger = logging.getLogger("claude_admin_mcp.sandbox")
+
+_VERSION: Final = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _same(presented: str, expected: str) -> bool:
+    # Constant-time, so response timing does not reveal how much of a guess was right.
+    return hmac.compare_digest(presented.encode("utf-8"), expected.encode("utf-8"))
+
+
+def authenticate(state: SandboxState, headers: Headers) -> Caller:
+    """The caller a request's credential stands for, or a 401 `ApiError`."""
+    api_key = headers.get("x-api-key", "").strip()
+    if api_key:
+        if _same(api_key, state.admin_key):
+            return Caller("admin_api_key", state.admin_key_user_id)
+        raise ApiError(401, "invalid x-api-key")
+    authorization = headers.get("authorization", "").strip()
+    if authorization:
+        scheme, _, token = authorization.partition(" ")
+        token = token.strip()
+        if scheme.lower() != "bearer" or not token:
+            raise ApiError(401, "invalid authorization header: expected 'Bearer <token>'")
+        if _same(token, state.admin_key):
+            return Caller("admin_api_key", state.admin_key_user_id)
+        if state.oauth_token is not None and _same(token, state.oauth_token):
+            return Caller("oauth", state.admin_key_user_id)
+        raise ApiError(401, "invalid x-api-key")
+    raise ApiError(401, "x-api-key header is required")
+
+
+class SandboxMiddleware:
+    """Request ids, authentication and the last-resort 500, around the whole application."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = new_request_id()
+        request_state = scope.setdefault("state", {})
+        request_state["request_id"] = request_id
+        started = False
+
+        async def send_with_request_id(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                MutableHeaders(scope=message)["request-id"] = request_id
+            await send(message)
+
+        try:
+            headers = Headers(scope=scope)
+            # Read the state per request: `RunningSandbox.reset()` swaps in a fresh one.
+            state: SandboxState = scope["app"].state.sandbox
+            request_state["caller"] = authenticate(state, headers)
+            version = headers.get("anthropic-version")
+            if version is not None and not _VERSION.fullmatch(version.strip()):
+                raise invalid_request(f"anthropic-version: {version[:40]!r} is not a valid API version")
+        except ApiError as error:
+            await error.response(request_id)(scope, receive, send_with_request_id)
+            return
+        try:
+            await self.app(scope, receive, send_with_request_id)
+        except Exception:
+            logger.exception("sandbox bug while serving %s %s", scope.get("method"), scope.get("path"))
+            if not started:
+                await ApiError(500, "Internal server error").response(request_id)(
+                    scope, receive, send_with_request_id
+                )
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method served at this path (one `Route` per method, so Starlette's own `Allow`
+    header would name only the first route's)."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        if isinstance(route, Route) and route.methods and route.path_regex.match(request.url.path):
+            methods |= route.methods
+    return sorted(methods)
+
+
+def _request_id(request: Request) -> str:
+    return str(getattr(request.state, "request_id", "")) or new_request_id()
+
+
+async def _api_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ApiError)
+    return exc.response(_request_id(request))
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    """Starlette's routing errors (no such path, wrong method) in the API's error shape."""
+    assert isinstance(exc, HTTPException)
+    path = request.url.path[:200]
+    if exc.status_code == 405:
+        allow = ", ".join(_allowed_methods(request))
+        error = ApiError(
+            405,
+            f"Method {request.method} is not allowed on {path}; allowed: {allow}",
+            headers={"allow": allow},
+        )
+    elif exc.status_code == 404:
+        error = ApiError(404, f"Not found: no endpoint {request.method} {path}")
+    else:
+        error = ApiError(exc.status_code, str(exc.detail))
+    return error.response(_request_id(request))
+
+
+def create_app(state: SandboxState) -> Starlette:
+    """The sandbox's Starlette application, serving `state`."""
+    app = Starlette(
+        routes=ROUTES,
+        middleware=[Middleware(SandboxMiddleware)],
+        exception_handlers={ApiError: _api_error, HTTPException: _http_error},
+    )
+    app.router.redirect_slashes = False
+    app.state.sandbox = state
+    return app
