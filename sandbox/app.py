@@ -33,6 +33,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .errors import ApiError, invalid_request
+from .faults import FaultMiddleware
 from .ids import new_request_id
 from .routes import ROUTES
 from .store import Caller, SandboxState
@@ -152,7 +153,7 @@ def create_app(state: SandboxState) -> Starlette:
     """The sandbox's Starlette application, serving `state`."""
     app = Starlette(
         routes=ROUTES,
-        middleware=[Middleware(SandboxMiddleware)],
+        middleware=[Middleware(FaultMiddleware), Middleware(SandboxMiddleware)],
         exception_handlers={ApiError: _api_error, HTTPException: _http_error},
     )
     app.router.redirect_slashes = False

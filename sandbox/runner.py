@@ -30,6 +30,7 @@ import uvicorn
 from starlette.applications import Starlette
 
 from .app import create_app
+from .faults import Fault
 from .seed import build_demo_state
 from .store import SandboxState
 
@@ -50,11 +51,13 @@ class SandboxConfig:
     """An `org:admin` OAuth token the sandbox also accepts (as `Authorization: Bearer`)."""
     now: datetime | None = None
     """Anchor for the seeded data and the clock; None = today 00:00 UTC for data, real time for the clock."""
+    faults: tuple[Fault, ...] = ()
+    """Failures to inject from the start (see `faults.py`)."""
 
 
 def build_state(config: SandboxConfig) -> SandboxState:
     """The seeded state a sandbox with this configuration serves (no server)."""
-    return build_demo_state(
+    state = build_demo_state(
         users=config.users,
         workspaces=config.workspaces,
         seed=config.seed,
@@ -62,6 +65,9 @@ def build_state(config: SandboxConfig) -> SandboxState:
         admin_key=config.admin_key,
         oauth_token=config.oauth_token,
     )
+    for fault in config.faults:
+        state.faults.add(fault)
+    return state
 
 
 def _uvicorn_config(app: Starlette) -> uvicorn.Config:

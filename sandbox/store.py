@@ -21,6 +21,7 @@ Read accessors (tests read these directly, e.g. to prove that a refused write ch
 * `state.workspaces_of(user_id)` — the workspaces a user is an explicit member of.
 * `state.max_active_workspaces` (100) and `state.invite_creations` (recent creation times, for
   the 1,200-per-hour invite limit) — tests may lower or fill them.
+* `state.faults` — the `FaultPlan` of injected failures (see `faults.py`).
 * `state.snapshot()` — everything above as plain JSON-able data, for equality checks.
 
 Invariants kept by the mutators here (the routes decide what the API allows, this module keeps
@@ -41,6 +42,7 @@ from datetime import UTC, datetime
 from typing import Literal
 
 from . import ids
+from .faults import FaultPlan
 from .ids import IdGenerator
 from .models import Activity, ApiKey, Invite, Member, Organization, User, Workspace
 from .pagination import SortedIndex
@@ -167,6 +169,8 @@ class SandboxState:
         """The documented limit on non-archived workspaces (the default one not counted)."""
         self.invite_creations: deque[int] = deque()
         """Times of recent invite creations, for the documented 1,200 per hour limit."""
+        self.faults = FaultPlan()
+        """Injected misbehaviour (see `faults.py`); empty unless a test or `--fault` adds some."""
 
         self._users_by_email: dict[str, list[str]] = {}
         self._invites_by_email: dict[str, list[str]] = {}

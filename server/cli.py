@@ -87,6 +87,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--admin-key", default=None, help="the admin key it accepts (default: a fixed sandbox key)"
     )
     sandbox.add_argument("--oauth-token", default=None, help="an org:admin OAuth token it also accepts")
+    sandbox.add_argument(
+        "--fault",
+        action="append",
+        default=[],
+        metavar="SPEC",
+        help="inject a failure, e.g. kind=status,status=529,path=/users,times=3 (repeatable)",
+    )
     return parser
 
 
@@ -252,10 +259,20 @@ def _call(ns: argparse.Namespace) -> int:
 
 
 def _sandbox(ns: argparse.Namespace) -> int:
+    from claude_admin_mcp.sandbox.faults import Fault
     from claude_admin_mcp.sandbox.runner import SandboxConfig, serve_forever
 
     _configure_logging("INFO")
-    options: dict[str, Any] = {"users": ns.users, "workspaces": ns.workspaces, "seed": ns.seed}
+    try:
+        faults = tuple(Fault.parse(spec) for spec in ns.fault)
+    except ValueError as exc:
+        raise StartupError(f"--fault: {exc}") from None
+    options: dict[str, Any] = {
+        "users": ns.users,
+        "workspaces": ns.workspaces,
+        "seed": ns.seed,
+        "faults": faults,
+    }
     options["oauth_token"] = ns.oauth_token
     if ns.admin_key:
         options["admin_key"] = ns.admin_key

@@ -17,7 +17,15 @@ from pydantic import BaseModel, ValidationError
 
 from . import rendering
 from .admin_api import ApiError, ApiUnreachable, MethodNotAllowed, fill_path
-from .pagination import CursorError, Position, decode_cursor, encode_cursor, query_digest, walk
+from .pagination import (
+    CursorError,
+    Position,
+    WalkInterrupted,
+    decode_cursor,
+    encode_cursor,
+    query_digest,
+    walk,
+)
 from .redaction import redact
 from .registry import Operation
 from .state import AppState, app_state
@@ -123,22 +131,38 @@ async def _run_list(
         await ctx.report_progress(examined, total, f"{kept} found, {examined} examined")
 
     budget = state.settings.output_budget_tokens * CHARS_PER_TOKEN - _RESULT_OVERHEAD
-    result = await walk(
-        fetch,
-        style="id_cursor" if op.pagination == "id_cursor" else "page_token",
-        start=start,
-        limit=limit,
-        page_size=op.page_size,
-        id_field=op.item_id,
-        keep=keep if active else None,
-        cost=cost,
-        budget=budget,
-        max_pages=MAX_PAGES_PER_CALL,
-        on_page=on_page,
-    )
+    failure = ""
+    try:
+        result = await walk(
+            fetch,
+            style="id_cursor" if op.pagination == "id_cursor" else "page_token",
+            start=start,
+            limit=limit,
+            page_size=op.page_size,
+            id_field=op.item_id,
+            keep=keep if active else None,
+            cost=cost,
+            budget=budget,
+            max_pages=MAX_PAGES_PER_CALL,
+            on_page=on_page,
+        )
+    except WalkInterrupted as interrupted:
+        result = interrupted.partial
+        cause = interrupted.cause
+        if isinstance(cause, ApiError):
+            failure = api_error_text(op, cause, state.credential)
+        elif isinstance(cause, ApiUnreachable):
+            failure = unreachable_text(op, cause)
+        else:
+            raise cause from None
     next_cursor = encode_cursor(digest, result.next) if result.next is not None else None
     note = None
-    if result.stopped == "budget":
+    if result.stopped == "error":
+        note = (
+            f"Interrupted after {len(result.items)} items: a later page failed. The items here are good; "
+            f"call again with cursor=next_cursor to resume. {failure}"
+        )
+    elif result.stopped == "budget":
         note = (
             f"Stopped at {len(result.items)} items to stay within the output budget; more exist. "
             "Call again with cursor=next_cursor (add filters to narrow)."

@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 Style = Literal["id_cursor", "page_token"]
-StopReason = Literal["end", "limit", "budget", "pages"]
+StopReason = Literal["end", "limit", "budget", "pages", "error"]
 Item = dict[str, Any]
 
 
@@ -50,6 +50,15 @@ class WalkResult:
     stopped: StopReason
     examined: int
     pages: int
+
+
+class WalkInterrupted(Exception):
+    """A page failed after the walk had made progress: `partial` holds it, with a resumable position."""
+
+    def __init__(self, partial: WalkResult, cause: Exception) -> None:
+        super().__init__(str(cause))
+        self.partial = partial
+        self.cause = cause
 
 
 Fetch = Callable[[dict[str, Any]], Awaitable[Mapping[str, Any]]]
@@ -136,7 +145,12 @@ async def walk(
             params["limit"] = size
             if position.page is not None:
                 params["page"] = position.page
-        body = await fetch(params)
+        try:
+            body = await fetch(params)
+        except Exception as exc:
+            if pages == 0:
+                raise
+            raise WalkInterrupted(WalkResult(items, position, "error", examined, pages), exc) from exc
         pages += 1
         data = body.get("data") or []
         skip = position.skip if style == "page_token" else 0

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from claude_admin_mcp.server.pagination import (
     CursorError,
     Position,
+    WalkInterrupted,
     decode_cursor,
     encode_cursor,
     query_digest,
@@ -191,3 +192,35 @@ def test_cursor_round_trip_and_binding() -> None:
     for bad in ["", "!!!", "bm90IGpzb24", base64.urlsafe_b64encode(json.dumps([1]).encode()).decode()]:
         with pytest.raises(CursorError, match="not one this server issued"):
             decode_cursor(bad, digest)
+
+
+@pytest.mark.anyio
+async def test_a_failure_after_progress_hands_back_the_items_and_a_resumable_position() -> None:
+    class FailsOnce(IdCursorList):
+        async def __call__(self, params: dict[str, Any]) -> Mapping[str, Any]:
+            if self.calls == 2:
+                self.calls += 1
+                raise ConnectionError("page 3 lost")
+            return await super().__call__(params)
+
+    items = _items(100)
+    fetch = FailsOnce(items, 10)
+    keep = lambda item: item["n"] % 2 == 0  # noqa: E731
+    with pytest.raises(WalkInterrupted) as info:
+        await walk(fetch, style="id_cursor", start=Position(), limit=100, page_size=10, keep=keep)
+    partial = info.value.partial
+    assert partial.stopped == "error" and [it["n"] for it in partial.items] == list(range(0, 20, 2))
+    assert isinstance(info.value.cause, ConnectionError)
+    resumed = await walk(
+        fetch, style="id_cursor", start=partial.next or Position(), limit=100, page_size=10, keep=keep
+    )
+    assert [it["n"] for it in partial.items + resumed.items] == list(range(0, 100, 2))
+
+
+@pytest.mark.anyio
+async def test_a_failure_on_the_first_page_is_just_the_error() -> None:
+    async def broken(params: dict[str, Any]) -> Mapping[str, Any]:
+        raise ConnectionError("down")
+
+    with pytest.raises(ConnectionError):
+        await walk(broken, style="id_cursor", start=Position(), limit=5, page_size=5)

@@ -1,0 +1,67 @@
+"""The README stays true: its commands are the ones CI runs, its snippets parse, its tool list is real."""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+
+from claude_admin_mcp.server.cli import build_parser
+from claude_admin_mcp.tools import DEFAULT_TOOLSETS, OPERATIONS
+
+from .conftest import REPO
+
+README = (REPO / "README.md").read_text()
+
+
+def _code_blocks(language: str) -> list[str]:
+    return re.findall(rf"```{language}\n(.*?)```", README, flags=re.S)
+
+
+def test_the_test_command_is_what_ci_runs() -> None:
+    ci = [
+        line
+        for line in (REPO / ".ci" / "run").read_text().splitlines()
+        if line.strip() and not line.startswith(("#", "set ", "cd ", "export "))
+    ]
+    assert ci[-1] in README
+    quick_start = README.split("## Connect a client")[0]
+    assert ci[-1] in quick_start
+
+
+def test_the_first_command_installs_and_starts_on_the_sandbox() -> None:
+    first = _code_blocks("sh")[0].strip()
+    assert "pip install -e ." in first and "claude-admin-mcp --sandbox" in first
+    args = shlex.split(first.split("&&")[-1])[1:]
+    build_parser().parse_args(["serve", *args])
+
+
+def test_claude_desktop_config_is_valid_and_its_args_parse() -> None:
+    config = json.loads(_code_blocks("json")[0])
+    server = config["mcpServers"]["anthropic-admin"]
+    assert server["command"].endswith("claude-admin-mcp")
+    assert set(server["env"]) == {"ANTHROPIC_ADMIN_KEY"}
+    build_parser().parse_args(["serve", *server["args"], "--sandbox"])
+
+
+def test_claude_code_command_passes_valid_arguments() -> None:
+    lines = [line for block in _code_blocks("sh") for line in block.splitlines() if "claude mcp add" in line]
+    lines += re.findall(r"`(claude mcp add [^`]+)`", README)
+    assert lines
+    for line in lines:
+        words = shlex.split(line)
+        command = words[words.index("--") + 1 :]
+        assert command[0].endswith("claude-admin-mcp")
+        build_parser().parse_args(["serve", *command[1:]])
+
+
+def test_every_default_tool_is_documented_and_every_documented_tool_exists() -> None:
+    names = {op.name for op in OPERATIONS}
+    table = README.split("## Tools")[1].split("\n## ")[0]
+    documented = set(re.findall(r"`([a-z_]+)`", table)) & {
+        n for n in re.findall(r"[a-z_]+", table) if "_" in n
+    }
+    documented = {name for name in documented if name.startswith(("get_", "list_", "update_", "create_"))}
+    assert documented <= names, documented - names
+    default_tools = {op.name for op in OPERATIONS if op.toolset in DEFAULT_TOOLSETS}
+    assert default_tools <= documented, default_tools - documented

@@ -1,0 +1,110 @@
+"""Canary credentials: configured, used for every tool on every path, and never seen again.
+
+The sandbox's admin key and OAuth token are canaries (see conftest). Every tool is called with good
+arguments, bad arguments, and under injected API failures; the canary must appear in no tool result
+(text or structured), no error, and no log line, in-process and from a real subprocess's stderr.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import tempfile
+from typing import Any
+
+import pytest
+from mcp import Client, StdioServerParameters
+from mcp.client.stdio import stdio_client
+
+from claude_admin_mcp.sandbox.faults import Fault
+from claude_admin_mcp.tools import OPERATIONS
+
+from .api import raw_get
+from .conftest import CANARY_KEY, CANARY_TOKEN, connect, make_server
+from .processes import BIN, clean_env, free_port, running
+
+CANARIES = (CANARY_KEY, CANARY_TOKEN)
+
+
+def _good_arguments(sandbox: Any) -> dict[str, dict[str, Any]]:
+    user = raw_get(sandbox, "/v1/organizations/users", limit=1)["data"][0]
+    workspace = raw_get(sandbox, "/v1/organizations/workspaces", limit=1)["data"][0]
+    member = raw_get(sandbox, f"/v1/organizations/workspaces/{workspace['id']}/members", limit=1)["data"][0]
+    invite = raw_get(sandbox, "/v1/organizations/invites", limit=1)["data"][0]
+    key = raw_get(sandbox, "/v1/organizations/api_keys", limit=1)["data"][0]
+    ids = {
+        "user_id": user["id"],
+        "workspace_id": workspace["id"],
+        "invite_id": invite["id"],
+        "api_key_id": key["id"],
+    }
+    arguments: dict[str, dict[str, Any]] = {}
+    for op in OPERATIONS:
+        if not op.read_only:
+            continue
+        args = {name: ids[name] for name in op.path_params}
+        if op.name == "get_workspace_member":
+            args["user_id"] = member["user_id"]
+        arguments[op.name] = args
+    return arguments
+
+
+def _assert_clean(*texts: str) -> None:
+    for text in texts:
+        for canary in CANARIES:
+            assert canary not in text
+            assert canary[-24:] not in text, "a fragment of a secret leaked"
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("oauth", [False, True])
+async def test_no_tool_result_or_log_line_carries_the_credential(
+    fresh_sandbox: Any, caplog: pytest.LogCaptureFixture, oauth: bool
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    good = _good_arguments(fresh_sandbox)
+    outputs: list[str] = []
+    server = make_server(fresh_sandbox, oauth=oauth, max_retries=1, retry_budget_seconds=2)
+    async with connect(server) as client:
+        for scenario in ("good", "bad", "404", "403", "429", "500", "malformed"):
+            fresh_sandbox.state.faults.clear()
+            if scenario in ("403", "429", "500"):
+                fresh_sandbox.state.faults.add(
+                    Fault("status", status=int(scenario), retry_after=0, times=None)
+                )
+            if scenario == "malformed":
+                fresh_sandbox.state.faults.add(Fault("malformed", times=None))
+            for name, args in good.items():
+                if scenario == "bad":
+                    args = {**args, "unexpected": CANARY_KEY[:12]}
+                elif scenario == "404":
+                    args = {k: v[: v.index("_") + 1] + "01NoSuchThing" for k, v in args.items()}
+                result = await client.call_tool(name, args)
+                outputs.append(result.model_dump_json(by_alias=True))
+                if scenario == "good":
+                    assert not result.is_error, (name, result)
+    fresh_sandbox.state.faults.clear()
+    assert len(outputs) == 7 * len(good)
+    _assert_clean(*outputs, caplog.text)
+
+
+@pytest.mark.anyio
+async def test_a_real_subprocess_logs_nothing_secret_at_debug_level() -> None:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    sandbox_args = ["sandbox", "--port", str(port), "--users", "10", "--admin-key", CANARY_KEY]
+    with running(sandbox_args, base + "/v1/organizations/me", clean_env()):
+        env = clean_env(ANTHROPIC_BASE_URL=base, ANTHROPIC_ADMIN_KEY=CANARY_KEY)
+        params = StdioServerParameters(command=str(BIN), args=["--log-level", "DEBUG"], env=env)
+        with tempfile.TemporaryFile("w+") as errlog:
+            async with Client(stdio_client(params, errlog=errlog)) as client:
+                results = [
+                    await client.call_tool("get_organization", {}),
+                    await client.call_tool("list_users", {"limit": 3}),
+                    await client.call_tool("get_user", {"user_id": "user_01NoSuchUser"}),
+                    await client.call_tool("get_user", {"user_id": "bad"}),
+                ]
+            errlog.seek(0)
+            stderr = errlog.read()
+    assert "DEBUG" in stderr and "/v1/organizations/users" in stderr, "the debug log was captured"
+    _assert_clean(stderr, *(json.dumps(r.model_dump(mode="json")) for r in results))
