@@ -8,16 +8,22 @@ from typing import Any
 
 import httpx2
 from mcp.server import MCPServer
+from mcp.server.mcpserver import Context
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp.types import CallToolResult, InputRequiredResult
 
 from claude_admin_mcp.tools import DEFAULT_TOOLSETS, OPERATIONS, TOOLSETS
 
 from . import __version__
 from .admin_api import AdminApi
+from .audit import AuditLog
 from .config import ConfigError, Settings
+from .confirmation import ConfirmationTokens, load_key
 from .credentials import Credential
 from .registry import Operation
 from .state import AppState
 from .tool_factory import build_tool
+from .writes import PreviewStash
 
 INSTRUCTIONS = """\
 Administers one Anthropic organization through the Admin API.
@@ -50,6 +56,42 @@ def select_operations(settings: Settings, operations: Sequence[Operation] = OPER
     return chosen
 
 
+class AdminServer(MCPServer[AppState]):
+    """An MCPServer that explains, rather than "Unknown tool", why a known tool is not offered."""
+
+    def __init__(self, *args: Any, unavailable: dict[str, str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._unavailable = unavailable
+
+    async def call_tool(
+        self, name: str, arguments: dict[str, Any], context: Context[AppState, Any] | None = None
+    ) -> CallToolResult | InputRequiredResult:
+        if name in self._unavailable:
+            raise ToolError(self._unavailable[name])
+        return await super().call_tool(name, arguments, context)
+
+
+def unavailable_reasons(settings: Settings, offered: Sequence[Operation]) -> dict[str, str]:
+    """For each known tool this run does not offer, why not and what would offer it."""
+    offered_names = {op.name for op in offered}
+    reasons = {}
+    for op in OPERATIONS:
+        if op.name in offered_names:
+            continue
+        if settings.tier == "read-only" and not op.read_only:
+            reasons[op.name] = (
+                f"{op.name} changes the organization, and this server runs in the read-only tier: "
+                "it can only read. Nothing was changed. An administrator can restart it with --tier confirm."
+            )
+        else:
+            reasons[op.name] = (
+                f"{op.name} is in the {op.toolset} toolset, which this server does not offer. An "
+                f"administrator can add it with --toolsets {','.join((*settings.toolsets, op.toolset))} "
+                f"(or --tools {op.name})."
+            )
+    return reasons
+
+
 def create_server(
     settings: Settings,
     credential: Credential,
@@ -74,12 +116,20 @@ def create_server(
             transport=transport,
         )
         try:
-            yield AppState(settings=settings, credential=credential, api=api)
+            yield AppState(
+                settings=settings,
+                credential=credential,
+                api=api,
+                audit=AuditLog(settings.audit_log),
+                tokens=ConfirmationTokens(load_key(settings.audit_log.parent / "confirmation.key")),
+                previews=PreviewStash(),
+            )
         finally:
             await api.aclose()
 
-    return MCPServer(
+    return AdminServer(
         "claude-admin-mcp",
+        unavailable=unavailable_reasons(settings, operations),
         title="Anthropic Admin",
         version=__version__,
         instructions=INSTRUCTIONS,

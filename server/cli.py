@@ -28,7 +28,7 @@ from .credentials import Credential, CredentialError, admin_key_credential, disc
 from .redaction import install_log_redaction, redact
 
 PROG = "claude-admin-mcp"
-COMMANDS = ("serve", "check", "tools", "call", "sandbox")
+COMMANDS = ("serve", "check", "tools", "call", "sandbox", "verify-audit")
 
 
 class StartupError(Exception):
@@ -76,6 +76,9 @@ def build_parser() -> argparse.ArgumentParser:
     call.add_argument("tool", help="tool name")
     call.add_argument("--json", dest="arguments", default="{}", metavar="ARGS", help="tool arguments as JSON")
     call.add_argument("--structured", action="store_true", help="print the structured content as JSON")
+
+    verify = sub.add_parser("verify-audit", help="check an audit log's hash chain")
+    verify.add_argument("path", help="the audit log (see --audit-log)")
 
     sandbox = sub.add_parser("sandbox", help="serve the Admin API emulator until interrupted")
     sandbox.add_argument("--host", default="127.0.0.1")
@@ -280,12 +283,35 @@ def _sandbox(ns: argparse.Namespace) -> int:
     return 0
 
 
+def _verify_audit(ns: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .audit import verify
+
+    path = Path(ns.path).expanduser()
+    if not path.is_file():
+        raise StartupError(f"{path} is not a file")
+    result = verify(path)
+    for problem in result.problems:
+        print(problem)
+    state = "intact" if result.ok else f"BROKEN ({len(result.problems)} problems)"
+    print(f"{path}: {result.lines} lines, chain {state}; last line's sha256 {result.head}")
+    return 0 if result.ok else 1
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if not args or (args[0] not in COMMANDS and args[0] not in ("-h", "--help", "--version")):
         args.insert(0, "serve")
     ns = build_parser().parse_args(args)
-    handlers = {"serve": _serve, "check": _check, "tools": _tools, "call": _call, "sandbox": _sandbox}
+    handlers = {
+        "serve": _serve,
+        "check": _check,
+        "tools": _tools,
+        "call": _call,
+        "sandbox": _sandbox,
+        "verify-audit": _verify_audit,
+    }
     try:
         return handlers[ns.command](ns)
     except StartupError as exc:

@@ -16,7 +16,7 @@ from mcp.types import CallToolResult, TextContent
 from pydantic import BaseModel, ValidationError
 
 from . import rendering
-from .admin_api import ApiError, ApiUnreachable, MethodNotAllowed, fill_path
+from .admin_api import ApiError, ApiResponse, ApiUnreachable, MethodNotAllowed, fill_path
 from .pagination import (
     CursorError,
     Position,
@@ -75,14 +75,17 @@ def api_values(op: Operation, args: BaseModel) -> dict[str, Any]:
     return {name: value for name, value in dumped.items() if name in op.api_fields()}
 
 
-async def call_api(op: Operation, args: BaseModel, state: AppState) -> Any:
+async def call_api_response(op: Operation, args: BaseModel, state: AppState) -> ApiResponse:
     values = api_values(op, args)
     body = values if op.method == "POST" else None
     query = None if op.method == "POST" else values
-    response = await state.api.request(
+    return await state.api.request(
         op.method, path_for(op, args), query=query, body=body, beta=op.beta, idempotent=op.is_idempotent
     )
-    return response.data
+
+
+async def call_api(op: Operation, args: BaseModel, state: AppState) -> Any:
+    return (await call_api_response(op, args, state)).data
 
 
 def check_shape(op: Operation, data: Any) -> dict[str, Any]:

@@ -196,7 +196,8 @@ def _next_page(style: Style, body: Mapping[str, Any], position: Position, size: 
         # claims more would never advance, so it ends the walk.
         if not body.get("has_more") or not body.get("data"):
             return None
-        return position
+        last = body.get("last_id")
+        return replace(position, after=str(last)) if last else position
     token = body.get("next_page")
     if not token or body.get("has_more") is False:
         return None

@@ -9,9 +9,9 @@ runtime decides *how* (HTTP, retries, paging, confirmation, rendering). Adding a
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel
 
@@ -21,6 +21,47 @@ Pagination = Literal["none", "id_cursor", "page_token"]
 
 # A server-side filter: given one API item (as JSON) and the filter argument's value, keep it?
 ItemFilter = Callable[[Mapping[str, Any], Any], bool]
+
+
+class Reader(Protocol):
+    """Read access to the Admin API, given to previews so they can describe current state."""
+
+    async def get(self, path: str, **query: Any) -> dict[str, Any]:
+        """One object (or one list page); raises on API errors."""
+        ...
+
+    async def find(self, path: str, **query: Any) -> dict[str, Any] | None:
+        """Like `get`, but None when the API says 404."""
+        ...
+
+    async def all(self, path: str, **query: Any) -> list[dict[str, Any]]:
+        """Every item of an id-cursor list, walked page by page."""
+        ...
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What a write would change, read from current state, shown to the human before it happens."""
+
+    action: str
+    """One line: what will happen, e.g. "Change ana@acme.com's org role: developer → billing"."""
+    details: tuple[str, ...] = ()
+    """The blast radius and context, one fact per line."""
+    confirm_text: str | None = None
+    """For destructive writes: what the human must type to confirm (an email or a name)."""
+    workspaces: frozenset[str] = frozenset()
+    """Workspaces the write touches, for the allowlist ("default" for the default workspace)."""
+    creates_workspace: bool = False
+    nothing_to_do: str | None = None
+    """Set when the write would change nothing: the reason, and no confirmation is asked."""
+    refusal: str | None = None
+    """Set when current state shows the API would refuse: the reason, and no confirmation is asked."""
+
+    def text(self) -> str:
+        return "\n".join([self.action, *(f"- {line}" for line in self.details)])
+
+
+PreviewFn = Callable[[Reader, Any], Awaitable[Preview]]
 
 _PATH_PARAM = re.compile(r"{(\w+)}")
 
@@ -60,6 +101,8 @@ class Operation:
     """Input fields applied by the server while streaming, not sent to the API."""
     not_found_hint: str = ""
     """What the model should do when the API says 404 (e.g. which list tool finds valid ids)."""
+    preview: PreviewFn | None = None
+    """Writes: describes the change from current state before a human confirms it."""
 
     @property
     def tier(self) -> Tier:
@@ -91,6 +134,8 @@ class Operation:
                 raise ValueError(f"{self.name}: filter {name!r} has no input field")
         if self.tier == "write" and self.idempotent is None:
             raise ValueError(f"{self.name}: a write operation must declare whether it is idempotent")
+        if self.tier == "write" and self.preview is None:
+            raise ValueError(f"{self.name}: a write operation needs a preview for its confirmation")
         if not re.fullmatch(r"[a-z][a-z0-9_]*", self.name):
             raise ValueError(f"{self.name}: tool names are snake_case")
 

@@ -1,15 +1,23 @@
-"""What one server run shares between tool calls: settings, the credential and the API client."""
+"""What one server run shares between tool calls: settings, credential, API client, audit, tokens."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+import logging
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from mcp.server.mcpserver import Context
 
-from .admin_api import AdminApi
+from .admin_api import AdminApi, ApiError, ApiUnreachable
+from .audit import AuditLog
 from .config import Settings
+from .confirmation import ConfirmationTokens
 from .credentials import Credential
+
+if TYPE_CHECKING:
+    from .writes import PreviewStash
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -17,6 +25,22 @@ class AppState:
     settings: Settings
     credential: Credential
     api: AdminApi
+    audit: AuditLog
+    tokens: ConfirmationTokens
+    previews: PreviewStash
+    _organization: dict[str, Any] | None = field(default=None, repr=False)
+
+    async def organization(self) -> dict[str, Any]:
+        """The organization (`/v1/organizations/me`), read once per run; audit lines carry its id."""
+        if self._organization is None:
+            try:
+                response = await self.api.get("/v1/organizations/me")
+                data = response.data if isinstance(response.data, dict) else {}
+                self._organization = {"id": data.get("id"), "name": data.get("name")}
+            except (ApiError, ApiUnreachable) as exc:
+                log.warning("cannot read the organization: %s", exc)
+                return {"id": None, "name": "the organization"}
+        return self._organization
 
 
 def app_state(ctx: Context[Any, Any]) -> AppState:

@@ -13,7 +13,7 @@ import inspect
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from mcp.server.mcpserver import Context
+from mcp.server.mcpserver import Context, ElicitationResult, Resolve
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.server.mcpserver.tools.base import Tool
 from mcp.types import CallToolResult, ToolAnnotations
@@ -23,6 +23,7 @@ from .execution import execute
 from .registry import Operation
 from .schema import compact_schema
 from .tool_errors import validation_text
+from .writes import Outcome, audit_invalid, decide, run_write
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
@@ -42,11 +43,23 @@ class PageArguments(BaseModel):
     cursor: str | None = Field(None, description="next_cursor from the previous result, to continue.")
 
 
+class ConfirmationArguments(BaseModel):
+    """The argument every write tool takes for clients that cannot ask the user themselves."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    confirmation_token: str | None = Field(
+        None, description="Only from a previous call's result, after the user approved its preview."
+    )
+
+
 def tool_input_model(op: Operation) -> type[BaseModel]:
-    """The model the tool validates against: the operation's input, plus paging for lists."""
-    if not op.is_list:
-        return op.input
-    return create_model(f"{op.input.__name__}Page", __base__=(op.input, PageArguments))
+    """The model the tool validates against: the operation's input, plus paging or confirmation."""
+    if op.is_list:
+        return create_model(f"{op.input.__name__}Page", __base__=(op.input, PageArguments))
+    if not op.read_only:
+        return create_model(f"{op.input.__name__}Write", __base__=(op.input, ConfirmationArguments))
+    return op.input
 
 
 def list_output_model(op: Operation) -> type[BaseModel]:
@@ -59,6 +72,25 @@ def list_output_model(op: Operation) -> type[BaseModel]:
             Field(None, description="Pass as cursor to get the following items; null at the end."),
         ),
         note=(str | None, Field(None, description="Why the result stopped early, when it did.")),
+    )
+
+
+def write_output_model(op: Operation) -> type[BaseModel]:
+    result_type: Any = op.output | None
+    outcome_type: Any = Outcome
+    return create_model(
+        f"{op.output.__name__}Change",
+        outcome=(outcome_type, ...),
+        applied=(bool, ...),
+        message=(str, ...),
+        preview=(str | None, None),
+        result=(result_type, Field(None, description="The object after the change.")),
+        confirmation_token=(
+            str | None,
+            Field(None, description="Pass back, with the same arguments, to apply."),
+        ),
+        token_expires_at=(str | None, None),
+        request_id=(str | None, None),
     )
 
 
@@ -76,7 +108,10 @@ class AdminTool(Tool):
         try:
             self.input_model.model_validate(prepared)
         except ValidationError as exc:
-            raise ToolError(validation_text(self.name, exc, list(self.input_model.model_fields))) from None
+            message = validation_text(self.name, exc, list(self.input_model.model_fields))
+            if not self.operation.read_only:
+                await audit_invalid(self.operation, prepared, message, context)
+            raise ToolError(message) from None
         return await super().run(prepared, context, convert_result)
 
 
@@ -108,17 +143,52 @@ def _synthesize(name: str, body: Callable[..., Any], signature: inspect.Signatur
     return body
 
 
-def build_tool(op: Operation) -> AdminTool:
-    input_model = tool_input_model(op)
-    output_model = list_output_model(op) if op.is_list else op.output
-
+def _read_handler(
+    op: Operation, input_model: type[BaseModel], output_model: type[BaseModel]
+) -> Callable[..., Any]:
     async def handler(ctx: Context[Any, Any], **kwargs: Any) -> CallToolResult:
-        args = input_model.model_validate(kwargs)
-        return await execute(op, args, ctx)
+        return await execute(op, input_model.model_validate(kwargs), ctx)
 
     context_param = inspect.Parameter("ctx", inspect.Parameter.KEYWORD_ONLY, annotation=Context)
     signature = _signature(input_model, [context_param], Annotated[CallToolResult, output_model])
-    fn = _synthesize(op.name, handler, signature)
+    return _synthesize(op.name, handler, signature)
+
+
+def _write_handler(
+    op: Operation, input_model: type[BaseModel], output_model: type[BaseModel]
+) -> Callable[..., Any]:
+    """The body runs `run_write`; a resolver named for the tool runs `decide` first, each round."""
+
+    async def resolver(ctx: Context[Any, Any], **kwargs: Any) -> Any:
+        return await decide(op, input_model.model_validate(kwargs), ctx)
+
+    context_param = inspect.Parameter("ctx", inspect.Parameter.KEYWORD_ONLY, annotation=Context)
+    resolver_fn = _synthesize(
+        f"{op.name}_confirmation", resolver, _signature(input_model, [context_param], Any)
+    )
+
+    async def handler(ctx: Context[Any, Any], decision: Any, **kwargs: Any) -> CallToolResult:
+        return await run_write(op, input_model.model_validate(kwargs), decision, ctx)
+
+    decision_param = inspect.Parameter(
+        "decision",
+        inspect.Parameter.KEYWORD_ONLY,
+        annotation=Annotated[ElicitationResult[Any], Resolve(resolver_fn)],
+    )
+    signature = _signature(
+        input_model, [context_param, decision_param], Annotated[CallToolResult, output_model]
+    )
+    return _synthesize(op.name, handler, signature)
+
+
+def build_tool(op: Operation) -> AdminTool:
+    input_model = tool_input_model(op)
+    if op.read_only:
+        output_model = list_output_model(op) if op.is_list else op.output
+        fn = _read_handler(op, input_model, output_model)
+    else:
+        output_model = write_output_model(op)
+        fn = _write_handler(op, input_model, output_model)
     annotations = ToolAnnotations(
         title=op.title,
         read_only_hint=op.read_only,

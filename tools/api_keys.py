@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from typing import Any, Literal
 
-from claude_admin_mcp.server.registry import Operation
+from pydantic import Field, model_validator
+
+from claude_admin_mcp.server.registry import Operation, Preview, Reader
 
 from .common import ApiKeyId, ApiKeyStatus, ApiObject, Arguments, UserId, WorkspaceId
 
@@ -69,6 +71,79 @@ OPERATIONS = [
             "expires_at",
             "partial_key_hint",
         ),
+        not_found_hint="No API key has that id; list_api_keys finds keys by workspace, status or creator.",
+    ),
+]
+
+
+class UpdateApiKey(Arguments):
+    api_key_id: ApiKeyId
+    name: str | None = Field(None, min_length=1, max_length=500, description="New name.")
+    status: Literal["active", "inactive", "archived"] | None = Field(
+        None, description="inactive: stops working, can be reactivated; archived: permanent."
+    )
+
+    @model_validator(mode="after")
+    def _something(self) -> UpdateApiKey:
+        if self.name is None and self.status is None:
+            raise ValueError("give name, status or both")
+        return self
+
+
+def key_workspace(key: dict[str, Any]) -> str:
+    """The key's workspace id, or "default" for the default workspace."""
+    scope = key.get("scope") or {}
+    return str(key.get("workspace_id") or scope.get("workspace_id") or "default")
+
+
+async def _preview_update_key(api: Reader, args: UpdateApiKey) -> Preview:
+    key = await api.get(f"/v1/organizations/api_keys/{args.api_key_id}")
+    workspace_id = key_workspace(key)
+    workspace_name = "the default workspace"
+    if key.get("workspace_id"):
+        workspace = await api.find(f"/v1/organizations/workspaces/{key['workspace_id']}")
+        workspace_name = f"workspace {workspace['name']}" if workspace else str(key["workspace_id"])
+    creator = "an unrecorded creator"
+    if (key.get("created_by") or {}).get("type") == "user":
+        user = await api.find(f"/v1/organizations/users/{key['created_by']['id']}")
+        creator = user["email"] if user else key["created_by"]["id"]
+    changes = []
+    if args.name is not None and args.name != key["name"]:
+        changes.append(f"name: {key['name']} → {args.name}")
+    if args.status is not None and args.status != key["status"]:
+        changes.append(f"status: {key['status']} → {args.status}")
+    action = f"Update API key '{key['name']}' ({key['id']}) in {workspace_name}, created by {creator}"
+    scope = frozenset({workspace_id})
+    if key["status"] == "archived":
+        return Preview(action, refusal="the key is archived; archived keys cannot change", workspaces=scope)
+    if not changes:
+        return Preview(action, nothing_to_do="every value given is already set", workspaces=scope)
+    stops = args.status in ("inactive", "archived") and key["status"] == "active"
+    details = list(changes)
+    if stops:
+        details.append("Requests using this key start failing at once.")
+    if args.status == "archived":
+        details.append("Archiving is permanent: the key can never be used again.")
+    return Preview(
+        action, details=tuple(details), confirm_text=key["name"] if stops else None, workspaces=scope
+    )
+
+
+OPERATIONS += [
+    Operation(
+        name="update_api_key",
+        title="Rename or deactivate API key",
+        description="Rename an API key (apikey_…) or set its status: inactive (reversible), archived "
+        "(permanent) or active. Deactivating asks a human to type the key's name.",
+        toolset="api_keys",
+        method="POST",
+        path="/v1/organizations/api_keys/{api_key_id}",
+        input=UpdateApiKey,
+        output=ApiKey,
+        destructive=True,
+        idempotent=True,
+        preview=_preview_update_key,
+        columns=("id", "name", "status", "workspace_id"),
         not_found_hint="No API key has that id; list_api_keys finds keys by workspace, status or creator.",
     ),
 ]

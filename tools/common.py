@@ -90,3 +90,57 @@ class Arguments(BaseModel):
     """Base of tool inputs: unknown arguments are refused, not silently ignored."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+GRANTABLE_ROLES = ("user", "developer", "billing", "claude_code_user", "managed")
+PROTECTED_ROLES = frozenset({"admin", "owner", "primary_owner", "membership_admin"})
+"""Roles the Admin API neither grants nor takes away."""
+
+
+def _check_grantable(value: str) -> str:
+    if value in GRANTABLE_ROLES:
+        return value
+    if value in PROTECTED_ROLES:
+        raise PydanticCustomError(
+            "role_not_grantable",
+            "the Admin API cannot grant '{role}': admins and owners are made in the Console "
+            "(Settings → Members) by an owner. Grantable: user, developer, billing, claude_code_user "
+            "(managed: Claude Enterprise only)",
+            {"role": value},
+        )
+    raise PydanticCustomError(
+        "role",
+        "unknown role; grantable: user, developer, billing, claude_code_user (managed: Enterprise only)",
+        {"role": value},
+    )
+
+
+GrantableRole = Annotated[
+    str, AfterValidator(_check_grantable), WithJsonSchema({"type": "string", "enum": list(GRANTABLE_ROLES)})
+]
+"""An organization role the Admin API may assign (to a member or an invite)."""
+
+AddableWorkspaceRole = Literal[
+    "workspace_user", "workspace_developer", "workspace_restricted_developer", "workspace_admin"
+]
+"""Workspace roles a new member may get (`workspace_billing` only by a later update)."""
+
+
+def who(user: dict[str, Any]) -> str:
+    """A member as a human recognises them: email, with the name when it adds something."""
+    email, name = user.get("email", "?"), user.get("name")
+    return f"{email} ({name})" if name and name != email else str(email)
+
+
+def listing(names: list[str], limit: int = 10) -> str:
+    """'a, b, c' with '+N more' past `limit`, or 'none'."""
+    if not names:
+        return "none"
+    shown = ", ".join(names[:limit])
+    return shown if len(names) <= limit else f"{shown} (+{len(names) - limit} more)"
+
+
+class Deleted(ApiObject):
+    """What the API answers to a delete: the id (or ids) and a `..._deleted` type."""
+
+    type: str

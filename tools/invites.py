@@ -6,9 +6,9 @@ from typing import Literal
 
 from pydantic import Field
 
-from claude_admin_mcp.server.registry import Operation
+from claude_admin_mcp.server.registry import Operation, Preview, Reader
 
-from .common import ApiObject, Arguments, InviteId, OrgRole
+from .common import ApiObject, Arguments, Deleted, Email, GrantableRole, InviteId, OrgRole
 
 
 class Invite(ApiObject):
@@ -58,6 +58,80 @@ OPERATIONS = [
         input=GetInvite,
         output=Invite,
         columns=("id", "email", "role", "status", "invited_at", "expires_at", "accepted_at"),
+        not_found_hint="No invite has that id; list_invites finds invites by email or status.",
+    ),
+]
+
+
+class CreateInvite(Arguments):
+    email: Email = Field(description="Who to invite.")
+    role: GrantableRole = Field(description="Org role they get on accepting.")
+
+
+async def _preview_invite(api: Reader, args: CreateInvite) -> Preview:
+    action = f"Invite {args.email} to the organization as {args.role}"
+    members = (await api.get("/v1/organizations/users", email=args.email, limit=5))["data"]
+    if members:
+        member = members[0]
+        return Preview(
+            action, refusal=f"{member['email']} is already a member ({member['id']}, {member['role']})"
+        )
+    pending = (await api.get("/v1/organizations/invites", email=args.email, statuses=["pending"], limit=5))[
+        "data"
+    ]
+    if pending:
+        invite = pending[0]
+        return Preview(
+            action,
+            refusal=f"a pending invite to {invite['email']} exists ({invite['id']}, {invite['role']}, "
+            f"expires {invite['expires_at'][:10]}); delete_invite it first to send a new one",
+        )
+    return Preview(action, details=("The invite expires after 21 days; on some plans it takes a seat.",))
+
+
+async def _preview_delete_invite(api: Reader, args: GetInvite) -> Preview:
+    invite = await api.get(f"/v1/organizations/invites/{args.invite_id}")
+    action = f"Withdraw the invite to {invite['email']} ({invite['role']}, sent {invite['invited_at'][:10]})"
+    if invite["status"] != "pending":
+        return Preview(
+            action, refusal=f"only pending invites can be withdrawn; this one is {invite['status']}"
+        )
+    return Preview(
+        action,
+        details=(f"It would have expired on {invite['expires_at'][:10]}; the link stops working at once.",),
+        confirm_text=invite["email"],
+    )
+
+
+OPERATIONS += [
+    Operation(
+        name="create_invite",
+        title="Invite to organization",
+        description="Email an invitation to join the organization with an org role (user, developer, "
+        "billing, claude_code_user). Expires in 21 days. Asks a human to confirm.",
+        toolset="invites",
+        method="POST",
+        path="/v1/organizations/invites",
+        input=CreateInvite,
+        output=Invite,
+        idempotent=False,
+        preview=_preview_invite,
+        columns=("id", "email", "role", "status", "expires_at"),
+    ),
+    Operation(
+        name="delete_invite",
+        title="Withdraw invite",
+        description="Withdraw a pending invite (invite_…); accepted or expired ones cannot be. "
+        "Asks a human to type the invitee's email.",
+        toolset="invites",
+        method="DELETE",
+        path="/v1/organizations/invites/{invite_id}",
+        input=GetInvite,
+        output=Deleted,
+        destructive=True,
+        idempotent=True,
+        preview=_preview_delete_invite,
+        columns=("id", "type"),
         not_found_hint="No invite has that id; list_invites finds invites by email or status.",
     ),
 ]

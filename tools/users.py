@@ -4,9 +4,20 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from claude_admin_mcp.server.registry import Operation
+from claude_admin_mcp.server.registry import Operation, Preview, Reader
 
-from .common import ApiObject, Arguments, OrgRole, UserId
+from .common import (
+    PROTECTED_ROLES,
+    ApiObject,
+    Arguments,
+    Deleted,
+    GrantableRole,
+    OrgRole,
+    UserId,
+    listing,
+    who,
+)
+from .workspaces import workspace_roles_of
 
 
 class User(ApiObject):
@@ -51,5 +62,112 @@ OPERATIONS = [
         output=User,
         columns=("id", "email", "name", "role", "added_at"),
         not_found_hint="No member has that id; list_users finds members by email or role.",
+    ),
+]
+
+
+class UpdateUserRole(Arguments):
+    user_id: UserId
+    role: GrantableRole = Field(description="New organization role.")
+
+
+async def _preview_role(api: Reader, args: UpdateUserRole) -> Preview:
+    user = await api.get(f"/v1/organizations/users/{args.user_id}")
+    action = f"Change the org role of {who(user)}: {user['role']} → {args.role}"
+    if user["role"] == args.role:
+        return Preview(action, nothing_to_do=f"{user['email']} already has the role {args.role}")
+    if user["role"] in PROTECTED_ROLES:
+        return Preview(
+            action, refusal=f"{user['email']} is an {user['role']}; the Admin API cannot change it"
+        )
+    return Preview(action, details=(f"Member since {user.get('added_at', '?')[:10]}.",))
+
+
+async def _preview_remove(api: Reader, args: GetUser) -> Preview:
+    user = await api.get(f"/v1/organizations/users/{args.user_id}")
+    action = f"Remove {who(user)} from the organization"
+    if user["role"] in PROTECTED_ROLES:
+        return Preview(
+            action, refusal=f"{user['email']} is an {user['role']}; the Admin API cannot remove them"
+        )
+    roles = await workspace_roles_of(api, args.user_id)
+    keys = await api.all("/v1/organizations/api_keys", created_by_user_id=args.user_id, status="active")
+    return Preview(
+        action,
+        details=(
+            f"Org role: {user['role']}.",
+            "Workspace memberships that end: "
+            + listing([f"{ws['name']} ({role})" for ws, role in roles])
+            + ".",
+            "Active API keys they created, which stay active (keys belong to the org): "
+            + listing([key["name"] for key in keys])
+            + ".",
+            "They lose access at once; re-adding them takes a new invite.",
+        ),
+        confirm_text=user["email"],
+        workspaces=frozenset(ws["id"] for ws, _ in roles),
+    )
+
+
+async def _preview_sign_out(api: Reader, args: GetUser) -> Preview:
+    user = await api.get(f"/v1/organizations/users/{args.user_id}")
+    return Preview(
+        f"Sign {who(user)} out of Claude everywhere",
+        details=(
+            "Ends their sessions and the OAuth tokens the organization issued them (can take up to an hour).",
+            f"They stay a member, with the org role {user['role']}.",
+        ),
+        confirm_text=user["email"],
+    )
+
+
+OPERATIONS += [
+    Operation(
+        name="update_user_role",
+        title="Change member's org role",
+        description="Set a member's organization role (user, developer, billing, claude_code_user). "
+        "Admins and owners cannot be made or changed through the API. Asks a human to confirm.",
+        toolset="users",
+        method="POST",
+        path="/v1/organizations/users/{user_id}",
+        input=UpdateUserRole,
+        output=User,
+        idempotent=True,
+        preview=_preview_role,
+        columns=("id", "email", "role"),
+        not_found_hint="No member has that id; list_users finds members by email.",
+    ),
+    Operation(
+        name="remove_user",
+        title="Remove member",
+        description="Remove a member from the organization; their workspace memberships end, their API "
+        "keys stay. Irreversible (re-adding needs an invite). Asks a human to type their email.",
+        toolset="users",
+        method="DELETE",
+        path="/v1/organizations/users/{user_id}",
+        input=GetUser,
+        output=Deleted,
+        destructive=True,
+        idempotent=True,
+        preview=_preview_remove,
+        columns=("id", "type"),
+        not_found_hint="No member has that id; list_users finds members by email.",
+    ),
+    Operation(
+        name="sign_out_user",
+        title="Sign member out everywhere",
+        description="End a member's Claude sessions and org-issued OAuth tokens (e.g. a lost laptop) "
+        "without removing them. Beta. Asks a human to type their email.",
+        toolset="users",
+        method="POST",
+        path="/v1/organizations/users/{user_id}/sign_out",
+        input=GetUser,
+        output=User,
+        destructive=True,
+        idempotent=True,
+        beta="admin-user-sign-out-2026-10-08",
+        preview=_preview_sign_out,
+        columns=("id", "email", "role"),
+        not_found_hint="No member has that id; list_users finds members by email.",
     ),
 ]

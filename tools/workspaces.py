@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
-from claude_admin_mcp.server.registry import Operation
+from claude_admin_mcp.server.registry import Operation, Preview, Reader
 
-from .common import ApiObject, Arguments, UserId, WorkspaceId
+from .common import (
+    AddableWorkspaceRole,
+    ApiObject,
+    Arguments,
+    Deleted,
+    UserId,
+    WorkspaceId,
+    WorkspaceRole,
+    listing,
+    who,
+)
 
 
 class DataResidency(ApiObject):
@@ -103,5 +113,298 @@ OPERATIONS = [
         columns=("user_id", "workspace_id", "workspace_role"),
         not_found_hint="That user is not a member of that workspace (or either id is unknown); "
         "list_workspace_members shows who is.",
+    ),
+]
+
+
+async def workspace_roles_of(api: Reader, user_id: str) -> list[tuple[dict[str, Any], str]]:
+    """Every active workspace the user is an explicit member of, with their role there.
+
+    The API has no per-user membership list, so this asks each workspace: one request each.
+    """
+    roles = []
+    for workspace in await api.all("/v1/organizations/workspaces"):
+        member = await api.find(f"/v1/organizations/workspaces/{workspace['id']}/members/{user_id}")
+        if member is not None:
+            roles.append((workspace, str(member["workspace_role"])))
+    return roles
+
+
+class DataResidencyChoice(Arguments):
+    allowed_inference_geos: list[Literal["global", "us"]] | Literal["unrestricted"] | None = Field(
+        None, description='Where inference may run: ["us"], ["global","us"] or "unrestricted".'
+    )
+    default_inference_geo: Literal["global", "us"] | None = Field(None, description="Must be an allowed geo.")
+
+
+class CreateWorkspace(Arguments):
+    name: str = Field(min_length=1, max_length=40, description="Workspace name.")
+    data_residency: DataResidencyChoice | None = Field(None, description="Default: unrestricted, global.")
+    tags: dict[str, str] | None = Field(None, description="Labels; keys may not start with 'anthropic'.")
+
+
+class UpdateWorkspace(Arguments):
+    workspace_id: WorkspaceId
+    name: str | None = Field(None, min_length=1, max_length=40, description="New name.")
+    data_residency: DataResidencyChoice | None = None
+    tags: dict[str, str | None] | None = Field(None, description="Tags to set; a null value removes the tag.")
+
+    @model_validator(mode="after")
+    def _something(self) -> UpdateWorkspace:
+        if self.name is None and self.data_residency is None and self.tags is None:
+            raise ValueError("give at least one of name, data_residency, tags")
+        return self
+
+
+class AddMember(Arguments):
+    workspace_id: WorkspaceId
+    user_id: UserId
+    workspace_role: AddableWorkspaceRole = Field(description="Role in the workspace.")
+
+
+class UpdateMemberRole(Arguments):
+    workspace_id: WorkspaceId
+    user_id: UserId
+    workspace_role: WorkspaceRole = Field(description="New role in the workspace.")
+
+
+def _archived(workspace: dict[str, Any]) -> str | None:
+    if workspace.get("archived_at"):
+        since = workspace["archived_at"][:10]
+        return f"workspace {workspace['name']} is archived (since {since}) and cannot change"
+    return None
+
+
+async def _preview_create(api: Reader, args: CreateWorkspace) -> Preview:
+    active = await api.all("/v1/organizations/workspaces")
+    same = [
+        w
+        for w in await api.all("/v1/organizations/workspaces", include_archived=True)
+        if w["name"] == args.name
+    ]
+    residency = args.data_residency.model_dump(exclude_none=True) if args.data_residency else "default"
+    return Preview(
+        f"Create workspace '{args.name}'",
+        details=(
+            f"Data residency: {residency}; tags: {args.tags or 'none'}.",
+            f"Workspaces named '{args.name}' now: {listing([w['id'] for w in same])}.",
+            f"Active workspaces: {len(active)} (the organization limit is usually 100).",
+        ),
+        creates_workspace=True,
+    )
+
+
+async def _preview_update(api: Reader, args: UpdateWorkspace) -> Preview:
+    workspace = await api.get(f"/v1/organizations/workspaces/{args.workspace_id}")
+    changes = []
+    if args.name is not None and args.name != workspace["name"]:
+        changes.append(f"name: {workspace['name']} → {args.name}")
+    for key, value in (args.tags or {}).items():
+        before = workspace.get("tags", {}).get(key)
+        if before != value:
+            changes.append(
+                f"tag {key}: {before if before is not None else '(none)'} → {value or '(removed)'}"
+            )
+    if args.data_residency is not None:
+        current = workspace.get("data_residency") or {}
+        for key, value in args.data_residency.model_dump(exclude_none=True).items():
+            if current.get(key) != value:
+                changes.append(f"{key}: {current.get(key)} → {value}")
+    action = f"Update workspace {workspace['name']} ({workspace['id']})"
+    scope = frozenset({workspace["id"]})
+    if (refusal := _archived(workspace)) is not None:
+        return Preview(action, refusal=refusal, workspaces=scope)
+    if not changes:
+        return Preview(action, nothing_to_do="every value given is already set", workspaces=scope)
+    return Preview(action, details=tuple(changes), workspaces=scope)
+
+
+async def _preview_archive(api: Reader, args: GetWorkspace) -> Preview:
+    workspace = await api.get(f"/v1/organizations/workspaces/{args.workspace_id}")
+    action = f"Archive workspace {workspace['name']} ({workspace['id']})"
+    scope = frozenset({workspace["id"]})
+    if workspace.get("archived_at"):
+        return Preview(
+            action, nothing_to_do=f"it was archived on {workspace['archived_at'][:10]}", workspaces=scope
+        )
+    members = await api.all(f"/v1/organizations/workspaces/{args.workspace_id}/members")
+    emails = []
+    for member in members[:10]:
+        user = await api.find(f"/v1/organizations/users/{member['user_id']}")
+        emails.append(user["email"] if user else member["user_id"])
+    emails += [m["user_id"] for m in members[10:]]
+    keys = await api.all("/v1/organizations/api_keys", workspace_id=args.workspace_id, status="active")
+    key_names = [f"{key['name']} ({key['id']})" for key in keys]
+    return Preview(
+        action,
+        details=(
+            "Irreversible: an archived workspace cannot be restored.",
+            f"{len(members)} members lose access: {listing(emails)}.",
+            f"{len(keys)} active API keys are deactivated: {listing(key_names)}.",
+        ),
+        confirm_text=workspace["name"],
+        workspaces=scope,
+    )
+
+
+async def _member_context(
+    api: Reader, workspace_id: str, user_id: str
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any] | None]:
+    workspace = await api.get(f"/v1/organizations/workspaces/{workspace_id}")
+    user = await api.get(f"/v1/organizations/users/{user_id}")
+    member = await api.find(f"/v1/organizations/workspaces/{workspace_id}/members/{user_id}")
+    return workspace, user, member
+
+
+async def _preview_add_member(api: Reader, args: AddMember) -> Preview:
+    workspace, user, member = await _member_context(api, args.workspace_id, args.user_id)
+    action = f"Add {who(user)} to workspace {workspace['name']} as {args.workspace_role}"
+    scope = frozenset({workspace["id"]})
+    if (refusal := _archived(workspace)) is not None:
+        return Preview(action, refusal=refusal, workspaces=scope)
+    if member is not None:
+        return Preview(
+            action,
+            refusal=f"{user['email']} is already a member as {member['workspace_role']}; "
+            "use update_workspace_member_role to change it",
+            workspaces=scope,
+        )
+    details = [f"Their org role: {user['role']}."]
+    if user["role"] in ("admin", "owner", "primary_owner"):
+        details.append("Org admins are already workspace_admin everywhere; this adds an explicit membership.")
+    return Preview(action, details=tuple(details), workspaces=scope)
+
+
+async def _preview_member_role(api: Reader, args: UpdateMemberRole) -> Preview:
+    workspace, user, member = await _member_context(api, args.workspace_id, args.user_id)
+    scope = frozenset({workspace["id"]})
+    if member is None:
+        action = f"Change {who(user)}'s role in workspace {workspace['name']} to {args.workspace_role}"
+        return Preview(
+            action, refusal="they are not a member of it; use add_workspace_member", workspaces=scope
+        )
+    before = member["workspace_role"]
+    action = f"Change {who(user)}'s role in workspace {workspace['name']}: {before} → {args.workspace_role}"
+    if (refusal := _archived(workspace)) is not None:
+        return Preview(action, refusal=refusal, workspaces=scope)
+    if before == args.workspace_role:
+        return Preview(action, nothing_to_do=f"their role there is already {before}", workspaces=scope)
+    return Preview(action, workspaces=scope)
+
+
+async def _preview_remove_member(api: Reader, args: GetWorkspaceMember) -> Preview:
+    workspace, user, member = await _member_context(api, args.workspace_id, args.user_id)
+    scope = frozenset({workspace["id"]})
+    action = f"Remove {who(user)} from workspace {workspace['name']}"
+    if member is None:
+        return Preview(action, nothing_to_do="they are not a member of it", workspaces=scope)
+    if (refusal := _archived(workspace)) is not None:
+        return Preview(action, refusal=refusal, workspaces=scope)
+    keys = await api.all(
+        "/v1/organizations/api_keys",
+        workspace_id=args.workspace_id,
+        created_by_user_id=args.user_id,
+        status="active",
+    )
+    return Preview(
+        action,
+        details=(
+            f"Their role there: {member['workspace_role']}; they stay a member of the organization.",
+            f"Active API keys they made in it, which stay active: {listing([k['name'] for k in keys])}.",
+        ),
+        confirm_text=user["email"],
+        workspaces=scope,
+    )
+
+
+OPERATIONS += [
+    Operation(
+        name="create_workspace",
+        title="Create workspace",
+        description="Create a workspace (name, optional data residency and tags). Asks a human to confirm.",
+        toolset="workspaces",
+        method="POST",
+        path="/v1/organizations/workspaces",
+        input=CreateWorkspace,
+        output=Workspace,
+        idempotent=False,
+        preview=_preview_create,
+        columns=("id", "name", "created_at", "data_residency", "tags"),
+    ),
+    Operation(
+        name="update_workspace",
+        title="Update workspace",
+        description="Rename a workspace, change its tags (null removes one) or inference geos. "
+        "Asks a human to confirm.",
+        toolset="workspaces",
+        method="POST",
+        path="/v1/organizations/workspaces/{workspace_id}",
+        input=UpdateWorkspace,
+        output=Workspace,
+        idempotent=True,
+        preview=_preview_update,
+        columns=("id", "name", "data_residency", "tags"),
+        not_found_hint=_WORKSPACE_404,
+    ),
+    Operation(
+        name="archive_workspace",
+        title="Archive workspace",
+        description="Archive a workspace: irreversible; its members lose access and its active API keys "
+        "are deactivated. Asks a human to type the workspace name.",
+        toolset="workspaces",
+        method="POST",
+        path="/v1/organizations/workspaces/{workspace_id}/archive",
+        input=GetWorkspace,
+        output=Workspace,
+        destructive=True,
+        idempotent=True,
+        preview=_preview_archive,
+        columns=("id", "name", "archived_at"),
+        not_found_hint=_WORKSPACE_404,
+    ),
+    Operation(
+        name="add_workspace_member",
+        title="Add workspace member",
+        description="Give a member (user_…) access to a workspace with a role (workspace_user, "
+        "workspace_developer, workspace_restricted_developer, workspace_admin). Asks a human to confirm.",
+        toolset="workspaces",
+        method="POST",
+        path="/v1/organizations/workspaces/{workspace_id}/members",
+        input=AddMember,
+        output=WorkspaceMember,
+        idempotent=False,
+        preview=_preview_add_member,
+        columns=("user_id", "workspace_id", "workspace_role"),
+        not_found_hint="The workspace or the user does not exist; list_workspaces and list_users find them.",
+    ),
+    Operation(
+        name="update_workspace_member_role",
+        title="Change workspace role",
+        description="Change a workspace member's role (incl. workspace_billing). Asks a human to confirm.",
+        toolset="workspaces",
+        method="POST",
+        path="/v1/organizations/workspaces/{workspace_id}/members/{user_id}",
+        input=UpdateMemberRole,
+        output=WorkspaceMember,
+        idempotent=True,
+        preview=_preview_member_role,
+        columns=("user_id", "workspace_id", "workspace_role"),
+        not_found_hint="That user is not a member of that workspace; list_workspace_members shows who is.",
+    ),
+    Operation(
+        name="remove_workspace_member",
+        title="Remove workspace member",
+        description="Take a member out of one workspace (they stay in the organization). "
+        "Asks a human to type their email.",
+        toolset="workspaces",
+        method="DELETE",
+        path="/v1/organizations/workspaces/{workspace_id}/members/{user_id}",
+        input=GetWorkspaceMember,
+        output=Deleted,
+        destructive=True,
+        idempotent=True,
+        preview=_preview_remove_member,
+        columns=("user_id", "workspace_id", "type"),
+        not_found_hint="That user is not a member of that workspace; list_workspace_members shows who is.",
     ),
 ]
