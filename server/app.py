@@ -21,6 +21,7 @@ from .config import ConfigError, Settings
 from .confirmation import ConfirmationTokens, load_key
 from .credentials import Credential
 from .registry import Operation
+from .round_trips import request_state_security
 from .state import AppState
 from .tool_factory import build_tool
 from .writes import PreviewStash
@@ -101,6 +102,8 @@ def create_server(
     """A ready-to-run MCP server. `transport` lets tests route the API client elsewhere."""
     operations = select_operations(settings)
 
+    confirmation_key = load_key(settings.audit_log.parent / "confirmation.key")
+
     @asynccontextmanager
     async def lifespan(_server: MCPServer[Any]) -> AsyncIterator[AppState]:
         api = AdminApi(
@@ -121,7 +124,7 @@ def create_server(
                 credential=credential,
                 api=api,
                 audit=AuditLog(settings.audit_log),
-                tokens=ConfirmationTokens(load_key(settings.audit_log.parent / "confirmation.key")),
+                tokens=ConfirmationTokens(confirmation_key),
                 previews=PreviewStash(),
             )
         finally:
@@ -136,4 +139,5 @@ def create_server(
         tools=[build_tool(op) for op in operations],
         lifespan=lifespan,
         log_level=settings.log_level,
+        request_state_security=request_state_security(confirmation_key, "claude-admin-mcp"),
     )

@@ -89,10 +89,10 @@ class AuditLog:
     async def append(self, entry: dict[str, Any]) -> dict[str, Any]:
         return await anyio.to_thread.run_sync(self.append_sync, entry)
 
-    def claim_sync(self, nonce: str, entry: dict[str, Any], window_seconds: float) -> bool:
-        """Append `entry` (a `confirmed` line carrying `nonce`) unless a line in the last
-        `window_seconds` already carries that nonce: the check and the write are one locked step,
-        so one confirmation token applies once, whatever the processes."""
+    def claim_sync(self, confirmation_id: str, entry: dict[str, Any], window_seconds: float) -> bool:
+        """Append `entry` (a `confirmed` line carrying `confirmation_id`) unless a `confirmed` line of
+        the last `window_seconds` already carries it: the check and the write are one locked step, so
+        one confirmation applies once, whatever the processes."""
         cutoff = datetime.now(UTC).timestamp() - window_seconds
         with self._lock, self._open() as handle:
             fcntl.flock(handle, fcntl.LOCK_EX)
@@ -106,13 +106,13 @@ class AuditLog:
                     break
                 if when < cutoff:
                     break
-                if record.get("token_nonce") == nonce and record.get("outcome") == "confirmed":
+                if record.get("confirmation_id") == confirmation_id and record.get("outcome") == "confirmed":
                     return False
-            self._append_locked(handle, {**entry, "token_nonce": nonce})
+            self._append_locked(handle, {**entry, "confirmation_id": confirmation_id})
             return True
 
-    async def claim(self, nonce: str, entry: dict[str, Any], window_seconds: float) -> bool:
-        return await anyio.to_thread.run_sync(self.claim_sync, nonce, entry, window_seconds)
+    async def claim(self, confirmation_id: str, entry: dict[str, Any], window_seconds: float) -> bool:
+        return await anyio.to_thread.run_sync(self.claim_sync, confirmation_id, entry, window_seconds)
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,7 @@ from .execution import call_api_response, check_shape
 from .reader import ApiReader
 from .redaction import redact
 from .registry import Operation, Preview
+from .round_trips import REQUEST_STATE_TTL_SECONDS, take_round_trip
 from .state import AppState, app_state
 from .tool_errors import api_error_text, unreachable_text
 
@@ -161,6 +162,19 @@ class WriteRun:
             log.error("cannot write the audit log %s: %s", self.state.audit.path, exc)
             raise
 
+    async def claim(self, confirmation_id: str, via: str, window: float) -> bool:
+        """Record `confirmed` for this confirmation, unless it was already used (see AuditLog.claim)."""
+        organization = await self.state.organization()
+        entry = {
+            "tool": self.op.name,
+            "arguments": self.arguments,
+            "credential": self.state.credential.kind,
+            "organization_id": organization.get("id"),
+            "outcome": "confirmed",
+            "via": via,
+        }
+        return await self.state.audit.claim(confirmation_id, entry, window_seconds=window)
+
     def answer(
         self,
         outcome: Outcome,
@@ -227,7 +241,16 @@ async def run_write(op: Operation, args: BaseModel, decision: Any, ctx: Context[
         return run.answer(
             "declined", "Not applied: the user did not approve. Nothing changed.", preview=preview
         )
-    await run.audit("confirmed", via="elicitation")
+    round_trip = take_round_trip()
+    if round_trip is None:
+        # Handshake era: the question was asked within this very call, so it cannot be a resend.
+        await run.audit("confirmed", via="elicitation")
+    elif not await run.claim(round_trip, "elicitation", REQUEST_STATE_TTL_SECONDS + 60):
+        await run.audit("token_rejected", detail="a resent confirmation round", confirmation_id=round_trip)
+        return run.failure(
+            "Not applied: this confirmation was already used (the same answer was sent twice). "
+            "Call again to be asked afresh."
+        )
     return await _apply(run, preview)
 
 
@@ -269,27 +292,15 @@ async def _run_gate(run: WriteRun, gate: Gate, ctx: Context[Any, Any]) -> CallTo
             digest,
             "The organization changed since that preview, so the token no longer applies. ",
         )
-    claimed = await run.state.audit.claim(
-        claims.nonce,
-        {
-            "tool": op.name,
-            "arguments": run.arguments,
-            "credential": run.state.credential.kind,
-            "organization_id": (await run.state.organization()).get("id"),
-            "outcome": "confirmed",
-            "via": "token",
-        },
-        window_seconds=TOKEN_TTL_SECONDS + 60,
-    )
-    if not claimed:
-        await run.audit("token_rejected", detail="already used", token_nonce=claims.nonce)
+    if not await run.claim(claims.nonce, "token", TOKEN_TTL_SECONDS + 60):
+        await run.audit("token_rejected", detail="already used", confirmation_id=claims.nonce)
         return run.failure("Not applied: that confirmation_token was already used; a token applies once.")
     return await _apply(run, preview)
 
 
 async def _ask_for_token(run: WriteRun, preview: Preview, digest: str, lead: str) -> CallToolResult:
     token, claims = run.state.tokens.issue(run.op.name, run.arguments, digest)
-    await run.audit("pending", detail="confirmation token issued", token_nonce=claims.nonce)
+    await run.audit("pending", detail="confirmation token issued", confirmation_id=claims.nonce)
     minutes = TOKEN_TTL_SECONDS // 60
     text = (
         f"Not applied yet: {lead}this change needs the user's approval.\n{preview.text()}\n"

@@ -58,10 +58,7 @@ def test_claude_code_command_passes_valid_arguments() -> None:
 def test_every_default_tool_is_documented_and_every_documented_tool_exists() -> None:
     names = {op.name for op in OPERATIONS}
     table = README.split("## Tools")[1].split("\n## ")[0]
-    documented = set(re.findall(r"`([a-z_]+)`", table)) & {
-        n for n in re.findall(r"[a-z_]+", table) if "_" in n
-    }
-    documented = {name for name in documented if name.startswith(("get_", "list_", "update_", "create_"))}
+    documented = set(re.findall(r"`([a-z]+_[a-z_]+)`", table))
     assert documented <= names, documented - names
     default_tools = {op.name for op in OPERATIONS if op.toolset in DEFAULT_TOOLSETS}
     assert default_tools <= documented, default_tools - documented
