@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -43,3 +44,30 @@ def test_inspector_sees_a_tool_error_as_an_error() -> None:
     done = _inspect("--method", "tools/call", "--tool-name", "get_user", "--tool-arg", "user_id=bob")
     assert done.returncode == 5, (done.returncode, done.stdout, done.stderr)
     assert "user_01" in done.stdout + done.stderr
+
+
+def test_inspector_applies_a_write_only_with_the_previewed_token(tmp_path: Path) -> None:
+    """The Inspector cannot ask the user, so it gets a preview and a token first."""
+    audit = str(tmp_path / "audit.jsonl")
+    users = json.loads(
+        _inspect("--method", "tools/call", "--tool-name", "list_users", "--tool-arg", "limit=50").stdout
+    )
+    developer = next(u for u in users["result"]["structuredContent"]["items"] if u["role"] == "developer")
+    args = ["--tool-arg", f"user_id={developer['id']}", "role=billing"]
+    first = _inspect("--audit-log", audit, "--method", "tools/call", "--tool-name", "update_user_role", *args)
+    assert first.returncode == 0, first.stderr
+    preview = json.loads(first.stdout)["result"]["structuredContent"]
+    assert preview["outcome"] == "needs_confirmation" and "developer → billing" in preview["preview"]
+    token = preview["confirmation_token"]
+    second = _inspect(
+        "--audit-log",
+        audit,
+        "--method",
+        "tools/call",
+        "--tool-name",
+        "update_user_role",
+        *args,
+        f"confirmation_token={token}",
+    )
+    assert second.returncode == 0, second.stderr
+    assert json.loads(second.stdout)["result"]["structuredContent"]["outcome"] == "applied"
