@@ -3,9 +3,13 @@
 Every request goes through, in order:
 1. a request id (`req_...`), sent back in the `request-id` header of every response and in the
    `request_id` of every error body;
-2. authentication: the configured admin key in `x-api-key` or as `Authorization: Bearer`, or the
-   configured OAuth token as `Authorization: Bearer` (missing -> 401 "x-api-key header is
-   required", wrong -> 401 "invalid x-api-key"); the presented value is never echoed or logged;
+2. authentication: the configured admin key in `x-api-key` or as `Authorization: Bearer`, or as
+   `Authorization: Bearer` the configured OAuth token (`oauth`), the configured Console-session
+   token (`console`) or an access token minted by `POST /v1/oauth/token` (`service_account`; see
+   `exchange.workload_caller`: expired -> 401, not `org:admin` -> 403) (missing -> 401 "x-api-key
+   header is required", wrong -> 401 "invalid x-api-key"); the presented value is never echoed
+   or logged. The token exchange itself (`POST /v1/oauth/token`) needs no credential: the
+   assertion in its body is the credential;
 3. `anthropic-version`, if sent, must look like a version date (`2023-06-01`, `2026-10-21`);
 4. the route. Unknown paths are 404 `not_found_error`; a known path with another method is 405
    (typed `invalid_request_error`, the API's type for 4xx statuses it has no name for) with an
@@ -32,7 +36,9 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from .activity_feed import ActivityOriginMiddleware
 from .errors import ApiError, invalid_request
+from .exchange import workload_caller
 from .faults import FaultMiddleware
 from .ids import new_request_id
 from .routes import ROUTES
@@ -41,6 +47,7 @@ from .store import Caller, SandboxState
 logger = logging.getLogger("claude_admin_mcp.sandbox")
 
 _VERSION: Final = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+UNAUTHENTICATED_PATHS: Final = frozenset({"/v1/oauth/token"})
 
 
 def _same(presented: str, expected: str) -> bool:
@@ -65,6 +72,11 @@ def authenticate(state: SandboxState, headers: Headers) -> Caller:
             return Caller("admin_api_key", state.admin_key_user_id)
         if state.oauth_token is not None and _same(token, state.oauth_token):
             return Caller("oauth", state.admin_key_user_id)
+        if state.console_token is not None and _same(token, state.console_token):
+            return Caller("console", state.admin_key_user_id)
+        workload = workload_caller(state, token)
+        if workload is not None:
+            return workload
         raise ApiError(401, "invalid x-api-key")
     raise ApiError(401, "x-api-key header is required")
 
@@ -95,7 +107,8 @@ class SandboxMiddleware:
             headers = Headers(scope=scope)
             # Read the state per request: `RunningSandbox.reset()` swaps in a fresh one.
             state: SandboxState = scope["app"].state.sandbox
-            request_state["caller"] = authenticate(state, headers)
+            if scope["path"] not in UNAUTHENTICATED_PATHS:
+                request_state["caller"] = authenticate(state, headers)
             version = headers.get("anthropic-version")
             if version is not None and not _VERSION.fullmatch(version.strip()):
                 raise invalid_request(f"anthropic-version: {version[:40]!r} is not a valid API version")
@@ -153,7 +166,12 @@ def create_app(state: SandboxState) -> Starlette:
     """The sandbox's Starlette application, serving `state`."""
     app = Starlette(
         routes=ROUTES,
-        middleware=[Middleware(FaultMiddleware), Middleware(SandboxMiddleware)],
+        # Innermost: records where each accepted write came from, for the compliance feed.
+        middleware=[
+            Middleware(FaultMiddleware),
+            Middleware(SandboxMiddleware),
+            Middleware(ActivityOriginMiddleware),
+        ],
         exception_handlers={ApiError: _api_error, HTTPException: _http_error},
     )
     app.router.redirect_slashes = False

@@ -21,7 +21,7 @@ import sys
 import threading
 import time
 from collections.abc import Generator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from types import FrameType, TracebackType
 from typing import Final
@@ -53,6 +53,15 @@ class SandboxConfig:
     """Anchor for the seeded data and the clock; None = today 00:00 UTC for data, real time for the clock."""
     faults: tuple[Fault, ...] = ()
     """Failures to inject from the start (see `faults.py`)."""
+    console_token: str | None = field(default=None, repr=False)
+    """A bearer token the sandbox treats as a Console session (it may manage `org:admin` federation
+    rules, which OAuth tokens may not); None = no Console."""
+    min_token_lifetime_seconds: int = 60
+    """The floor of the minted-token lifetime (60 on the real API); tests lower it to get tokens
+    that expire in seconds, and rules may then ask for lifetimes down to it."""
+    compliance_api: bool = True
+    """Whether the Compliance API was enabled for the organization: without it the admin key gets
+    403 from `GET /v1/compliance/activities`."""
 
 
 def build_state(config: SandboxConfig) -> SandboxState:
@@ -67,6 +76,11 @@ def build_state(config: SandboxConfig) -> SandboxState:
     )
     for fault in config.faults:
         state.faults.add(fault)
+    if config.min_token_lifetime_seconds < 1:
+        raise ValueError("min_token_lifetime_seconds must be at least 1")
+    state.console_token = config.console_token
+    state.federation.min_token_lifetime_seconds = config.min_token_lifetime_seconds
+    state.compliance_api_enabled = config.compliance_api
     return state
 
 

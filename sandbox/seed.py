@@ -33,6 +33,7 @@ from datetime import UTC, datetime
 from typing import Final, TypeVar
 
 from . import ids
+from .federation_seed import seed_federation
 from .models import (
     INVITE_LIFETIME_SECONDS,
     ApiKey,
@@ -47,6 +48,7 @@ from .models import (
     WorkspaceRole,
     to_ts,
 )
+from .monitoring import seed_monitoring
 from .store import SandboxState, anchored_clock
 
 ORGANIZATION_NAME: Final = "Acme Corp (Sandbox)"
@@ -255,6 +257,8 @@ def _build(
     _seed_members(state, draw, seeded_users, named)
     _seed_api_keys(state, draw, seeded_users, named, anchor)
     _seed_invites(state, draw, seeded_users, users, start, anchor)
+    seed_federation(state, seed, anchor, named)
+    seed_monitoring(state, anchor)
     return state
 
 

@@ -22,6 +22,13 @@ Read accessors (tests read these directly, e.g. to prove that a refused write ch
 * `state.max_active_workspaces` (100) and `state.invite_creations` (recent creation times, for
   the 1,200-per-hour invite limit) — tests may lower or fill them.
 * `state.faults` — the `FaultPlan` of injected failures (see `faults.py`).
+* `state.federation` — service accounts, federation issuers and rules, and the token exchange's
+  `authentication_history` (see `federation.py`); `state.tokens` — the access tokens minted by
+  the exchange, kept as digests only (see `tokens.py`); `state.console_token` — the bearer token
+  treated as a Console session (None: no Console).
+* `state.monitoring` — the seed snapshot the usage, cost and Claude Code reports derive from, the
+  rate-limit table with its workspace overrides, and derived caches (see `monitoring.py`);
+  `state.compliance_api_enabled` — whether an Admin key may read the compliance activity feed.
 * `state.snapshot()` — everything above as plain JSON-able data, for equality checks.
 
 Invariants kept by the mutators here (the routes decide what the API allows, this module keeps
@@ -43,15 +50,21 @@ from typing import Literal
 
 from . import ids
 from .faults import FaultPlan
+from .federation import FederationState
 from .ids import IdGenerator
 from .models import Activity, ApiKey, Invite, Member, Organization, User, Workspace
+from .monitoring import MonitoringState
 from .pagination import SortedIndex
+from .tokens import TokenStore
 
-CredentialKind = Literal["admin_api_key", "oauth"]
+CredentialKind = Literal["admin_api_key", "oauth", "console", "service_account"]
+"""`oauth`: the configured interactive `org:admin` token; `console`: the configured Console-session
+token; `service_account`: an `org:admin` token minted by the workload identity exchange."""
 
 
 class Caller:
-    """Who a request acts as: the credential kind and the user behind it."""
+    """Who a request acts as: the credential kind and the principal behind it (`user_id` is the
+    acting user's id, or the service account's `svac_` id for kind `service_account`)."""
 
     __slots__ = ("kind", "user_id")
 
@@ -171,6 +184,12 @@ class SandboxState:
         """Times of recent invite creations, for the documented 1,200 per hour limit."""
         self.faults = FaultPlan()
         """Injected misbehaviour (see `faults.py`); empty unless a test or `--fault` adds some."""
+        self.console_token: str | None = None
+        self.federation = FederationState()
+        self.tokens = TokenStore()
+        self.monitoring = MonitoringState()
+        self.compliance_api_enabled = True
+        """Whether the Compliance API was enabled for the organization (gates the activity feed)."""
 
         self._users_by_email: dict[str, list[str]] = {}
         self._invites_by_email: dict[str, list[str]] = {}
@@ -345,4 +364,6 @@ class SandboxState:
                 for key in self.api_keys.values()
             ],
             "activities": [activity.to_dict() for activity in self.activities],
+            "federation": self.federation.snapshot(),
+            "rate_limit_overrides": self.monitoring.rate_limits.snapshot(),
         }

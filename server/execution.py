@@ -72,7 +72,12 @@ def path_for(op: Operation, args: BaseModel) -> str:
 def api_values(op: Operation, args: BaseModel) -> dict[str, Any]:
     """The arguments the API receives (query or body), as JSON values, leaving out what was not given."""
     dumped = args.model_dump(mode="json", include=set(op.api_fields()), exclude_none=True)
-    return {name: value for name, value in dumped.items() if name in op.api_fields()}
+    values = {name: value for name, value in dumped.items() if name in op.api_fields()}
+    for group, members in op.body_groups.items():
+        nested = {name: values.pop(name) for name in members if name in values}
+        if nested:
+            values[group] = nested
+    return values
 
 
 async def call_api_response(op: Operation, args: BaseModel, state: AppState) -> ApiResponse:
@@ -114,12 +119,20 @@ async def _run_list(
     start = decode_cursor(cursor, digest) if cursor else Position()
     limit: int = getattr(args, "limit", 100)
     path = path_for(op, args)
+    chosen: list[str] | None = getattr(args, "fields", None)
+    keep_fields = {op.item_id, *chosen} if chosen else None
+    columns = [c for c in op.columns if c.split(".")[0] in keep_fields] if keep_fields else list(op.columns)
+    if keep_fields and not columns:
+        columns = [op.item_id, *(chosen or [])]
+
+    def shape(item: Mapping[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in item.items() if k in keep_fields} if keep_fields else dict(item)
 
     def keep(item: Mapping[str, Any]) -> bool:
         return all(op.filters[name](item, value) for name, value in active.items())
 
     def cost(item: Mapping[str, Any]) -> int:
-        return len(json.dumps(item, separators=(",", ":"))) + len(rendering.table_row(item, op.columns)) + 6
+        return len(json.dumps(item, separators=(",", ":"))) + len(rendering.table_row(item, columns)) + 6
 
     async def fetch(params: dict[str, Any]) -> Mapping[str, Any]:
         response = await state.api.request("GET", path, query={**query, **params})
@@ -144,6 +157,7 @@ async def _run_list(
             page_size=op.page_size,
             id_field=op.item_id,
             keep=keep if active else None,
+            shape=shape,
             cost=cost,
             budget=budget,
             max_pages=MAX_PAGES_PER_CALL,
@@ -182,7 +196,7 @@ async def _run_list(
     if note:
         lines.append(note)
     if result.items:
-        lines.append(rendering.table(result.items, op.columns))
+        lines.append(rendering.table(result.items, columns))
     if next_cursor:
         lines.append(f"next_cursor: {next_cursor}")
     return _result("\n".join(lines), structured)

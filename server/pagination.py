@@ -114,6 +114,7 @@ async def walk(
     page_size: int,
     id_field: str = "id",
     keep: Callable[[Item], bool] | None = None,
+    shape: Callable[[Item], Item] | None = None,
     cost: Callable[[Item], int] = lambda _item: 0,
     budget: int | None = None,
     max_pages: int | None = None,
@@ -121,7 +122,8 @@ async def walk(
 ) -> WalkResult:
     """Walk pages from `start` until `limit` items are kept, the budget or page cap is hit, or the end.
 
-    `keep` filters items while streaming; `cost` sizes each kept item against `budget`. `on_page`
+    `keep` filters items while streaming, `shape` trims each kept one (e.g. to chosen fields), and
+    `cost` sizes it against `budget`. `on_page`
     is awaited after each page with (items examined, items kept, total if the API said).
     """
     items: list[Item] = []
@@ -173,10 +175,11 @@ async def walk(
                 continue
             examined += 1
             if matches:
-                item_cost = cost(item)
+                kept = shape(item) if shape is not None else item
+                item_cost = cost(kept)
                 if budget is not None and items and used + item_cost > budget:
                     return WalkResult(items, before, "budget", examined - 1, pages)
-                items.append(item)
+                items.append(kept)
                 used += item_cost
             position = after_item
         if on_page is not None:

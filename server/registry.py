@@ -103,6 +103,8 @@ class Operation:
     """What the model should do when the API says 404 (e.g. which list tool finds valid ids)."""
     preview: PreviewFn | None = None
     """Writes: describes the change from current state before a human confirms it."""
+    body_groups: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Flat arguments the API takes nested: {"data_residency": ("default_inference_geo", ...)}."""
 
     @property
     def tier(self) -> Tier:

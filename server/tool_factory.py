@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from mcp.server.mcpserver import Context, ElicitationResult, Resolve
 from mcp.server.mcpserver.exceptions import ToolError
@@ -21,9 +21,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from .execution import execute
 from .registry import Operation
-from .schema import compact_schema
+from .schema import compact_input_schema, compact_output_schema
 from .tool_errors import validation_text
-from .writes import Outcome, audit_invalid, decide, run_write
+from .writes import audit_invalid, decide, run_write
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
@@ -34,13 +34,9 @@ class PageArguments(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    limit: int = Field(
-        DEFAULT_LIMIT,
-        ge=1,
-        le=MAX_LIMIT,
-        description="Most items to return; fewer if the output budget is reached (then next_cursor is set).",
-    )
-    cursor: str | None = Field(None, description="next_cursor from the previous result, to continue.")
+    # The bounds say it all; a result cut short by the output budget says so itself.
+    limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
+    cursor: str | None = Field(None, description="next_cursor of the previous result.")
 
 
 class ConfirmationArguments(BaseModel):
@@ -49,23 +45,40 @@ class ConfirmationArguments(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     confirmation_token: str | None = Field(
-        None, description="Only from a previous call's result, after the user approved its preview."
+        None, description="From a previous result, once the user approved."
     )
+
+
+def item_fields(op: Operation) -> tuple[str, ...]:
+    return tuple(op.output.model_fields)
 
 
 def tool_input_model(op: Operation) -> type[BaseModel]:
     """The model the tool validates against: the operation's input, plus paging or confirmation."""
     if op.is_list:
-        return create_model(f"{op.input.__name__}Page", __base__=(op.input, PageArguments))
+        names: Any = Literal[item_fields(op)]
+        return create_model(
+            f"{op.input.__name__}Page",
+            __base__=(op.input, PageArguments),
+            fields=(list[names] | None, Field(None, description="Return only these item fields.")),
+        )
     if not op.read_only:
         return create_model(f"{op.input.__name__}Write", __base__=(op.input, ConfirmationArguments))
     return op.input
 
 
+def partial_model(model: type[BaseModel]) -> type[BaseModel]:
+    """`model` with every field optional: list items may carry only the `fields` asked for."""
+    # Not required, same types: a field left out is simply absent (the API never sends null for it).
+    optional: dict[str, Any] = {name: (info.annotation, None) for name, info in model.model_fields.items()}
+    return create_model(f"{model.__name__}Item", __base__=model.__base__, **optional)
+
+
 def list_output_model(op: Operation) -> type[BaseModel]:
+    item: Any = partial_model(op.output)
     return create_model(
         f"{op.output.__name__}Page",
-        items=(list[op.output], ...),  # type: ignore[name-defined]
+        items=(list[item], ...),
         count=(int, Field(description="Items in this result.")),
         next_cursor=(
             str | None,
@@ -75,23 +88,21 @@ def list_output_model(op: Operation) -> type[BaseModel]:
     )
 
 
-def write_output_model(op: Operation) -> type[BaseModel]:
-    result_type: Any = op.output | None
-    outcome_type: Any = Outcome
-    return create_model(
-        f"{op.output.__name__}Change",
-        outcome=(outcome_type, ...),
-        applied=(bool, ...),
-        message=(str, ...),
-        preview=(str | None, None),
-        result=(result_type, Field(None, description="The object after the change.")),
-        confirmation_token=(
-            str | None,
-            Field(None, description="Pass back, with the same arguments, to apply."),
-        ),
-        token_expires_at=(str | None, None),
-        request_id=(str | None, None),
-    )
+class WriteOutcome(BaseModel):
+    """What every write tool returns, whatever happened; `outcome` is one of `writes.Outcome`.
+
+    Kept generic (the changed object is in `result`, shaped as the matching get_ tool's output) so
+    twelve write tools cost the tool list little.
+    """
+
+    outcome: str
+    applied: bool
+    message: str
+    preview: str | None = None
+    result: dict[str, Any] | None = None
+    confirmation_token: str | None = None
+    token_expires_at: str | None = None
+    request_id: str | None = None
 
 
 class AdminTool(Tool):
@@ -187,8 +198,7 @@ def build_tool(op: Operation) -> AdminTool:
         output_model = list_output_model(op) if op.is_list else op.output
         fn = _read_handler(op, input_model, output_model)
     else:
-        output_model = write_output_model(op)
-        fn = _write_handler(op, input_model, output_model)
+        fn = _write_handler(op, input_model, WriteOutcome)
     annotations = ToolAnnotations(
         title=op.title,
         read_only_hint=op.read_only,
@@ -199,7 +209,7 @@ def build_tool(op: Operation) -> AdminTool:
     tool = Tool.from_function(
         fn, name=op.name, title=op.title, description=op.description, annotations=annotations
     )
-    tool.parameters = compact_schema(tool.parameters)
-    tool.fn_metadata.output_schema = compact_schema(tool.fn_metadata.output_schema or {})
+    tool.parameters = compact_input_schema(tool.parameters)
+    tool.fn_metadata.output_schema = compact_output_schema(tool.fn_metadata.output_schema or {})
     fields = {name: getattr(tool, name) for name in Tool.model_fields}
     return AdminTool(**fields, operation=op, input_model=input_model)

@@ -8,30 +8,25 @@ from pydantic import Field, model_validator
 
 from claude_admin_mcp.server.registry import Operation, Preview, Reader
 
-from .common import ApiKeyId, ApiKeyStatus, ApiObject, Arguments, UserId, WorkspaceId
-
-
-class Actor(ApiObject):
-    id: str
-    type: str
+from .common import ApiKeyId, ApiKeyStatus, ApiObject, Arguments, UserId, WorkspaceId, contains
 
 
 class ApiKey(ApiObject):
     id: str
-    type: str = "api_key"
     name: str
     status: str
     created_at: str
     expires_at: str | None = None
     partial_key_hint: str | None = None
     workspace_id: str | None = None
-    created_by: Actor | None = None
+    created_by: dict[str, Any] | None = None
 
 
 class ListApiKeys(Arguments):
-    status: ApiKeyStatus | None = Field(None, description="Only keys with this status.")
-    workspace_id: WorkspaceId | None = Field(None, description="Only keys of this workspace.")
-    created_by_user_id: UserId | None = Field(None, description="Only keys this user created.")
+    status: ApiKeyStatus | None = None
+    workspace_id: WorkspaceId | None = None
+    created_by_user_id: UserId | None = None
+    name_contains: str | None = None
 
 
 class GetApiKey(Arguments):
@@ -50,6 +45,7 @@ OPERATIONS = [
         input=ListApiKeys,
         output=ApiKey,
         pagination="id_cursor",
+        filters={"name_contains": contains("name")},
         columns=("id", "name", "status", "workspace_id", "created_by.id", "created_at"),
     ),
     Operation(
@@ -134,7 +130,7 @@ OPERATIONS += [
         name="update_api_key",
         title="Rename or deactivate API key",
         description="Rename an API key (apikey_…) or set its status: inactive (reversible), archived "
-        "(permanent) or active. Deactivating asks a human to type the key's name.",
+        "(permanent) or active. Deactivating: the user must type the key's name.",
         toolset="api_keys",
         method="POST",
         path="/v1/organizations/api_keys/{api_key_id}",

@@ -7,12 +7,16 @@ with an example of a valid one, and nothing outside `[A-Za-z0-9_]` can reach a U
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
-_ID_BODY = r"[A-Za-z0-9]{1,64}"
+from claude_admin_mcp.server.registry import ItemFilter
+
+_ID_BODY = r"[A-Za-z0-9]+"
+_ID_MAX = 64
 
 
 def _id_type(prefix: str, noun: str, example: str, finder: str) -> Any:
@@ -20,7 +24,7 @@ def _id_type(prefix: str, noun: str, example: str, finder: str) -> Any:
     compiled = re.compile(pattern)
 
     def check(value: str) -> str:
-        if not compiled.fullmatch(value):
+        if len(value) > len(prefix) + _ID_MAX or not compiled.fullmatch(value):
             raise PydanticCustomError(
                 "id_format",
                 "expected {noun} id: '{prefix}' then letters and digits, e.g. {example}{finder}",
@@ -144,3 +148,31 @@ class Deleted(ApiObject):
     """What the API answers to a delete: the id (or ids) and a `..._deleted` type."""
 
     type: str
+
+
+def contains(field: str) -> ItemFilter:
+    """Keep items whose `field` contains the argument, ignoring case."""
+
+    def keep(item: Mapping[str, Any], value: Any) -> bool:
+        return str(value).lower() in str(item.get(field) or "").lower()
+
+    return keep
+
+
+def domain_of(field: str) -> ItemFilter:
+    """Keep items whose email `field` is at the argument's domain ("acme.com", "@acme.com")."""
+
+    def keep(item: Mapping[str, Any], value: Any) -> bool:
+        email = str(item.get(field) or "").lower()
+        return email.rpartition("@")[2] == str(value).lower().lstrip("@")
+
+    return keep
+
+
+def one_of(field: str) -> ItemFilter:
+    """Keep items whose `field` is one of the argument's values."""
+
+    def keep(item: Mapping[str, Any], value: Any) -> bool:
+        return item.get(field) in value
+
+    return keep

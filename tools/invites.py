@@ -13,7 +13,6 @@ from .common import ApiObject, Arguments, Deleted, Email, GrantableRole, InviteI
 
 class Invite(ApiObject):
     id: str
-    type: str = "invite"
     email: str
     role: str
     status: str
@@ -23,11 +22,9 @@ class Invite(ApiObject):
 
 
 class ListInvites(Arguments):
-    email: str | None = Field(None, description="Exact email, case-insensitive.")
-    roles: list[OrgRole] | None = Field(None, description="Only these roles (any of).")
-    statuses: list[Literal["pending", "accepted", "expired"]] | None = Field(
-        None, description="Only these statuses (default: all)."
-    )
+    email: str | None = Field(None, description="Exact email, any case.")
+    roles: list[OrgRole] | None = Field(None, description="Any of these roles.")
+    statuses: list[Literal["pending", "accepted", "expired"]] | None = None
 
 
 class GetInvite(Arguments):
@@ -39,7 +36,7 @@ OPERATIONS = [
         name="list_invites",
         title="List invites",
         description="Invitations, newest first: id (invite_…), email, role, status "
-        "(pending, accepted, expired; invites expire 21 days after sending).",
+        "(they expire after 21 days).",
         toolset="invites",
         method="GET",
         path="/v1/organizations/invites",
@@ -107,8 +104,7 @@ OPERATIONS += [
     Operation(
         name="create_invite",
         title="Invite to organization",
-        description="Email an invitation to join the organization with an org role (user, developer, "
-        "billing, claude_code_user). Expires in 21 days. Asks a human to confirm.",
+        description="Invite an email address to the organization with an org role; expires in 21 days.",
         toolset="invites",
         method="POST",
         path="/v1/organizations/invites",
@@ -121,8 +117,7 @@ OPERATIONS += [
     Operation(
         name="delete_invite",
         title="Withdraw invite",
-        description="Withdraw a pending invite (invite_…); accepted or expired ones cannot be. "
-        "Asks a human to type the invitee's email.",
+        description="Withdraw a pending invite (invite_…). The user must type the invitee's email.",
         toolset="invites",
         method="DELETE",
         path="/v1/organizations/invites/{invite_id}",

@@ -9,7 +9,6 @@ from .common import ApiObject, NoArguments
 
 class Organization(ApiObject):
     id: str
-    type: str = "organization"
     name: str
 
 
@@ -17,8 +16,8 @@ OPERATIONS = [
     Operation(
         name="get_organization",
         title="Get organization",
-        description="The organization this credential administers: its id (a UUID) and name. "
-        "Call it first to confirm which org you are changing.",
+        description="The organization this credential administers (id, name); check it before changing "
+        "anything.",
         toolset="organization",
         method="GET",
         path="/v1/organizations/me",

@@ -14,6 +14,8 @@ from .common import (
     GrantableRole,
     OrgRole,
     UserId,
+    contains,
+    domain_of,
     listing,
     who,
 )
@@ -22,7 +24,6 @@ from .workspaces import workspace_roles_of
 
 class User(ApiObject):
     id: str
-    type: str = "user"
     email: str
     name: str
     role: str
@@ -30,8 +31,11 @@ class User(ApiObject):
 
 
 class ListUsers(Arguments):
-    email: str | None = Field(None, description="Exact email, case-insensitive.")
-    roles: list[OrgRole] | None = Field(None, description="Only these roles (any of).")
+    email: str | None = Field(None, description="Exact email, any case.")
+    roles: list[OrgRole] | None = Field(None, description="Any of these roles.")
+    email_domain: str | None = Field(None, description="e.g. acme.com")
+    email_contains: str | None = None
+    name_contains: str | None = None
 
 
 class GetUser(Arguments):
@@ -42,13 +46,18 @@ OPERATIONS = [
     Operation(
         name="list_users",
         title="List members",
-        description="Members of the organization, newest first: id (user_…), email, name, org role.",
+        description="Members, newest first: id (user_…), email, name, org role. Filters combine.",
         toolset="users",
         method="GET",
         path="/v1/organizations/users",
         input=ListUsers,
         output=User,
         pagination="id_cursor",
+        filters={
+            "email_domain": domain_of("email"),
+            "email_contains": contains("email"),
+            "name_contains": contains("name"),
+        },
         columns=("id", "email", "name", "role", "added_at"),
     ),
     Operation(
@@ -125,8 +134,7 @@ OPERATIONS += [
     Operation(
         name="update_user_role",
         title="Change member's org role",
-        description="Set a member's organization role (user, developer, billing, claude_code_user). "
-        "Admins and owners cannot be made or changed through the API. Asks a human to confirm.",
+        description="Set a member's org role. The API cannot grant admin/owner, nor change an admin.",
         toolset="users",
         method="POST",
         path="/v1/organizations/users/{user_id}",
@@ -141,7 +149,7 @@ OPERATIONS += [
         name="remove_user",
         title="Remove member",
         description="Remove a member from the organization; their workspace memberships end, their API "
-        "keys stay. Irreversible (re-adding needs an invite). Asks a human to type their email.",
+        "keys stay. Re-adding needs an invite. The user must type the member's email.",
         toolset="users",
         method="DELETE",
         path="/v1/organizations/users/{user_id}",
@@ -157,7 +165,7 @@ OPERATIONS += [
         name="sign_out_user",
         title="Sign member out everywhere",
         description="End a member's Claude sessions and org-issued OAuth tokens (e.g. a lost laptop) "
-        "without removing them. Beta. Asks a human to type their email.",
+        "without removing them. Beta. The user must type the member's email.",
         toolset="users",
         method="POST",
         path="/v1/organizations/users/{user_id}/sign_out",

@@ -16,37 +16,37 @@ from .common import (
     UserId,
     WorkspaceId,
     WorkspaceRole,
+    contains,
     listing,
+    one_of,
     who,
 )
 
 
-class DataResidency(ApiObject):
-    workspace_geo: str
-    allowed_inference_geos: list[str] | str
-    default_inference_geo: str
-
-
 class Workspace(ApiObject):
     id: str
-    type: str = "workspace"
     name: str
     created_at: str
     archived_at: str | None = None
     display_color: str | None = None
-    data_residency: DataResidency | None = None
+    data_residency: dict[str, Any] | None = None
     tags: dict[str, Any] = Field(default_factory=dict)
 
 
 class WorkspaceMember(ApiObject):
-    type: str = "workspace_member"
     user_id: str
     workspace_id: str
     workspace_role: str
 
 
 class ListWorkspaces(Arguments):
-    include_archived: bool = Field(False, description="Also list archived workspaces.")
+    include_archived: bool = False
+    name_contains: str | None = None
+
+
+class ListMembers(Arguments):
+    workspace_id: WorkspaceId
+    workspace_roles: list[WorkspaceRole] | None = Field(None, description="Any of these roles.")
 
 
 class GetWorkspace(Arguments):
@@ -64,14 +64,15 @@ OPERATIONS = [
     Operation(
         name="list_workspaces",
         title="List workspaces",
-        description="Workspaces (wrkspc_…), newest first. The default workspace is never listed; "
-        "archived ones only with include_archived.",
+        description="Workspaces (wrkspc_…), newest first; never the default one, archived ones only "
+        "with include_archived.",
         toolset="workspaces",
         method="GET",
         path="/v1/organizations/workspaces",
         input=ListWorkspaces,
         output=Workspace,
         pagination="id_cursor",
+        filters={"name_contains": contains("name")},
         columns=("id", "name", "created_at", "archived_at"),
     ),
     Operation(
@@ -89,14 +90,15 @@ OPERATIONS = [
     Operation(
         name="list_workspace_members",
         title="List workspace members",
-        description="Explicit members of one workspace with their workspace role. Org admins are "
-        "implicitly workspace_admin everywhere and may not be listed.",
+        description="Members of one workspace, with their workspace role (org admins are implicitly "
+        "workspace_admin everywhere).",
         toolset="workspaces",
         method="GET",
         path="/v1/organizations/workspaces/{workspace_id}/members",
-        input=GetWorkspace,
+        input=ListMembers,
         output=WorkspaceMember,
         pagination="id_cursor",
+        filters={"workspace_roles": one_of("workspace_role")},
         item_id="user_id",
         columns=("user_id", "workspace_role"),
         not_found_hint=_WORKSPACE_404,
@@ -130,29 +132,31 @@ async def workspace_roles_of(api: Reader, user_id: str) -> list[tuple[dict[str, 
     return roles
 
 
-class DataResidencyChoice(Arguments):
-    allowed_inference_geos: list[Literal["global", "us"]] | Literal["unrestricted"] | None = Field(
-        None, description='Where inference may run: ["us"], ["global","us"] or "unrestricted".'
-    )
-    default_inference_geo: Literal["global", "us"] | None = Field(None, description="Must be an allowed geo.")
+InferenceGeos = list[Literal["global", "us"]] | Literal["unrestricted"]
+_RESIDENCY = {"data_residency": ("allowed_inference_geos", "default_inference_geo")}
 
 
 class CreateWorkspace(Arguments):
-    name: str = Field(min_length=1, max_length=40, description="Workspace name.")
-    data_residency: DataResidencyChoice | None = Field(None, description="Default: unrestricted, global.")
-    tags: dict[str, str] | None = Field(None, description="Labels; keys may not start with 'anthropic'.")
+    name: str = Field(min_length=1, max_length=40)
+    allowed_inference_geos: InferenceGeos | None = Field(None, description='Default "unrestricted".')
+    default_inference_geo: Literal["global", "us"] | None = Field(None, description='Default "global".')
+    tags: dict[str, str] | None = Field(None, description="Keys may not start with 'anthropic'.")
 
 
 class UpdateWorkspace(Arguments):
     workspace_id: WorkspaceId
-    name: str | None = Field(None, min_length=1, max_length=40, description="New name.")
-    data_residency: DataResidencyChoice | None = None
-    tags: dict[str, str | None] | None = Field(None, description="Tags to set; a null value removes the tag.")
+    name: str | None = Field(None, min_length=1, max_length=40)
+    allowed_inference_geos: InferenceGeos | None = None
+    default_inference_geo: Literal["global", "us"] | None = None
+    tags: dict[str, str | None] | None = Field(None, description="A null value removes the tag.")
 
     @model_validator(mode="after")
     def _something(self) -> UpdateWorkspace:
-        if self.name is None and self.data_residency is None and self.tags is None:
-            raise ValueError("give at least one of name, data_residency, tags")
+        if all(
+            getattr(self, name) is None
+            for name in ("name", "allowed_inference_geos", "default_inference_geo", "tags")
+        ):
+            raise ValueError("give at least one of name, allowed_inference_geos, default_inference_geo, tags")
         return self
 
 
@@ -182,11 +186,13 @@ async def _preview_create(api: Reader, args: CreateWorkspace) -> Preview:
         for w in await api.all("/v1/organizations/workspaces", include_archived=True)
         if w["name"] == args.name
     ]
-    residency = args.data_residency.model_dump(exclude_none=True) if args.data_residency else "default"
+    geos = (
+        f"{args.allowed_inference_geos or 'unrestricted'}, default {args.default_inference_geo or 'global'}"
+    )
     return Preview(
         f"Create workspace '{args.name}'",
         details=(
-            f"Data residency: {residency}; tags: {args.tags or 'none'}.",
+            f"Inference geos: {geos}; tags: {args.tags or 'none'}.",
             f"Workspaces named '{args.name}' now: {listing([w['id'] for w in same])}.",
             f"Active workspaces: {len(active)} (the organization limit is usually 100).",
         ),
@@ -205,11 +211,11 @@ async def _preview_update(api: Reader, args: UpdateWorkspace) -> Preview:
             changes.append(
                 f"tag {key}: {before if before is not None else '(none)'} → {value or '(removed)'}"
             )
-    if args.data_residency is not None:
-        current = workspace.get("data_residency") or {}
-        for key, value in args.data_residency.model_dump(exclude_none=True).items():
-            if current.get(key) != value:
-                changes.append(f"{key}: {current.get(key)} → {value}")
+    current = workspace.get("data_residency") or {}
+    for key in ("allowed_inference_geos", "default_inference_geo"):
+        value = getattr(args, key)
+        if value is not None and current.get(key) != value:
+            changes.append(f"{key}: {current.get(key)} → {value}")
     action = f"Update workspace {workspace['name']} ({workspace['id']})"
     scope = frozenset({workspace["id"]})
     if (refusal := _archived(workspace)) is not None:
@@ -321,12 +327,13 @@ OPERATIONS += [
     Operation(
         name="create_workspace",
         title="Create workspace",
-        description="Create a workspace (name, optional data residency and tags). Asks a human to confirm.",
+        description="Create a workspace, optionally with data residency and tags.",
         toolset="workspaces",
         method="POST",
         path="/v1/organizations/workspaces",
         input=CreateWorkspace,
         output=Workspace,
+        body_groups=_RESIDENCY,
         idempotent=False,
         preview=_preview_create,
         columns=("id", "name", "created_at", "data_residency", "tags"),
@@ -334,13 +341,13 @@ OPERATIONS += [
     Operation(
         name="update_workspace",
         title="Update workspace",
-        description="Rename a workspace, change its tags (null removes one) or inference geos. "
-        "Asks a human to confirm.",
+        description="Rename a workspace, change its tags (null removes one) or inference geos.",
         toolset="workspaces",
         method="POST",
         path="/v1/organizations/workspaces/{workspace_id}",
         input=UpdateWorkspace,
         output=Workspace,
+        body_groups=_RESIDENCY,
         idempotent=True,
         preview=_preview_update,
         columns=("id", "name", "data_residency", "tags"),
@@ -349,8 +356,8 @@ OPERATIONS += [
     Operation(
         name="archive_workspace",
         title="Archive workspace",
-        description="Archive a workspace: irreversible; its members lose access and its active API keys "
-        "are deactivated. Asks a human to type the workspace name.",
+        description="Archive a workspace: irreversible; members lose access, active API keys are "
+        "deactivated. The user must type the workspace name.",
         toolset="workspaces",
         method="POST",
         path="/v1/organizations/workspaces/{workspace_id}/archive",
@@ -365,8 +372,7 @@ OPERATIONS += [
     Operation(
         name="add_workspace_member",
         title="Add workspace member",
-        description="Give a member (user_…) access to a workspace with a role (workspace_user, "
-        "workspace_developer, workspace_restricted_developer, workspace_admin). Asks a human to confirm.",
+        description="Give a member (user_…) access to a workspace, with a workspace role.",
         toolset="workspaces",
         method="POST",
         path="/v1/organizations/workspaces/{workspace_id}/members",
@@ -380,7 +386,7 @@ OPERATIONS += [
     Operation(
         name="update_workspace_member_role",
         title="Change workspace role",
-        description="Change a workspace member's role (incl. workspace_billing). Asks a human to confirm.",
+        description="Change a workspace member's role (workspace_billing included).",
         toolset="workspaces",
         method="POST",
         path="/v1/organizations/workspaces/{workspace_id}/members/{user_id}",
@@ -395,7 +401,7 @@ OPERATIONS += [
         name="remove_workspace_member",
         title="Remove workspace member",
         description="Take a member out of one workspace (they stay in the organization). "
-        "Asks a human to type their email.",
+        "The user must type the member's email.",
         toolset="workspaces",
         method="DELETE",
         path="/v1/organizations/workspaces/{workspace_id}/members/{user_id}",

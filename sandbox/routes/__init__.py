@@ -5,7 +5,22 @@ from __future__ import annotations
 
 from starlette.routing import Route
 
-from . import api_keys, invites, members, organization, users, workspaces
+from . import (
+    activities,
+    api_keys,
+    claude_code,
+    federation_issuers,
+    federation_rules,
+    invites,
+    members,
+    oauth,
+    organization,
+    rate_limits,
+    reports,
+    service_accounts,
+    users,
+    workspaces,
+)
 
 ROUTES: list[Route] = [
     *organization.ROUTES,
@@ -14,4 +29,12 @@ ROUTES: list[Route] = [
     *workspaces.ROUTES,
     *members.ROUTES,
     *api_keys.ROUTES,
+    *oauth.ROUTES,
+    *service_accounts.ROUTES,
+    *federation_issuers.ROUTES,
+    *federation_rules.ROUTES,
+    *reports.ROUTES,
+    *claude_code.ROUTES,
+    *rate_limits.ROUTES,
+    *activities.ROUTES,
 ]

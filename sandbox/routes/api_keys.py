@@ -86,6 +86,7 @@ async def update_api_key(request: Request) -> JSONResponse:
         raise invalid_request(f"API key {key.id} has expired and cannot be made active again")
     changed: dict[str, object] = {}
     if name is not None and name.strip() != key.name:
+        changed["previous_name"] = key.name  # for the compliance feed's `updates[]`
         changed["name"] = name.strip()
         key.name = name.strip()
     if status is not None and status != key.stored_status:

@@ -218,6 +218,7 @@ async def update_workspace(request: Request) -> JSONResponse:
     tags = _tags(body.raw("tags"), nullable_values=True)
     _refuse_unsupported(body)
     writable_workspace(state, workspace.id, "be changed")
+    previous = _audited(workspace)
     changed: list[str] = []
     if name is not None and name != workspace.name:
         workspace.name = name
@@ -238,8 +239,29 @@ async def update_workspace(request: Request) -> JSONResponse:
         if merged != workspace.tags:
             workspace.tags = merged
             changed.append("tags")
-    record(request, "workspace_updated", workspace_id=workspace.id, changed=changed)
+    # The old and new values go to the compliance feed's `updates[]`.
+    current = _audited(workspace)
+    record(
+        request,
+        "workspace_updated",
+        workspace_id=workspace.id,
+        changed=changed,
+        previous={key: value for key, value in previous.items() if current[key] != value},
+        current={key: value for key, value in current.items() if previous[key] != value},
+    )
     return ok(workspace.to_api())
+
+
+def _audited(workspace: Workspace) -> dict[str, object]:
+    residency = workspace.data_residency
+    allowed = residency.allowed_inference_geos
+    return {
+        "name": workspace.name,
+        "display_color": workspace.display_color,
+        "allowed_inference_geos": allowed if isinstance(allowed, str) else list(allowed),
+        "default_inference_geo": residency.default_inference_geo,
+        "tags": dict(workspace.tags),
+    }
 
 
 async def archive_workspace(request: Request) -> JSONResponse:

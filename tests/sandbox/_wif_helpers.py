@@ -23,6 +23,7 @@ AUDIENCE = "https://api.anthropic.com"
 ISSUER_URL = "https://token.issuer.example.com"
 SUBJECT = "system:serviceaccount:payments:worker"
 TOKEN_PATH = "/v1/oauth/token"
+DEFAULT_MATCH: Any = {"subject_prefix": "system:serviceaccount:payments:*"}
 GRANT_TYPE = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 WIF_CONFIG = SandboxConfig(
     users=30, now=NOW, oauth_token=OAUTH_TOKEN, console_token=CONSOLE_TOKEN, min_token_lifetime_seconds=1
@@ -54,7 +55,8 @@ def public_jwk(key: PrivateKey, kid: str) -> dict[str, Any]:
     return {**jwk, "kid": kid, "use": "sig"}
 
 
-def standard_jwks() -> dict[str, Any]:
+def standard_jwks() -> Any:
+    """Inline JWKS with the test keys (typed Any: it goes where the SDK wants its TypedDict)."""
     return {
         "type": "inline",
         "keys": [
@@ -158,7 +160,7 @@ def make_setup(
     creator: str = OAUTH_TOKEN,
     scope: str = "workspace:developer",
     role: str = "developer",
-    match: dict[str, Any] | None = None,
+    match: Any = None,
     token_lifetime_seconds: int | None = None,
     issuer: dict[str, Any] | None = None,
     rule: dict[str, Any] | None = None,
@@ -176,7 +178,7 @@ def make_setup(
     made_issuer = org.federation.issuers.create(
         name=f"issuer-{uuid.uuid4().hex[:8]}",
         issuer_url=ISSUER_URL,
-        jwks=standard_jwks(),  # type: ignore[arg-type]
+        jwks=standard_jwks(),
         **(issuer or {}),
     )
     options: dict[str, Any] = {"workspace_id": workspace.id}
@@ -186,7 +188,7 @@ def make_setup(
     made_rule = org.federation.rules.create(
         name=f"rule-{uuid.uuid4().hex[:8]}",
         issuer_id=made_issuer.id,
-        match=match or {"subject_prefix": "system:serviceaccount:payments:*"},  # type: ignore[typeddict-item]
+        match=match or DEFAULT_MATCH,
         target={"type": "service_account", "service_account_id": account.id},
         oauth_scope=scope,
         **options,

@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import anthropic
 import httpx2
@@ -50,7 +50,7 @@ from anthropic.lib.credentials import (
 from claude_admin_mcp.sandbox.federation_seed import DEMO_ISSUER_URL, DEMO_KID, demo_signing_key
 from claude_admin_mcp.sandbox.runner import RunningSandbox
 
-MATCH = {"subject_prefix": "system:serviceaccount:payments:*", "claims": {"team": "payments"}}
+MATCH: Any = {"subject_prefix": "system:serviceaccount:payments:*", "claims": {"team": "payments"}}
 
 
 @pytest.fixture(scope="module")
@@ -256,9 +256,17 @@ def _demoted(sandbox: RunningSandbox, setup: Setup) -> dict[str, Any]:
 
 def _condition(sandbox: RunningSandbox, setup: Setup) -> dict[str, Any]:
     bearer_sdk(sandbox, OAUTH_TOKEN).beta.organization.federation.rules.update(
-        setup.rule_id, match={**MATCH, "condition": 'claims.env in ["prod", "staging"]'}
+        setup.rule_id, match=cast(Any, {**MATCH, "condition": 'claims.env in ["prod", "staging"]'})
     )
     return _body(sandbox, setup, sign(team_claims(sandbox, env="dev")))
+
+
+def _fetched_keys(sandbox: RunningSandbox, setup: Setup) -> dict[str, Any]:
+    # The sandbox fetches nothing: only an inline JWKS can verify an assertion.
+    bearer_sdk(sandbox, OAUTH_TOKEN).beta.organization.federation.issuers.update(
+        setup.issuer_id, jwks={"type": "explicit_url", "url": "https://keys.example.com/jwks.json"}
+    )
+    return _body(sandbox, setup)
 
 
 def _unknown_rule(sandbox: RunningSandbox, setup: Setup) -> dict[str, Any]:
@@ -325,6 +333,7 @@ DENIALS: dict[str, tuple[Case, str]] = {
     "archived rule": (_archived_rule, "rule_archived"),
     "unknown rule": (_unknown_rule, "rule_not_found"),
     "archived issuer": (_archived_issuer, "issuer_archived"),
+    "issuer keys not inline": (_fetched_keys, "jwks_unavailable"),
     "wrong organization": (
         lambda s, u: _body(s, u, organization_id=str(uuid.uuid4())),
         "organization_mismatch",

@@ -1,0 +1,375 @@
+"""The RFC 7523 jwt-bearer exchange behind `POST /v1/oauth/token`, and the callers its tokens make.
+
+`parse_request` checks the JSON body the way the API does (400 `invalid_request_error`, no history
+entry): `grant_type` must be `urn:ietf:params:oauth:grant-type:jwt-bearer`; `assertion` (at most
+16 KiB), `federation_rule_id` (`fdrl_...`) and `organization_id` (the organization's UUID) are
+required; `service_account_id` (`svac_...`) and `workspace_id` (`wrkspc_...` or `default`) are
+optional. Other fields are ignored, as RFC 6749 §3.2 asks of a token endpoint.
+
+`exchange` then decides. Every denial is the same opaque 401 `authentication_error`
+"Authentication failed"; the reason goes to `state.federation.authentication_history`, checked in
+this order:
+
+1. `organization_mismatch`, `rule_not_found`, `rule_archived`, `issuer_archived`;
+2. the assertion: `jwt_malformed`, `jwt_algorithm_not_allowed` (only RS/PS/ES 256/384/512; HS*
+   and `none` are refused), `jwt_kid_missing`, `jwks_unavailable` (the issuer's JWKS is not
+   inline: the sandbox fetches nothing), `jwt_kid_unknown`, `jwt_key_mismatch` (the key with that
+   `kid` is not for that algorithm), `jwt_signature_invalid`, `jwt_issuer_mismatch` (`iss` must
+   equal the issuer URL exactly), `jwt_subject_missing`, `jwt_iat_missing`, `jwt_iat_in_future`,
+   `jwt_exp_missing`, `jwt_expired`, `jwt_not_yet_valid` (`nbf`), `jwt_lifetime_too_long`
+   (`exp - iat` over the issuer's `max_jwt_lifetime_seconds`); times allow 30 s of clock skew;
+3. the rule's match: `match_audience` (`aud`, a string or any element of a list, must equal
+   `match.audience`, else `https://api.anthropic.com`), `match_subject_prefix`, `match_claims`,
+   `match_condition`; then `jti_replayed` (a `jti` is single-use per issuer when the issuer's
+   `check_jti` is on; it is consumed only by a successful exchange);
+4. the target: `service_account_archived`, `service_account_mismatch` (the request named another
+   service account), `service_account_role_insufficient` (an `org:admin` rule whose target is no
+   longer an `admin`);
+5. the workspace: an explicit `workspace_id` must exist (`workspace_not_found`), be live
+   (`workspace_archived`) and be enabled for the rule (`workspace_not_enabled`); without one, the
+   rule's sole enabled workspace is used, or the default workspace when it is enabled along with
+   at most one other (the SDK's description), else `workspace_id_required` (always for
+   `applies_to_all_workspaces`); finally the service account must be a member of it
+   (`service_account_not_member`; it is implicitly a member of the default workspace).
+
+On success the token lives `max(floor, min(rule.token_lifetime_seconds, 2 × (exp - now)))`
+seconds, `floor` being `state.federation.min_token_lifetime_seconds` (60 unless configured).
+
+`workload_caller` turns a presented minted token into the `Caller` it stands for: expired is 401;
+a token without `org:admin` is 403 on every Admin API endpoint (which is all the sandbox serves);
+an `org:admin` token acts as its service account, as long as that account is live and still an
+`admin`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+import jwt
+
+from . import cel, ids
+from .errors import ApiError, invalid_request, permission_denied
+from .federation import (
+    DEFAULT_AUDIENCE,
+    ORG_ADMIN,
+    RULE,
+    SERVICE_ACCOUNT,
+    AuthenticationEvent,
+    FederationIssuer,
+    FederationRule,
+    RuleMatch,
+)
+from .store import Caller, SandboxState
+from .tokens import MintedToken
+
+GRANT_TYPE: Final = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+MAX_ASSERTION_BYTES: Final = 16 * 1024
+CLOCK_SKEW_SECONDS: Final = 30
+ALLOWED_ALGORITHMS: Final = frozenset(
+    {"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512"}
+)
+AUTHENTICATION_FAILED: Final = "Authentication failed"
+
+
+@dataclass(frozen=True, slots=True)
+class ExchangeRequest:
+    assertion: str
+    federation_rule_id: str
+    organization_id: str
+    service_account_id: str | None
+    workspace_id: str | None
+
+
+class Denied(Exception):
+    """An exchange refused for `reason` (shown to nobody but the authentication history)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _required_string(data: Mapping[str, Any], name: str) -> str:
+    value = data.get(name)
+    if value is None:
+        raise invalid_request(f"{name}: Field required")
+    if not isinstance(value, str) or not value.strip():
+        raise invalid_request(f"{name}: must be a non-empty string")
+    return value
+
+
+def _optional_string(data: Mapping[str, Any], name: str) -> str | None:
+    value = data.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value:
+        raise invalid_request(f"{name}: must be a non-empty string")
+    return value
+
+
+def parse_request(data: Mapping[str, Any]) -> ExchangeRequest:
+    grant_type = data.get("grant_type")
+    if grant_type is None:
+        raise invalid_request("grant_type: Field required")
+    if grant_type != GRANT_TYPE:
+        raise invalid_request(f"grant_type: unsupported grant type; expected '{GRANT_TYPE}'")
+    assertion = _required_string(data, "assertion")
+    if len(assertion.encode("utf-8")) > MAX_ASSERTION_BYTES:
+        raise invalid_request(f"assertion: larger than {MAX_ASSERTION_BYTES} bytes")
+    rule_id = _required_string(data, "federation_rule_id")
+    if not ids.looks_like_id(rule_id, RULE):
+        raise invalid_request("federation_rule_id: not a valid federation rule id (expected fdrl_...)")
+    organization_id = _required_string(data, "organization_id")
+    try:
+        uuid.UUID(organization_id)
+    except ValueError:
+        raise invalid_request("organization_id: must be the organization's UUID") from None
+    service_account_id = _optional_string(data, "service_account_id")
+    if service_account_id is not None and not ids.looks_like_id(service_account_id, SERVICE_ACCOUNT):
+        raise invalid_request("service_account_id: not a valid service account id (expected svac_...)")
+    workspace_id = _optional_string(data, "workspace_id")
+    if (
+        workspace_id is not None
+        and workspace_id != "default"
+        and not ids.looks_like_id(workspace_id, ids.WORKSPACE)
+    ):
+        raise invalid_request("workspace_id: must be a workspace id (wrkspc_...) or 'default'")
+    return ExchangeRequest(assertion, rule_id, organization_id, service_account_id, workspace_id)
+
+
+# -- the assertion --------------------------------------------------------------------------------
+
+
+def _seconds(value: object) -> float | None:
+    """A NumericDate claim's value, or None if it is absent or not a number."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    return None
+
+
+def _verified_claims(assertion: str, issuer: FederationIssuer) -> dict[str, Any]:
+    """The assertion's claims once its signature checks out against the issuer's inline JWKS."""
+    try:
+        header = jwt.get_unverified_header(assertion)
+    except jwt.PyJWTError:
+        raise Denied("jwt_malformed") from None
+    algorithm = header.get("alg")
+    if algorithm not in ALLOWED_ALGORITHMS:
+        raise Denied("jwt_algorithm_not_allowed")
+    kid = header.get("kid")
+    if not isinstance(kid, str) or not kid:
+        raise Denied("jwt_kid_missing")
+    keys = issuer.inline_keys()
+    if keys is None:
+        raise Denied("jwks_unavailable")
+    jwk = next((key for key in keys if key.get("kid") == kid), None)
+    if jwk is None:
+        raise Denied("jwt_kid_unknown")
+    if jwk.get("alg") not in (None, algorithm) or jwk.get("use") not in (None, "sig"):
+        raise Denied("jwt_key_mismatch")
+    try:
+        key = jwt.PyJWK(jwk, algorithm=algorithm)
+    except (jwt.PyJWTError, ValueError, TypeError):
+        raise Denied("jwt_key_mismatch") from None
+    try:
+        claims = jwt.decode(
+            assertion,
+            key=key.key,
+            algorithms=[algorithm],
+            # Only the signature here: the claims are checked below against the sandbox's clock,
+            # each with its own reason.
+            options={
+                "verify_signature": True,
+                "verify_exp": False,
+                "verify_nbf": False,
+                "verify_iat": False,
+                "verify_aud": False,
+                "verify_iss": False,
+                "verify_sub": False,
+                "verify_jti": False,
+                "require": [],
+            },
+        )
+    except jwt.InvalidSignatureError:
+        raise Denied("jwt_signature_invalid") from None
+    except (jwt.PyJWTError, ValueError, TypeError):
+        # A key of the wrong curve or size for the algorithm, or an unreadable payload.
+        raise Denied("jwt_key_mismatch") from None
+    if not isinstance(claims, dict):
+        raise Denied("jwt_malformed")
+    return claims
+
+
+def _check_times(claims: Mapping[str, Any], issuer: FederationIssuer, now: int) -> tuple[float, float]:
+    """(iat, exp), once the assertion is valid now and not longer-lived than the issuer allows."""
+    iat, exp = _seconds(claims.get("iat")), _seconds(claims.get("exp"))
+    if iat is None:
+        raise Denied("jwt_iat_missing")
+    if iat > now + CLOCK_SKEW_SECONDS:
+        raise Denied("jwt_iat_in_future")
+    if exp is None:
+        raise Denied("jwt_exp_missing")
+    if exp + CLOCK_SKEW_SECONDS <= now:
+        raise Denied("jwt_expired")
+    if "nbf" in claims:
+        nbf = _seconds(claims["nbf"])
+        if nbf is None or nbf > now + CLOCK_SKEW_SECONDS:
+            raise Denied("jwt_not_yet_valid")
+    if exp - iat > issuer.max_jwt_lifetime_seconds:
+        raise Denied("jwt_lifetime_too_long")
+    return iat, exp
+
+
+def _check_match(claims: Mapping[str, Any], match: RuleMatch, subject: str) -> None:
+    expected = match.audience or DEFAULT_AUDIENCE
+    audience = claims.get("aud")
+    audiences = audience if isinstance(audience, list) else [audience]
+    if expected not in audiences:
+        raise Denied("match_audience")
+    prefix = match.subject_prefix
+    if prefix is not None:
+        fits = subject.startswith(prefix[:-1]) if prefix.endswith("*") else subject == prefix
+        if not fits:
+            raise Denied("match_subject_prefix")
+    for name, value in (match.claims or {}).items():
+        if claims.get(name) != value:
+            raise Denied("match_claims")
+    if match.compiled is not None and not cel.matches(match.compiled, claims):
+        raise Denied("match_condition")
+
+
+# -- the workspace --------------------------------------------------------------------------------
+
+
+def _workspace(state: SandboxState, rule: FederationRule, asked: str | None) -> str:
+    default_id = state.default_workspace_id
+    if asked is not None:
+        workspace_id = default_id if asked == "default" else asked
+        workspace = state.workspaces.get(workspace_id)
+        if workspace is None:
+            raise Denied("workspace_not_found")
+        if workspace.archived_at is not None:
+            raise Denied("workspace_archived")
+        if not (rule.applies_to_all_workspaces or workspace_id in rule.workspaces):
+            raise Denied("workspace_not_enabled")
+        return workspace_id
+    if rule.applies_to_all_workspaces:
+        raise Denied("workspace_id_required")
+    enabled = [
+        workspace_id
+        for workspace_id in rule.workspaces
+        if (workspace := state.workspaces.get(workspace_id)) is not None and workspace.archived_at is None
+    ]
+    if len(enabled) == 1:
+        return enabled[0]
+    if default_id in enabled and len(enabled) <= 2:
+        return default_id
+    raise Denied("workspace_id_required")
+
+
+# -- the exchange ---------------------------------------------------------------------------------
+
+
+def _decide(state: SandboxState, asked: ExchangeRequest, event: dict[str, Any]) -> dict[str, object]:
+    federation = state.federation
+    now = state.now_ts()
+    if asked.organization_id.lower() != state.organization.id.lower():
+        raise Denied("organization_mismatch")
+    rule = federation.rules.get(asked.federation_rule_id)
+    if rule is None:
+        raise Denied("rule_not_found")
+    event["issuer_id"] = rule.issuer_id
+    event["service_account_id"] = rule.service_account_id
+    if rule.audit.archived_at is not None:
+        raise Denied("rule_archived")
+    issuer = federation.issuers[rule.issuer_id]
+    if issuer.audit.archived_at is not None:
+        raise Denied("issuer_archived")
+
+    claims = _verified_claims(asked.assertion, issuer)
+    if claims.get("iss") != issuer.issuer_url:
+        raise Denied("jwt_issuer_mismatch")
+    subject = claims.get("sub")
+    if not isinstance(subject, str) or not subject:
+        raise Denied("jwt_subject_missing")
+    event["subject"] = subject
+    _, exp = _check_times(claims, issuer, now)
+    _check_match(claims, rule.match, subject)
+    jti = claims.get("jti")
+    if jti is not None and not isinstance(jti, str):
+        raise Denied("jwt_malformed")
+    check_jti = issuer.check_jti and jti is not None
+    if check_jti and federation.jti_seen(issuer.id, str(jti), now):
+        raise Denied("jti_replayed")
+
+    account = federation.service_accounts[rule.service_account_id]
+    if account.audit.archived_at is not None:
+        raise Denied("service_account_archived")
+    if asked.service_account_id is not None and asked.service_account_id != account.id:
+        raise Denied("service_account_mismatch")
+    if ORG_ADMIN in rule.scopes and account.organization_role != "admin":
+        raise Denied("service_account_role_insufficient")
+    workspace_id = _workspace(state, rule, asked.workspace_id)
+    event["workspace_id"] = workspace_id
+    if workspace_id != state.default_workspace_id and federation.membership(account.id, workspace_id) is None:
+        raise Denied("service_account_not_member")
+
+    if check_jti:
+        assert isinstance(jti, str)
+        federation.use_jti(issuer.id, jti, int(exp) + CLOCK_SKEW_SECONDS)
+    remaining = int(exp) - now
+    lifetime = max(federation.min_token_lifetime_seconds, min(rule.token_lifetime_seconds, 2 * remaining))
+    grant = MintedToken(account.id, rule.oauth_scope, workspace_id, rule.id, now, now + lifetime)
+    return {
+        "access_token": state.tokens.mint(grant, now),
+        "token_type": "Bearer",
+        "expires_in": lifetime,
+        "scope": rule.oauth_scope,
+    }
+
+
+def exchange(state: SandboxState, asked: ExchangeRequest, request_id: str) -> dict[str, object]:
+    """The token response, or `ApiError` 401 "Authentication failed" with the reason recorded."""
+    event: dict[str, Any] = {}
+    try:
+        response = _decide(state, asked, event)
+    except Denied as denied:
+        state.federation.authentication_history.append(
+            AuthenticationEvent(
+                state.now_ts(), "failure", denied.reason, asked.federation_rule_id, request_id, **event
+            )
+        )
+        raise ApiError(401, AUTHENTICATION_FAILED) from None
+    state.federation.authentication_history.append(
+        AuthenticationEvent(state.now_ts(), "success", None, asked.federation_rule_id, request_id, **event)
+    )
+    return response
+
+
+# -- callers ---------------------------------------------------------------------------------------
+
+
+def workload_caller(state: SandboxState, token: str) -> Caller | None:
+    """The caller a minted token stands for; None if it is not one (see the module docstring)."""
+    grant = state.tokens.find(token)
+    if grant is None:
+        return None
+    if grant.expired(state.now_ts()):
+        raise ApiError(401, "OAuth token has expired; exchange a new identity token for a fresh one")
+    if ORG_ADMIN not in grant.scopes:
+        raise permission_denied(
+            f"This OAuth token's scope ({grant.oauth_scope}) does not grant access to the Admin API; "
+            "an org:admin token is required"
+        )
+    account = state.federation.service_accounts.get(grant.service_account_id)
+    if account is None or account.audit.archived_at is not None:
+        raise ApiError(401, "OAuth token has been revoked: its service account is archived")
+    if account.organization_role != "admin":
+        # The effective permission is the rule's scope intersected with the account's role.
+        raise permission_denied(
+            f"Service account {account.id} no longer has the admin organization role, "
+            "which an org:admin token needs"
+        )
+    return Caller("service_account", account.id)

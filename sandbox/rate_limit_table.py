@@ -1,0 +1,176 @@
+"""The organization's rate-limit table and its per-workspace overrides (`state.monitoring.rate_limits`).
+
+One entry per rate-limit group: four model groups (Opus 4.x, Sonnet 4.x, Haiku 4.5, Haiku 3.x,
+each listing every model id and alias it covers) and the five API surfaces (`batch`,
+`token_count`, `files`, `skills`, `web_search`). A group's `id` (`rlg_...`) is the same in every
+organization (derived from the group's name); an entry's `id` (`rl_...`, the `rate_limit_id` of
+the workspace endpoints) is per organization (derived from the seed).
+
+Overrides are `{(workspace_id, entry_id): {limiter type: value}}`. The seed gives a few workspaces
+overrides, one of them on a limiter type the organization has no limit for (`org_limit: null`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Final
+
+from .ids import encode_base58
+from .model_catalog import MODELS
+
+if TYPE_CHECKING:
+    from .monitoring import SeedSnapshot
+
+GROUP_TYPES: Final = ("model_group", "batch", "token_count", "files", "skills", "web_search")
+SETTABLE_TYPES: Final = (
+    "fast_itpmca",
+    "fast_otpm",
+    "input_tokens_per_minute",
+    "input_tokens_per_minute_cache_aware",
+    "output_tokens_per_minute",
+    "requests_per_minute",
+    "tokens_per_day",
+    "tokens_per_minute",
+    "tool_uses_per_second",
+)
+MAX_VALUE: Final = 2**53 - 1
+
+
+@dataclass(frozen=True, slots=True)
+class RateLimitGroup:
+    key: str
+    """Internal name, e.g. `opus`, `batch`."""
+    group_type: str
+    display_name: str | None
+    models: tuple[str, ...] | None
+    limits: tuple[tuple[str, int], ...]
+
+    @property
+    def group_id(self) -> str:
+        digest = hashlib.sha256(f"claude-admin-mcp-rate-limit-group:{self.key}".encode()).digest()
+        return "rlg_01" + encode_base58(int.from_bytes(digest[:16], "big"))
+
+    def group_object(self) -> dict[str, object]:
+        group: dict[str, object] = {"type": self.group_type, "id": self.group_id}
+        if self.group_type == "model_group":
+            group["display_name"] = self.display_name
+        return group
+
+
+def _models(family: str) -> tuple[str, ...]:
+    return tuple(
+        sorted(name for model in MODELS if model.family == family for name in (model.id, *model.aliases))
+    )
+
+
+GROUPS: Final = (
+    RateLimitGroup(
+        "opus",
+        "model_group",
+        "Claude Opus 4.x",
+        _models("opus"),
+        (
+            ("requests_per_minute", 4000),
+            ("input_tokens_per_minute", 2_000_000),
+            ("output_tokens_per_minute", 400_000),
+        ),
+    ),
+    RateLimitGroup(
+        "sonnet",
+        "model_group",
+        "Claude Sonnet 4.x",
+        _models("sonnet"),
+        (
+            ("requests_per_minute", 4000),
+            ("input_tokens_per_minute", 2_000_000),
+            ("output_tokens_per_minute", 400_000),
+        ),
+    ),
+    RateLimitGroup(
+        "haiku",
+        "model_group",
+        "Claude Haiku 4.5",
+        _models("haiku"),
+        (
+            ("requests_per_minute", 4000),
+            ("input_tokens_per_minute", 4_000_000),
+            ("output_tokens_per_minute", 800_000),
+        ),
+    ),
+    RateLimitGroup(
+        "haiku3",
+        "model_group",
+        "Claude Haiku 3.x",
+        _models("haiku3"),
+        (
+            ("requests_per_minute", 4000),
+            ("input_tokens_per_minute", 400_000),
+            ("output_tokens_per_minute", 80_000),
+        ),
+    ),
+    RateLimitGroup(
+        "batch", "batch", None, None, (("requests_per_minute", 4000), ("enqueued_batch_requests", 500_000))
+    ),
+    RateLimitGroup("token_count", "token_count", None, None, (("requests_per_minute", 8000),)),
+    RateLimitGroup("files", "files", None, None, (("requests_per_minute", 1000),)),
+    RateLimitGroup("skills", "skills", None, None, (("requests_per_minute", 500),)),
+    RateLimitGroup("web_search", "web_search", None, None, (("tool_uses_per_second", 30),)),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    id: str
+    group: RateLimitGroup
+
+    def org_limit(self, limiter: str) -> int | None:
+        return dict(self.group.limits).get(limiter)
+
+
+class RateLimitTable:
+    """The entries (fixed once seeded) and the workspace overrides (changed by the API)."""
+
+    def __init__(self) -> None:
+        self.entries: tuple[Entry, ...] = ()
+        self.overrides: dict[tuple[str, str], dict[str, int]] = {}
+
+    def seed(self, snapshot: SeedSnapshot) -> None:
+        rng = random.Random(f"claude-admin-mcp-sandbox-rate-limits:{snapshot.seed}")
+        self.entries = tuple(Entry("rl_01" + encode_base58(rng.getrandbits(128)), group) for group in GROUPS)
+        candidates = [w.id for w in snapshot.workspaces if not w.is_default and w.archived_at is None]
+        picks = rng.sample(candidates, min(3, len(candidates)))
+        by_key = {entry.group.key: entry for entry in self.entries}
+        plans: list[tuple[str, dict[str, int]]] = [
+            ("opus", {"requests_per_minute": 1000, "input_tokens_per_minute": 500_000}),
+            ("sonnet", {"requests_per_minute": 2000, "output_tokens_per_minute": 100_000}),
+            # A limiter type the organization itself does not limit: shows `org_limit: null`.
+            ("haiku", {"tokens_per_day": 50_000_000}),
+        ]
+        for workspace_id, (group_key, values) in zip(picks, plans, strict=False):
+            self.overrides[(workspace_id, by_key[group_key].id)] = dict(values)
+        if len(picks) > 2:
+            self.overrides[(picks[0], by_key["batch"].id)] = {"requests_per_minute": 500}
+
+    def entry(self, entry_id: str) -> Entry | None:
+        return next((entry for entry in self.entries if entry.id == entry_id), None)
+
+    def workspace_overrides(self, workspace_id: str, entry: Entry) -> dict[str, int]:
+        return self.overrides.get((workspace_id, entry.id), {})
+
+    def apply(self, workspace_id: str, entry: Entry, changes: list[tuple[str, int | None]]) -> None:
+        """Sets (int) or clears (None) overrides; an entry left with none is dropped."""
+        current = dict(self.overrides.get((workspace_id, entry.id), {}))
+        for limiter, value in changes:
+            if value is None:
+                current.pop(limiter, None)
+            else:
+                current[limiter] = value
+        if current:
+            self.overrides[(workspace_id, entry.id)] = current
+        else:
+            self.overrides.pop((workspace_id, entry.id), None)
+
+    def snapshot(self) -> dict[str, dict[str, int]]:
+        return {f"{ws}/{entry}": dict(values) for (ws, entry), values in sorted(self.overrides.items())}
