@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import signal
 import socket
 import sys
@@ -81,6 +82,10 @@ def build_state(config: SandboxConfig) -> SandboxState:
     state.console_token = config.console_token
     state.federation.min_token_lifetime_seconds = config.min_token_lifetime_seconds
     state.compliance_api_enabled = config.compliance_api
+    # The seeded organization lives as long as the server: move it out of the garbage collector's
+    # sight, so a full collection never pauses a request to walk 100,000 users.
+    gc.collect()
+    gc.freeze()
     return state
 
 

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from mcp.server.mcpserver import Context, ElicitationResult, Resolve
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.server.mcpserver.tools.base import Tool
 from mcp.types import CallToolResult, ToolAnnotations
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, create_model
+from pydantic_core import PydanticCustomError
 
 from .execution import execute
 from .registry import Operation
@@ -44,9 +45,8 @@ class ConfirmationArguments(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    confirmation_token: str | None = Field(
-        None, description="From a previous result, once the user approved."
-    )
+    # Explained once, in the server instructions, rather than in every write tool's schema.
+    confirmation_token: str | None = None
 
 
 def item_fields(op: Operation) -> tuple[str, ...]:
@@ -56,11 +56,26 @@ def item_fields(op: Operation) -> tuple[str, ...]:
 def tool_input_model(op: Operation) -> type[BaseModel]:
     """The model the tool validates against: the operation's input, plus paging or confirmation."""
     if op.is_list:
-        names: Any = Literal[item_fields(op)]
+        allowed = item_fields(op)
+
+        def known_fields(value: list[str] | None) -> list[str] | None:
+            unknown = [name for name in value or () if name not in allowed]
+            if unknown:
+                raise PydanticCustomError(
+                    "unknown_fields",
+                    "unknown field(s) {unknown}; items have: {allowed}",
+                    {"unknown": ", ".join(unknown), "allowed": ", ".join(allowed)},
+                )
+            return value
+
+        # Validated here rather than listed as an enum: the output schema already names the fields.
         return create_model(
             f"{op.input.__name__}Page",
             __base__=(op.input, PageArguments),
-            fields=(list[names] | None, Field(None, description="Return only these item fields.")),
+            fields=(
+                Annotated[list[str] | None, AfterValidator(known_fields)],
+                Field(None, description="Return only these item fields."),
+            ),
         )
     if not op.read_only:
         return create_model(f"{op.input.__name__}Write", __base__=(op.input, ConfirmationArguments))

@@ -74,10 +74,8 @@ OPERATIONS = [
 
 class UpdateApiKey(Arguments):
     api_key_id: ApiKeyId
-    name: str | None = Field(None, min_length=1, max_length=500, description="New name.")
-    status: Literal["active", "inactive", "archived"] | None = Field(
-        None, description="inactive: stops working, can be reactivated; archived: permanent."
-    )
+    name: str | None = Field(None, min_length=1, max_length=500)
+    status: Literal["active", "inactive", "archived"] | None = None
 
     @model_validator(mode="after")
     def _something(self) -> UpdateApiKey:

@@ -61,8 +61,8 @@ OPERATIONS = [
 
 
 class CreateInvite(Arguments):
-    email: Email = Field(description="Who to invite.")
-    role: GrantableRole = Field(description="Org role they get on accepting.")
+    email: Email
+    role: GrantableRole
 
 
 async def _preview_invite(api: Reader, args: CreateInvite) -> Preview:

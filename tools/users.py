@@ -77,7 +77,7 @@ OPERATIONS = [
 
 class UpdateUserRole(Arguments):
     user_id: UserId
-    role: GrantableRole = Field(description="New organization role.")
+    role: GrantableRole
 
 
 async def _preview_role(api: Reader, args: UpdateUserRole) -> Preview:

@@ -140,7 +140,7 @@ class CreateWorkspace(Arguments):
     name: str = Field(min_length=1, max_length=40)
     allowed_inference_geos: InferenceGeos | None = Field(None, description='Default "unrestricted".')
     default_inference_geo: Literal["global", "us"] | None = Field(None, description='Default "global".')
-    tags: dict[str, str] | None = Field(None, description="Keys may not start with 'anthropic'.")
+    tags: dict[str, str] | None = None
 
 
 class UpdateWorkspace(Arguments):
@@ -163,13 +163,13 @@ class UpdateWorkspace(Arguments):
 class AddMember(Arguments):
     workspace_id: WorkspaceId
     user_id: UserId
-    workspace_role: AddableWorkspaceRole = Field(description="Role in the workspace.")
+    workspace_role: AddableWorkspaceRole
 
 
 class UpdateMemberRole(Arguments):
     workspace_id: WorkspaceId
     user_id: UserId
-    workspace_role: WorkspaceRole = Field(description="New role in the workspace.")
+    workspace_role: WorkspaceRole
 
 
 def _archived(workspace: dict[str, Any]) -> str | None:
