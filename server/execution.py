@@ -160,6 +160,7 @@ async def _run_list(
             shape=shape,
             cost=cost,
             budget=budget,
+            typical_cost=state.item_costs.get((op.name, tuple(columns))),
             max_pages=MAX_PAGES_PER_CALL,
             on_page=on_page,
         )
@@ -172,6 +173,8 @@ async def _run_list(
             failure = unreachable_text(op, cause)
         else:
             raise cause from None
+    if result.items:
+        state.item_costs[(op.name, tuple(columns))] = sum(map(cost, result.items)) / len(result.items)
     next_cursor = encode_cursor(digest, result.next) if result.next is not None else None
     note = None
     if result.stopped == "error":

@@ -117,6 +117,7 @@ async def walk(
     shape: Callable[[Item], Item] | None = None,
     cost: Callable[[Item], int] = lambda _item: 0,
     budget: int | None = None,
+    typical_cost: float | None = None,
     max_pages: int | None = None,
     on_page: OnPage | None = None,
 ) -> WalkResult:
@@ -125,6 +126,8 @@ async def walk(
     `keep` filters items while streaming, `shape` trims each kept one (e.g. to chosen fields), and
     `cost` sizes it against `budget`. `on_page`
     is awaited after each page with (items examined, items kept, total if the API said).
+    `typical_cost` (an item's usual cost) lets an unfiltered walk fetch only what the budget can
+    hold, so a walk cut by the budget does not leave fetched items to be fetched again.
     """
     items: list[Item] = []
     used = 0
@@ -138,6 +141,9 @@ async def walk(
         # Without a filter every item fetched is returned, so fetch no more than needed;
         # with one, the largest page finds matches in the fewest requests.
         size = page_size if keep is not None else max(1, min(page_size, wanted))
+        if keep is None and budget is not None and typical_cost:
+            # One more than should fit: enough to learn that the budget, not the list, ended the walk.
+            size = max(1, min(size, int((budget - used) / typical_cost) + 1))
         params: dict[str, Any] = {"limit": size}
         if style == "id_cursor":
             if position.after is not None:

@@ -28,6 +28,8 @@ class AppState:
     audit: AuditLog
     tokens: ConfirmationTokens
     previews: PreviewStash
+    item_costs: dict[tuple[str, tuple[str, ...]], float] = field(default_factory=dict)
+    """Typical size of one item per list tool and column choice, learned from results."""
     _organization: dict[str, Any] | None = field(default=None, repr=False)
 
     async def organization(self) -> dict[str, Any]:

@@ -33,7 +33,7 @@ class IdCursorList:
     """Serves `items` like the Admin API's after_id lists."""
 
     def __init__(self, items: list[Item], max_page: int) -> None:
-        self.items, self.max_page, self.calls, self.largest = items, max_page, 0, 0
+        self.items, self.max_page, self.calls, self.largest, self.served = items, max_page, 0, 0, 0
 
     async def __call__(self, params: dict[str, Any]) -> Mapping[str, Any]:
         self.calls += 1
@@ -43,6 +43,7 @@ class IdCursorList:
             start = next(i for i, it in enumerate(self.items) if it["id"] == params["after_id"]) + 1
         page = self.items[start : start + limit]
         self.largest = max(self.largest, len(page))
+        self.served += len(page)
         return {
             "data": page,
             "has_more": start + limit < len(self.items),
@@ -93,10 +94,11 @@ async def _drain(fetch: Any, style: Any, **options: Any) -> tuple[list[Item], in
     limit=st.integers(1, 25),
     every=st.integers(1, 4),
     budget=st.none() | st.integers(1, 400),
+    typical=st.none() | st.floats(1, 60),
     style=st.sampled_from(["id_cursor", "page_token", "page_token_no_has_more"]),
 )
 def test_resumed_walks_yield_each_item_exactly_once(
-    n: int, page: int, limit: int, every: int, budget: int | None, style: str
+    n: int, page: int, limit: int, every: int, budget: int | None, typical: float | None, style: str
 ) -> None:
     items = _items(n)
     fetch: Any = (
@@ -112,6 +114,7 @@ def test_resumed_walks_yield_each_item_exactly_once(
             keep=keep,
             cost=lambda item: 10 + len(item["text"]),
             budget=budget,
+            typical_cost=typical,
         )
     )
     expected = [it for it in items if keep is None or keep(it)]
@@ -224,3 +227,28 @@ async def test_a_failure_on_the_first_page_is_just_the_error() -> None:
 
     with pytest.raises(ConnectionError):
         await walk(broken, style="id_cursor", start=Position(), limit=5, page_size=5)
+
+
+@pytest.mark.anyio
+async def test_budget_cut_walks_fetch_about_what_they_return_once_the_size_is_known() -> None:
+    items = _items(2000)
+    fetch = IdCursorList(items, 1000)
+    position: Position | None = Position()
+    returned = 0
+    calls = 0
+    while position is not None:
+        result = await walk(
+            fetch,
+            style="id_cursor",
+            start=position,
+            limit=1000,
+            page_size=1000,
+            cost=lambda _: 10,
+            budget=1000,
+            typical_cost=10.0,
+        )
+        returned += len(result.items)
+        calls += 1
+        position = result.next
+    assert returned == 2000 and calls == 20
+    assert fetch.served <= returned + calls, "at most one item per call is fetched twice"
