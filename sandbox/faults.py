@@ -9,6 +9,7 @@ regex (and method, if given) until it has fired `times` times (None = forever). 
 - `truncated`: announce the full body, send half of it, close the connection.
 - `drop`: send the status line and headers, then close without a body.
 - `drip`: serve normally but trickle the body out over `seconds`.
+- `observe`: change nothing; count the requests (`fired`) and the list items served (`items`).
 
 Tests add faults directly (`sandbox.state.faults.add(Fault("status", status=529, times=2))`); the
 `claude-admin-mcp sandbox --fault SPEC` option takes the same fields as `kind=status,status=529,...`.
@@ -27,8 +28,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .ids import new_request_id
 
-FaultKind = Literal["status", "latency", "malformed", "truncated", "drop", "drip"]
-_KINDS = ("status", "latency", "malformed", "truncated", "drop", "drip")
+FaultKind = Literal["status", "latency", "malformed", "truncated", "drop", "drip", "observe"]
+_KINDS = ("status", "latency", "malformed", "truncated", "drop", "drip", "observe")
 
 ERROR_TYPES = {
     400: "invalid_request_error",
@@ -59,6 +60,8 @@ class Fault:
     times: int | None = 1
     """How many requests it affects; None = every matching request."""
     fired: int = field(default=0, compare=False)
+    items: int = field(default=0, compare=False)
+    """`observe`: list items served so far."""
 
     def matches(self, method: str, path: str) -> bool:
         if self.times is not None and self.fired >= self.times:
@@ -71,7 +74,7 @@ class Fault:
     def parse(cls, spec: str) -> Fault:
         """`kind=status,status=529,path=/users,times=3` → a Fault (for the CLI)."""
         values: dict[str, Any] = {}
-        known = {f.name: f for f in fields(cls) if f.name != "fired"}
+        known = {f.name: f for f in fields(cls) if f.name not in ("fired", "items")}
         for part in filter(None, (p.strip() for p in spec.split(","))):
             name, _, raw = part.partition("=")
             if name not in known:
@@ -181,6 +184,14 @@ class _Mangler:
         headers.append((b"content-length", str(len(self.body)).encode()))
         await self.send({**self.start, "headers": headers})
         kind = self.fault.kind
+        if kind == "observe":
+            try:
+                data = json.loads(self.body).get("data")
+                self.fault.items += len(data) if isinstance(data, list) else 0
+            except (ValueError, AttributeError):
+                pass
+            await self.send({"type": "http.response.body", "body": self.body})
+            return
         if kind == "drop":
             raise ConnectionAbortedError("injected fault: connection dropped")
         if kind == "truncated":

@@ -126,6 +126,9 @@ async def _run_list(
         columns = [op.item_id, *(chosen or [])]
 
     def shape(item: Mapping[str, Any]) -> dict[str, Any]:
+        # Only returned items are checked against the published schema: what a filter drops
+        # needs no validating.
+        check_shape(op, item)
         return {k: v for k, v in item.items() if k in keep_fields} if keep_fields else dict(item)
 
     def keep(item: Mapping[str, Any]) -> bool:
@@ -139,8 +142,8 @@ async def _run_list(
         data = response.data
         if not isinstance(data, dict) or not isinstance(data.get("data"), list):
             raise ApiUnreachable("the API returned a list response without a data array")
-        for item in data["data"]:
-            check_shape(op, item)
+        if not all(isinstance(item, dict) for item in data["data"]):
+            raise ApiUnreachable("the API returned list items that are not objects")
         return data
 
     async def on_page(examined: int, kept: int, total: int | None) -> None:

@@ -162,32 +162,38 @@ async def walk(
         pages += 1
         data = body.get("data") or []
         skip = position.skip if style == "page_token" else 0
+        page_start = position
+
         for index in range(skip, len(data)):
             item = data[index]
-            before = position
-            after_item = (
-                replace(position, after=str(item.get(id_field)))
-                if style == "id_cursor"
-                else Position(page=position.page, skip=index + 1, size=size)
-            )
-            wanted_more = len(items) >= limit
             matches = keep is None or keep(item)
-            if wanted_more:
+            if len(items) >= limit:
                 if matches:
                     # One more match exists: stop just before it.
-                    return WalkResult(items, before, "limit", examined, pages)
+                    return WalkResult(
+                        items,
+                        _resume_at(style, data, index, skip, page_start, id_field, size),
+                        "limit",
+                        examined,
+                        pages,
+                    )
                 examined += 1
-                position = after_item
                 continue
             examined += 1
             if matches:
                 kept = shape(item) if shape is not None else item
                 item_cost = cost(kept)
                 if budget is not None and items and used + item_cost > budget:
-                    return WalkResult(items, before, "budget", examined - 1, pages)
+                    return WalkResult(
+                        items,
+                        _resume_at(style, data, index, skip, page_start, id_field, size),
+                        "budget",
+                        examined - 1,
+                        pages,
+                    )
                 items.append(kept)
                 used += item_cost
-            position = after_item
+        position = _resume_at(style, data, len(data), skip, page_start, id_field, size)
         if on_page is not None:
             total = body.get("total_count") if isinstance(body.get("total_count"), int) else None
             await on_page(examined, len(items), total)
@@ -197,6 +203,18 @@ async def walk(
         position = next_position
         if len(items) >= limit:
             return WalkResult(items, position, "limit", examined, pages)
+
+
+def _resume_at(
+    style: Style, data: list[Item], index: int, skip: int, page_start: Position, id_field: str, size: int
+) -> Position:
+    """Where to resume to reach item `index` of this page next. Built only where a walk stops, not
+    for every item, since the walk's loop runs for every item examined."""
+    if index == skip:
+        return page_start
+    if style == "id_cursor":
+        return Position(after=str(data[index - 1].get(id_field)))
+    return Position(page=page_start.page, skip=index, size=size)
 
 
 def _next_page(style: Style, body: Mapping[str, Any], position: Position, size: int) -> Position | None:

@@ -37,7 +37,8 @@ def cell(value: Any, limit: int = MAX_CELL) -> str:
         text = str(value)
     else:
         text = json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str)
-    text = "".join(_ESCAPES.get(ch, ch) if ch in _ESCAPES or ch.isprintable() else "?" for ch in text)
+    if not text.isprintable() or "|" in text:
+        text = "".join(_ESCAPES.get(ch, ch) if ch in _ESCAPES or ch.isprintable() else "?" for ch in text)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

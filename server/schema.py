@@ -24,7 +24,28 @@ def compact_input_schema(schema: dict[str, Any]) -> dict[str, Any]:
 
 
 def compact_output_schema(schema: dict[str, Any]) -> dict[str, Any]:
-    return _compact(schema, output=True)  # type: ignore[no-any-return]
+    return _compact(_inline_refs(schema), output=True)  # type: ignore[no-any-return]
+
+
+def _inline_refs(schema: dict[str, Any]) -> dict[str, Any]:
+    """Replace local `$ref`s by their definitions (ours are never recursive): no longer, and a
+    client validating each list item no longer resolves a reference per item."""
+    definitions = schema.get("$defs", {})
+
+    def resolve(node: Any, depth: int = 0) -> Any:
+        if isinstance(node, list):
+            return [resolve(item, depth) for item in node]
+        if not isinstance(node, dict):
+            return node
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/$defs/") and depth < 8:
+            target = definitions.get(ref.removeprefix("#/$defs/"))
+            if target is not None:
+                extra = {k: v for k, v in node.items() if k != "$ref"}
+                return {**resolve(target, depth + 1), **extra}
+        return {k: resolve(v, depth) for k, v in node.items() if k != "$defs"}
+
+    return resolve(schema)  # type: ignore[no-any-return]
 
 
 def _drop_null_arm(prop: dict[str, Any]) -> dict[str, Any]:
