@@ -37,6 +37,8 @@ CHARS_PER_TOKEN = 3
 """Conservative: Admin API output is id-heavy, and ids tokenize densely."""
 MAX_PAGES_PER_CALL = 50
 """A filter that matches nothing stops after this many pages with a cursor (the API allows ~100 req/min)."""
+TYPICAL_ITEM_CHARS = 200.0
+"""Until a list tool has returned items, assume this size per item (JSON plus its table row)."""
 _RESULT_OVERHEAD = 600
 """Characters reserved for the envelope: header line, cursor, note."""
 
@@ -134,8 +136,12 @@ async def _run_list(
     def keep(item: Mapping[str, Any]) -> bool:
         return all(op.filters[name](item, value) for name, value in active.items())
 
+    rows: dict[int, str] = {}
+
     def cost(item: Mapping[str, Any]) -> int:
-        return len(json.dumps(item, separators=(",", ":"))) + len(rendering.table_row(item, columns)) + 6
+        # The row is rendered once: to size it here, and again only if this item is not returned.
+        row = rows[id(item)] = rendering.table_row(item, columns)
+        return len(json.dumps(item, separators=(",", ":"))) + len(row) + 6
 
     async def fetch(params: dict[str, Any]) -> Mapping[str, Any]:
         response = await state.api.request("GET", path, query={**query, **params})
@@ -163,7 +169,7 @@ async def _run_list(
             shape=shape,
             cost=cost,
             budget=budget,
-            typical_cost=state.item_costs.get((op.name, tuple(columns))),
+            typical_cost=state.item_costs.get((op.name, tuple(columns)), TYPICAL_ITEM_CHARS),
             max_pages=MAX_PAGES_PER_CALL,
             on_page=on_page,
         )
@@ -177,7 +183,7 @@ async def _run_list(
         else:
             raise cause from None
     if result.items:
-        state.item_costs[(op.name, tuple(columns))] = sum(map(cost, result.items)) / len(result.items)
+        state.item_costs[(op.name, tuple(columns))] = result.used / len(result.items)
     next_cursor = encode_cursor(digest, result.next) if result.next is not None else None
     note = None
     if result.stopped == "error":
@@ -202,7 +208,8 @@ async def _run_list(
     if note:
         lines.append(note)
     if result.items:
-        lines.append(rendering.table(result.items, columns))
+        rendered = [rows.get(id(item)) or rendering.table_row(item, columns) for item in result.items]
+        lines.append(rendering.table(result.items, columns, rendered))
     if next_cursor:
         lines.append(f"next_cursor: {next_cursor}")
     return _result("\n".join(lines), structured)

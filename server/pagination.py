@@ -50,6 +50,8 @@ class WalkResult:
     stopped: StopReason
     examined: int
     pages: int
+    used: int = 0
+    """Total `cost` of the items returned."""
 
 
 class WalkInterrupted(Exception):
@@ -136,7 +138,7 @@ async def walk(
     position = start
     while True:
         if max_pages is not None and pages >= max_pages:
-            return WalkResult(items, position, "pages", examined, pages)
+            return WalkResult(items, position, "pages", examined, pages, used)
         wanted = limit - len(items)
         # Without a filter every item fetched is returned, so fetch no more than needed;
         # with one, the largest page finds matches in the fewest requests.
@@ -158,7 +160,7 @@ async def walk(
         except Exception as exc:
             if pages == 0:
                 raise
-            raise WalkInterrupted(WalkResult(items, position, "error", examined, pages), exc) from exc
+            raise WalkInterrupted(WalkResult(items, position, "error", examined, pages, used), exc) from exc
         pages += 1
         data = body.get("data") or []
         skip = position.skip if style == "page_token" else 0
@@ -176,6 +178,7 @@ async def walk(
                         "limit",
                         examined,
                         pages,
+                        used,
                     )
                 examined += 1
                 continue
@@ -190,6 +193,7 @@ async def walk(
                         "budget",
                         examined - 1,
                         pages,
+                        used,
                     )
                 items.append(kept)
                 used += item_cost
@@ -199,10 +203,10 @@ async def walk(
             await on_page(examined, len(items), total)
         next_position = _next_page(style, body, position, size)
         if next_position is None:
-            return WalkResult(items, None, "end", examined, pages)
+            return WalkResult(items, None, "end", examined, pages, used)
         position = next_position
         if len(items) >= limit:
-            return WalkResult(items, position, "limit", examined, pages)
+            return WalkResult(items, position, "limit", examined, pages, used)
 
 
 def _resume_at(

@@ -18,6 +18,8 @@ _ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": " ", "|": "¦"}
 
 def lookup(item: Mapping[str, Any], path: str) -> Any:
     """`item["a"]["b"]` for the dotted path "a.b"; None when any step is missing."""
+    if "." not in path:
+        return item.get(path)
     value: Any = item
     for part in path.split("."):
         if not isinstance(value, Mapping):
@@ -46,9 +48,12 @@ def table_row(item: Mapping[str, Any], columns: Sequence[str]) -> str:
     return " | ".join(cell(lookup(item, column)) for column in columns)
 
 
-def table(items: Iterable[Mapping[str, Any]], columns: Sequence[str]) -> str:
+def table(
+    items: Iterable[Mapping[str, Any]], columns: Sequence[str], rows: Sequence[str] | None = None
+) -> str:
+    """A header line and one row per item (`rows`, when the caller already rendered them)."""
     lines = [" | ".join(columns)]
-    lines.extend(table_row(item, columns) for item in items)
+    lines.extend(rows if rows is not None else (table_row(item, columns) for item in items))
     return "\n".join(lines)
 
 
