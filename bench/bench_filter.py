@@ -51,8 +51,12 @@ async def mcp_filter(client: Client, domain: str) -> list[str]:
 async def run(users: int, repeats: int) -> dict[str, Any]:
     with sandbox_process(users) as base:
         with bare_client(base) as http:
-            emails = [u["email"] for u in http.get("/v1/organizations/users", params={"limit": 1000}).json()["data"]]
-        domain = Counter(e.rpartition("@")[2] for e in emails if not e.endswith("@acme.com")).most_common(1)[0][0]
+            emails = [
+                u["email"] for u in http.get("/v1/organizations/users", params={"limit": 1000}).json()["data"]
+            ]
+        domain = Counter(e.rpartition("@")[2] for e in emails if not e.endswith("@acme.com")).most_common(1)[
+            0
+        ][0]
         async with mcp_client(base) as client:
             bare_s, mcp_s, bare_ids, mcp_ids = await interleaved_medians(
                 lambda: bare_filter(base, domain), lambda: mcp_filter(client, domain), repeats
@@ -62,7 +66,16 @@ async def run(users: int, repeats: int) -> dict[str, Any]:
     print_table(
         f"Server-side filter over {users:,} members (developers @{domain})",
         ["users", "matches", "bare httpx2 (ms)", "MCP stdio (ms)", "ratio", "target"],
-        [[f"{users:,}", len(mcp_ids), f"{bare_s * 1000:.0f}", f"{mcp_s * 1000:.0f}", f"{ratio:.2f}", f"≤ {TARGET}"]],
+        [
+            [
+                f"{users:,}",
+                len(mcp_ids),
+                f"{bare_s * 1000:.0f}",
+                f"{mcp_s * 1000:.0f}",
+                f"{ratio:.2f}",
+                f"≤ {TARGET}",
+            ]
+        ],
     )
     return {"users": users, "matches": len(mcp_ids), "bare_s": bare_s, "mcp_s": mcp_s, "ratio": ratio}
 

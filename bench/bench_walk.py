@@ -61,24 +61,52 @@ async def run(users: int, repeats: int) -> dict[str, Any]:
     rows, results = [], {}
     with sandbox_process(users) as base:
         async with mcp_client(base) as client:
-            for label, fields in (("all fields", None), ("fields=[email]", ["email"])):
+            choices: list[tuple[str, list[str] | None]] = [
+                ("all fields", None),
+                ("fields=[email]", ["email"]),
+            ]
+            for label, fields in choices:
+
+                async def measured(fields: list[str] | None = fields) -> tuple[list[str], int]:
+                    return await mcp_walk(client, fields)
+
                 bare_s, mcp_s, bare_ids, (mcp_ids, calls) = await interleaved_medians(
-                    lambda: bare_walk(base), lambda fields=fields: mcp_walk(client, fields), repeats
+                    lambda: bare_walk(base), measured, repeats
                 )
                 assert mcp_ids == bare_ids, "the walk lost or repeated items"
                 returned, served, _ = await count_served(users, fields)
                 rows.append(
                     [
-                        label, f"{users:,}", calls, f"{bare_s * 1000:.0f}", f"{mcp_s * 1000:.0f}",
-                        f"{mcp_s / bare_s:.2f}", f"{users / bare_s:,.0f}", f"{users / mcp_s:,.0f}",
+                        label,
+                        f"{users:,}",
+                        calls,
+                        f"{bare_s * 1000:.0f}",
+                        f"{mcp_s * 1000:.0f}",
+                        f"{mcp_s / bare_s:.2f}",
+                        f"{users / bare_s:,.0f}",
+                        f"{users / mcp_s:,.0f}",
                         f"{served - returned}",
                     ]
                 )
-                results[label] = {"calls": calls, "bare_s": bare_s, "mcp_s": mcp_s, "refetched": served - returned}
+                results[label] = {
+                    "calls": calls,
+                    "bare_s": bare_s,
+                    "mcp_s": mcp_s,
+                    "refetched": served - returned,
+                }
     print_table(
         f"Full cursor walk of {users:,} members (limit=1000 per call, default output budget)",
-        ["items", "users", "MCP calls", "bare (ms)", "MCP (ms)", "ratio", "bare items/s", "MCP items/s",
-         "items fetched twice"],
+        [
+            "items",
+            "users",
+            "MCP calls",
+            "bare (ms)",
+            "MCP (ms)",
+            "ratio",
+            "bare items/s",
+            "MCP items/s",
+            "items fetched twice",
+        ],
         rows,
     )
     return results

@@ -50,7 +50,9 @@ def sandbox_process(users: int, workspaces: int | None = None) -> Iterator[str]:
         deadline = time.monotonic() + 120
         while True:
             try:
-                httpx2.get(base + "/v1/organizations/me", headers={"x-api-key": KEY}, timeout=2).raise_for_status()
+                httpx2.get(
+                    base + "/v1/organizations/me", headers={"x-api-key": KEY}, timeout=2
+                ).raise_for_status()
                 break
             except httpx2.TransportError:
                 if process.poll() is not None or time.monotonic() > deadline:
@@ -63,7 +65,9 @@ def sandbox_process(users: int, workspaces: int | None = None) -> Iterator[str]:
 
 
 def server_params(base_url: str, *args: str) -> StdioServerParameters:
-    env = clean_env(ANTHROPIC_BASE_URL=base_url, ANTHROPIC_ADMIN_KEY=KEY, CLAUDE_ADMIN_MCP_LOG_LEVEL="WARNING")
+    env = clean_env(
+        ANTHROPIC_BASE_URL=base_url, ANTHROPIC_ADMIN_KEY=KEY, CLAUDE_ADMIN_MCP_LOG_LEVEL="WARNING"
+    )
     return StdioServerParameters(command=str(BIN), args=list(args), env=env)
 
 

@@ -1,0 +1,43 @@
+"""Every benchmark in one run, each against its own baseline, then a summary table.
+
+.venv/bin/python -m bench.run_all
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from . import bench_filter, bench_memory, bench_startup, bench_tools_list, bench_walk
+from .harness import print_table
+
+
+async def run() -> list[list[Any]]:
+    filtered = await bench_filter.run(10_000, 15)
+    walked = await bench_walk.run(10_000, 3)
+    memory = await bench_memory.run(100_000)
+    listed = await bench_tools_list.run()
+    startup = await bench_startup.run(7)
+    rows = [
+        ["filter 10,000 members (MCP/bare)", f"{filtered['ratio']:.2f}x", "≤ 1.3x"],
+        [
+            "cursor walk 10,000 members (MCP/bare)",
+            f"{walked['all fields']['mcp_s'] / walked['all fields']['bare_s']:.1f}x, "
+            f"{10_000 / walked['all fields']['mcp_s']:,.0f} items/s, "
+            f"{walked['all fields']['calls']} calls",
+            "report",
+        ],
+        ["peak server RSS streaming 100,000 members", f"{memory['peak_mb']:.0f} MB", "< 150 MB"],
+        ["default tools/list", f"{listed['default (confirm tier)']['bytes']:,} bytes", "≤ 24,000 bytes"],
+        ["start to first tools/list (ours/bare)", f"{startup['ratio']:.2f}x", "≤ 1.5x"],
+    ]
+    print_table("Summary", ["benchmark", "result", "target"], rows)
+    return rows
+
+
+def main() -> None:
+    asyncio.run(run())
+
+
+if __name__ == "__main__":
+    main()

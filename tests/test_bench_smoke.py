@@ -1,0 +1,28 @@
+"""The benchmark scripts keep working: each runs at a small size (timing is their job, not this test's)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bench import bench_filter, bench_memory, bench_startup, bench_tools_list, bench_walk
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.mark.anyio
+async def test_filter_and_walk_benchmarks_agree_with_their_baselines() -> None:
+    filtered = await bench_filter.run(users=1_500, repeats=1)
+    assert filtered["matches"] > 0 and filtered["ratio"] > 0
+    walked = await bench_walk.run(users=1_500, repeats=1)
+    for label, result in walked.items():
+        assert result["refetched"] <= result["calls"] + 250, label
+
+
+@pytest.mark.anyio
+async def test_memory_tools_list_and_startup_benchmarks_run() -> None:
+    memory = await bench_memory.run(users=3_000)
+    assert 0 < memory["idle_mb"] <= memory["peak_mb"] < 150
+    listed = await bench_tools_list.run()
+    assert listed["default (confirm tier)"]["bytes"] <= bench_tools_list.TARGET_BYTES
+    startup = await bench_startup.run(repeats=1)
+    assert startup["ratio"] > 0
