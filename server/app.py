@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
+from datetime import datetime
 from typing import Any
 
 import httpx2
@@ -101,8 +102,10 @@ def create_server(
     credential: Credential,
     *,
     transport: httpx2.AsyncBaseTransport | None = None,
+    clock: Callable[[], datetime] | None = None,
 ) -> MCPServer[AppState]:
-    """A ready-to-run MCP server. `transport` lets tests route the API client elsewhere."""
+    """A ready-to-run MCP server. `transport` and `clock` let tests route the API client and pin
+    "now" (for relative report ranges)."""
     operations = select_operations(settings)
 
     confirmation_key = load_key(settings.audit_log.parent / "confirmation.key")
@@ -121,15 +124,18 @@ def create_server(
             else frozenset({"GET", "POST", "DELETE"}),
             transport=transport,
         )
+        state = AppState(
+            settings=settings,
+            credential=credential,
+            api=api,
+            audit=AuditLog(settings.audit_log),
+            tokens=ConfirmationTokens(confirmation_key),
+            previews=PreviewStash(),
+        )
+        if clock is not None:
+            state.clock = clock
         try:
-            yield AppState(
-                settings=settings,
-                credential=credential,
-                api=api,
-                audit=AuditLog(settings.audit_log),
-                tokens=ConfirmationTokens(confirmation_key),
-                previews=PreviewStash(),
-            )
+            yield state
         finally:
             await api.aclose()
 

@@ -54,6 +54,10 @@ def _result(text: str, structured: dict[str, Any]) -> CallToolResult:
 async def execute(op: Operation, args: BaseModel, ctx: Context[Any, Any]) -> CallToolResult:
     state = app_state(ctx)
     try:
+        if op.report is not None:
+            from .reports import run_report  # reports builds on this module
+
+            return await run_report(op, args, ctx)
         if op.is_list:
             return await _run_list(op, args, state, ctx)
         return await _run_single(op, args, state)
@@ -79,7 +83,10 @@ def api_values(op: Operation, args: BaseModel) -> dict[str, Any]:
         nested = {name: values.pop(name) for name in members if name in values}
         if nested:
             values[group] = nested
-    return values
+    for name, api_name in op.param_names.items():
+        if name in values:
+            values[api_name] = values.pop(name)
+    return op.reshape(values) if op.reshape is not None else values
 
 
 async def call_api_response(op: Operation, args: BaseModel, state: AppState) -> ApiResponse:
@@ -107,8 +114,9 @@ def check_shape(op: Operation, data: Any) -> dict[str, Any]:
 
 
 async def _run_single(op: Operation, args: BaseModel, state: AppState) -> CallToolResult:
-    item = check_shape(op, await call_api(op, args, state))
-    return _result(rendering.fields(item, op.columns), item)
+    data = await op.compute(state, args) if op.compute is not None else await call_api(op, args, state)
+    item = check_shape(op, data)
+    return _result(rendering.fields(item, op.columns, op.formats), item)
 
 
 async def _run_list(
@@ -140,7 +148,7 @@ async def _run_list(
 
     def cost(item: Mapping[str, Any]) -> int:
         # The row is rendered once: to size it here, and again only if this item is not returned.
-        row = rows[id(item)] = rendering.table_row(item, columns)
+        row = rows[id(item)] = rendering.table_row(item, columns, op.formats)
         return len(json.dumps(item, separators=(",", ":"))) + len(row) + 6
 
     async def fetch(params: dict[str, Any]) -> Mapping[str, Any]:
@@ -208,7 +216,9 @@ async def _run_list(
     if note:
         lines.append(note)
     if result.items:
-        rendered = [rows.get(id(item)) or rendering.table_row(item, columns) for item in result.items]
+        rendered = [
+            rows.get(id(item)) or rendering.table_row(item, columns, op.formats) for item in result.items
+        ]
         lines.append(rendering.table(result.items, columns, rendered))
     if next_cursor:
         lines.append(f"next_cursor: {next_cursor}")

@@ -9,7 +9,7 @@ The structured content carries the complete values.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 MAX_CELL = 80
@@ -44,19 +44,36 @@ def cell(value: Any, limit: int = MAX_CELL) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def table_row(item: Mapping[str, Any], columns: Sequence[str]) -> str:
-    return " | ".join(cell(lookup(item, column)) for column in columns)
+Formats = Mapping[str, Callable[[Any], str]]
+
+
+def _value(item: Mapping[str, Any], column: str, formats: Formats | None) -> Any:
+    value = lookup(item, column)
+    if formats and column in formats and value is not None:
+        return formats[column](value)
+    return value
+
+
+def table_row(item: Mapping[str, Any], columns: Sequence[str], formats: Formats | None = None) -> str:
+    # A formatted column is already a summary (e.g. every limit of a group): give it more room.
+    return " | ".join(
+        cell(_value(item, column, formats), MAX_CELL * 2 if formats and column in formats else MAX_CELL)
+        for column in columns
+    )
 
 
 def table(
-    items: Iterable[Mapping[str, Any]], columns: Sequence[str], rows: Sequence[str] | None = None
+    items: Iterable[Mapping[str, Any]],
+    columns: Sequence[str],
+    rows: Sequence[str] | None = None,
+    formats: Formats | None = None,
 ) -> str:
     """A header line and one row per item (`rows`, when the caller already rendered them)."""
     lines = [" | ".join(columns)]
-    lines.extend(rows if rows is not None else (table_row(item, columns) for item in items))
+    lines.extend(rows if rows is not None else (table_row(item, columns, formats) for item in items))
     return "\n".join(lines)
 
 
-def fields(item: Mapping[str, Any], columns: Sequence[str]) -> str:
+def fields(item: Mapping[str, Any], columns: Sequence[str], formats: Formats | None = None) -> str:
     keys = list(columns) or list(item)
-    return "\n".join(f"{key}: {cell(lookup(item, key), 200)}" for key in keys)
+    return "\n".join(f"{key}: {cell(_value(item, key, formats), 200)}" for key in keys)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from mcp.server.mcpserver import Context
@@ -30,6 +32,10 @@ class AppState:
     previews: PreviewStash
     item_costs: dict[tuple[str, tuple[str, ...]], float] = field(default_factory=dict)
     """Typical size of one item per list tool and column choice, learned from results."""
+    labels: dict[tuple[str, str], str] = field(default_factory=dict)
+    """Names of ids shown beside report rows (workspace, key, member), read once per run."""
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    """Now, in UTC: what relative report ranges ("last 7 days") are relative to."""
     _organization: dict[str, Any] | None = field(default=None, repr=False)
 
     async def organization(self) -> dict[str, Any]:

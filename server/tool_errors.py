@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .admin_api import ApiError, ApiUnreachable
+from .admin_api import ApiError, ApiUnreachable, CredentialFailure
 from .credentials import Credential
 from .redaction import redact
 from .registry import Operation
@@ -23,6 +23,8 @@ def _retried(count: int) -> str:
 
 def api_error_text(op: Operation, error: ApiError, credential: Credential) -> str:
     """One paragraph: the API's error type and message, the request id, and the next step."""
+    if isinstance(error, CredentialFailure):
+        return redact(f"{op.name} failed: {error.message}{_request_id(error)}\n{error.advice}")
     head = f"{op.name} failed: {error.error_type} (HTTP {error.status}): {error.message}"
     if error.details.get("error_code"):
         head += f" (error_code {error.details['error_code']})"
@@ -33,6 +35,8 @@ def api_error_text(op: Operation, error: ApiError, credential: Credential) -> st
             f"The API rejected the credential from {credential.source}. Check it is current and belongs "
             "to this organization (`claude-admin-mcp check` tests it); an admin may have revoked it."
         )
+    elif status == 403 and op.forbidden_hint:
+        advice = op.forbidden_hint
     elif status == 403:
         advice = (
             "The credential is valid but not allowed to do this. Service-account and federation tools need "

@@ -22,6 +22,7 @@ from pydantic_core import PydanticCustomError
 
 from .execution import execute
 from .registry import Operation
+from .reports import ReportArguments
 from .schema import compact_input_schema, compact_output_schema
 from .tool_errors import validation_text
 from .writes import audit_invalid, decide, run_write
@@ -77,6 +78,8 @@ def tool_input_model(op: Operation) -> type[BaseModel]:
                 Field(None, description="Return only these item fields."),
             ),
         )
+    if op.report is not None:
+        return create_model(f"{op.input.__name__}Report", __base__=(op.input, ReportArguments))
     if not op.read_only:
         return create_model(f"{op.input.__name__}Write", __base__=(op.input, ConfirmationArguments))
     return op.input
@@ -144,9 +147,9 @@ class AdminTool(Tool):
 def _signature(model: type[BaseModel], extra: list[inspect.Parameter], returns: Any) -> inspect.Signature:
     params = list(extra)
     for name, info in model.model_fields.items():
-        default = (
-            inspect.Parameter.empty if info.is_required() else info.get_default(call_default_factory=True)
-        )
+        # A default factory travels inside `info` (pydantic refuses a plain default beside it).
+        plain_default = not info.is_required() and info.default_factory is None
+        default = info.get_default() if plain_default else inspect.Parameter.empty
         params.append(
             inspect.Parameter(
                 name,
@@ -210,7 +213,7 @@ def _write_handler(
 def build_tool(op: Operation) -> AdminTool:
     input_model = tool_input_model(op)
     if op.read_only:
-        output_model = list_output_model(op) if op.is_list else op.output
+        output_model = list_output_model(op) if op.is_list and op.report is None else op.output
         fn = _read_handler(op, input_model, output_model)
     else:
         fn = _write_handler(op, input_model, WriteOutcome)

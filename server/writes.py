@@ -328,5 +328,5 @@ async def _apply(run: WriteRun, preview: Preview) -> CallToolResult:
     rid = f" [request_id={response.request_id}]" if response.request_id else ""
     text = f"Applied: {preview.action}.{rid}"
     if result is not None:
-        text += "\n" + rendering.fields(result, op.columns)
+        text += "\n" + rendering.fields(result, op.columns, op.formats)
     return run.answer("applied", text, preview=preview, result=result, request_id=response.request_id)

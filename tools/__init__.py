@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from claude_admin_mcp.server.registry import Operation
 
-from . import api_keys, invites, organization, users, workspaces
+from . import activity, api_keys, invites, organization, rate_limits, reports, users, workspaces
 
 OPERATIONS: tuple[Operation, ...] = (
     *organization.OPERATIONS,
@@ -12,6 +12,9 @@ OPERATIONS: tuple[Operation, ...] = (
     *invites.OPERATIONS,
     *workspaces.OPERATIONS,
     *api_keys.OPERATIONS,
+    *reports.OPERATIONS,
+    *rate_limits.OPERATIONS,
+    *activity.OPERATIONS,
 )
 """Every operation, in the order tools are listed."""
 
