@@ -26,6 +26,7 @@ from .pagination import (
     query_digest,
     walk,
 )
+from .reader import ApiReader
 from .redaction import redact
 from .registry import Operation
 from .state import AppState, app_state
@@ -125,6 +126,9 @@ async def _run_list(
     query = api_values(op, args)
     active = {name: getattr(args, name) for name in op.filters if getattr(args, name) is not None}
     digest = query_digest(op.name, {**query, **{k: _jsonable(v) for k, v in active.items()}})
+    for name, setup in op.filter_setups.items():
+        if name in active:
+            active[name] = await setup(ApiReader(state.api, state.clock), active[name])
     cursor = getattr(args, "cursor", None)
     start = decode_cursor(cursor, digest) if cursor else Position()
     limit: int = getattr(args, "limit", 100)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from .admin_api import AdminApi, ApiError, fill_path
@@ -17,8 +19,12 @@ def _path(path: str) -> str:
 
 
 class ApiReader:
-    def __init__(self, api: AdminApi) -> None:
+    def __init__(self, api: AdminApi, clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self.api = api
+        self._clock = clock
+
+    def now(self) -> datetime:
+        return self._clock()
 
     async def get(self, path: str, **query: Any) -> dict[str, Any]:
         response = await self.api.get(_path(path), query)

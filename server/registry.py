@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel
@@ -40,6 +41,10 @@ class Reader(Protocol):
 
     async def all(self, path: str, **query: Any) -> list[dict[str, Any]]:
         """Every item of an id-cursor list, walked page by page."""
+        ...
+
+    def now(self) -> datetime:
+        """The server's clock (UTC), for ranges such as "the last 30 days"."""
         ...
 
 

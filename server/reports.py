@@ -205,7 +205,7 @@ async def _labels(op: Operation, state: AppState, rows: list[dict[str, Any]]) ->
     """Readable names beside ids (workspace, key, member), for the rows shown."""
     spec = op.report
     assert spec is not None
-    reader = ApiReader(state.api)
+    reader = ApiReader(state.api, state.clock)
     for dimension, template in spec.labels.items():
         label = dimension.removesuffix("_id") + "_name"
         for row in rows:

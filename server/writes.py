@@ -100,7 +100,7 @@ async def decide(op: Operation, args: BaseModel, ctx: Context[Any, Any]) -> Gate
     state = app_state(ctx)
     assert op.preview is not None
     try:
-        preview = await op.preview(ApiReader(state.api), args)
+        preview = await op.preview(ApiReader(state.api, state.clock), args)
     except ApiError as exc:
         return Gate("failed", reason=api_error_text(op, exc, state.credential))
     except ApiUnreachable as exc:

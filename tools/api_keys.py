@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
 from claude_admin_mcp.server.registry import Operation, Preview, Reader
+from claude_admin_mcp.server.time_range import iso
 
 from .common import ApiKeyId, ApiKeyStatus, ApiObject, Arguments, UserId, WorkspaceId, contains
 
@@ -27,6 +30,40 @@ class ListApiKeys(Arguments):
     workspace_id: WorkspaceId | None = None
     created_by_user_id: UserId | None = None
     name_contains: str | None = None
+    unused_days: int | None = Field(
+        None, ge=1, le=366, description="Only keys with no usage in the last N days."
+    )
+
+
+async def _keys_in_use(api: Reader, days: int) -> frozenset[str]:
+    """Keys with any token usage in the last `days` UTC days (today included), from the usage report."""
+    now = api.now()
+    start = datetime(now.year, now.month, now.day, tzinfo=UTC) - timedelta(days=days - 1)
+    used: set[str] = set()
+    while start < now:
+        end = min(start + timedelta(days=31), now)  # the report's longest span per request
+        page = None
+        while True:
+            body = await api.get(
+                "/v1/organizations/usage_report/messages",
+                starting_at=iso(start),
+                ending_at=iso(end),
+                bucket_width="1d",
+                limit=31,
+                group_by=["api_key_id"],
+                **({"page": page} if page else {}),
+            )
+            for bucket in body.get("data", []):
+                used.update(r["api_key_id"] for r in bucket.get("results", []) if r.get("api_key_id"))
+            page = body.get("next_page")
+            if not page or body.get("has_more") is False:
+                break
+        start = end
+    return frozenset(used)
+
+
+def _not_in(item: Mapping[str, Any], used: frozenset[str]) -> bool:
+    return item.get("id") not in used
 
 
 class GetApiKey(Arguments):
@@ -37,15 +74,16 @@ OPERATIONS = [
     Operation(
         name="list_api_keys",
         title="List API keys",
-        description="API keys (apikey_…), newest first: name, status, workspace (null = default "
-        "workspace), creator. Never returns the secret.",
+        description="API keys (apikey_…), newest first: name, status, workspace (null = default), "
+        "creator. unused_days finds keys nobody used lately. Never returns the secret.",
         toolset="api_keys",
         method="GET",
         path="/v1/organizations/api_keys",
         input=ListApiKeys,
         output=ApiKey,
         pagination="id_cursor",
-        filters={"name_contains": contains("name")},
+        filters={"name_contains": contains("name"), "unused_days": _not_in},
+        filter_setups={"unused_days": _keys_in_use},
         columns=("id", "name", "status", "workspace_id", "created_by.id", "created_at"),
     ),
     Operation(
