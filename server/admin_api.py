@@ -62,6 +62,17 @@ class ApiError(Exception):
         self.details = dict(details or {})
 
 
+class CredentialFailure(ApiError):
+    """The credential could not authenticate the request, which was therefore never sent: e.g. a
+    workload identity token exchange refused, or an identity token file that cannot be read.
+    `message` says what failed (naming the rule and organization, never a secret), `advice` what
+    to do."""
+
+    def __init__(self, message: str, *, advice: str, request_id: str | None = None) -> None:
+        super().__init__(401, "authentication_error", message, request_id=request_id)
+        self.advice = advice
+
+
 class ApiUnreachable(Exception):
     """No answer from the API: connection refused, timed out, or the body was unreadable."""
 
