@@ -78,8 +78,9 @@ def path_for(op: Operation, args: BaseModel) -> str:
 
 def api_values(op: Operation, args: BaseModel) -> dict[str, Any]:
     """The arguments the API receives (query or body), as JSON values, leaving out what was not given."""
-    dumped = args.model_dump(mode="json", include=set(op.api_fields()), exclude_none=True)
-    values = {name: value for name, value in dumped.items() if name in op.api_fields()}
+    # An argument left out (None) is not sent; a null inside a value is (it can mean "clear this").
+    dumped = args.model_dump(mode="json", include=set(op.api_fields()))
+    values = {name: value for name, value in dumped.items() if name in op.api_fields() and value is not None}
     for group, members in op.body_groups.items():
         nested = {name: values.pop(name) for name in members if name in values}
         if nested:

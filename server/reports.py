@@ -403,11 +403,20 @@ async def _buckets_view(
     try:
         async for bucket in source:
             first, skip = skip, 0
+            line = f"{bucket.start} | {{}} results"
+            shell = (
+                len(json.dumps({"starting_at": bucket.start, "ending_at": bucket.end, "results": []}))
+                + len(line)
+                + 8
+            )
+            if items and used + shell > budget:
+                resume = Position(after=bucket.start, skip=first)
+                break
             kept: list[dict[str, Any]] = []
             for offset, result in enumerate(bucket.results[first:], start=first):
                 compact = {k: v for k, v in result.items() if v is not None}
-                cost = len(json.dumps(compact, separators=(",", ":"), default=str)) + 8
-                if (items or kept) and used + cost + 80 > budget:
+                cost = len(json.dumps(compact, separators=(",", ":"), default=str)) + 2
+                if (items or kept) and used + shell + cost > budget:
                     resume = Position(after=bucket.start, skip=offset)
                     break
                 kept.append(compact)
@@ -415,7 +424,7 @@ async def _buckets_view(
             if kept or resume is None:
                 items.append({"starting_at": bucket.start, "ending_at": bucket.end, "results": kept})
                 lines.append(f"{bucket.start} | {len(kept)} result{'' if len(kept) == 1 else 's'}")
-                used += 80
+                used += shell
             if resume is not None:
                 break
     finally:
