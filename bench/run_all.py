@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from . import bench_filter, bench_memory, bench_startup, bench_tools_list, bench_walk
+from . import bench_cost, bench_filter, bench_memory, bench_startup, bench_tools_list, bench_walk
 from .harness import print_table
 
 
@@ -18,6 +18,7 @@ async def run() -> list[list[Any]]:
     memory = await bench_memory.run(100_000)
     listed = await bench_tools_list.run()
     startup = await bench_startup.run(7)
+    cost = await bench_cost.run(200, 9)
     rows = [
         ["filter 10,000 members (MCP/bare)", f"{filtered['ratio']:.2f}x", "≤ 1.3x"],
         [
@@ -30,6 +31,7 @@ async def run() -> list[list[Any]]:
         ["peak server RSS streaming 100,000 members", f"{memory['peak_mb']:.0f} MB", "< 150 MB"],
         ["default tools/list", f"{listed['default (confirm tier)']['bytes']:,} bytes", "≤ 24,000 bytes"],
         ["start to first tools/list (ours/bare)", f"{startup['ratio']:.2f}x", "≤ 1.5x"],
+        ["a month of daily cost by workspace, 200 workspaces (MCP/bare)", f"{cost['ratio']:.2f}x", "≤ 1.3x"],
     ]
     print_table("Summary", ["benchmark", "result", "target"], rows)
     return rows

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bench import bench_filter, bench_memory, bench_startup, bench_tools_list, bench_walk
+from bench import bench_cost, bench_filter, bench_memory, bench_startup, bench_tools_list, bench_walk
 
 pytestmark = pytest.mark.e2e
 
@@ -26,3 +26,9 @@ async def test_memory_tools_list_and_startup_benchmarks_run() -> None:
     assert listed["default (confirm tier)"]["bytes"] <= bench_tools_list.TARGET_BYTES
     startup = await bench_startup.run(repeats=1)
     assert startup["ratio"] > 0
+
+
+@pytest.mark.anyio
+async def test_cost_benchmark_agrees_with_its_baseline() -> None:
+    cost = await bench_cost.run(workspaces=20, repeats=1, users=300)
+    assert cost["groups"] > 0 and cost["ratio"] > 0

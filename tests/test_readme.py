@@ -63,3 +63,20 @@ def test_every_default_tool_is_documented_and_every_documented_tool_exists() -> 
     assert documented <= names, documented - names
     default_tools = {op.name for op in OPERATIONS if op.toolset in DEFAULT_TOOLSETS}
     assert default_tools <= documented, default_tools - documented
+
+
+def test_every_command_shown_parses() -> None:
+    shown = 0
+    for block in _code_blocks("sh"):
+        for line in block.replace("\\\n", " ").splitlines():
+            for part in line.split("&&"):
+                words = shlex.split(part.strip())
+                at = next((i for i, w in enumerate(words) if w.endswith("claude-admin-mcp")), None)
+                if at is not None and all("=" in w for w in words[:at]):
+                    arguments = [w for w in words[at + 1 :] if not w.startswith("<")]
+                    if arguments and arguments[0] in ("sandbox", "verify-audit", "check", "tools", "call"):
+                        build_parser().parse_args(arguments)
+                    else:
+                        build_parser().parse_args(["serve", *arguments])
+                    shown += 1
+    assert shown >= 6
