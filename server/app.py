@@ -25,11 +25,13 @@ from .registry import Operation
 from .round_trips import request_state_security
 from .state import AppState
 from .tool_factory import build_tool
+from .whoami import admits, oauth_only_refusal
 from .writes import PreviewStash
 
 INSTRUCTIONS = """\
 Administers one Anthropic organization through the Admin API.
-Ids carry prefixes: user_ (members), invite_, wrkspc_ (workspaces), apikey_ (API keys).
+Ids carry prefixes: user_ (members), invite_, wrkspc_ (workspaces), apikey_ (API keys), svac_ \
+(service accounts), fdis_ and fdrl_ (federation issuers and rules).
 List tools return at most `limit` items and a `next_cursor`; pass it back as `cursor` to continue.
 Every write previews the change and asks the user to approve it (destructive ones: to type an email \
 or name). If the result is a preview with a confirmation_token instead, show the preview to the user \
@@ -76,14 +78,18 @@ class AdminServer(MCPServer[AppState]):
         return await super().call_tool(name, arguments, context)
 
 
-def unavailable_reasons(settings: Settings, offered: Sequence[Operation]) -> dict[str, str]:
+def unavailable_reasons(
+    settings: Settings, offered: Sequence[Operation], credential: Credential | None = None
+) -> dict[str, str]:
     """For each known tool this run does not offer, why not and what would offer it."""
     offered_names = {op.name for op in offered}
     reasons = {}
     for op in OPERATIONS:
         if op.name in offered_names:
             continue
-        if settings.tier == "read-only" and not op.read_only:
+        if credential is not None and not admits(credential, op):
+            reasons[op.name] = oauth_only_refusal(op, credential)
+        elif settings.tier == "read-only" and not op.read_only:
             reasons[op.name] = (
                 f"{op.name} changes the organization, and this server runs in the read-only tier: "
                 "it can only read. Nothing was changed. An administrator can restart it with --tier confirm."
@@ -106,7 +112,7 @@ def create_server(
 ) -> MCPServer[AppState]:
     """A ready-to-run MCP server. `transport` and `clock` let tests route the API client and pin
     "now" (for relative report ranges)."""
-    operations = select_operations(settings)
+    operations = [op for op in select_operations(settings) if admits(credential, op)]
 
     confirmation_key = load_key(settings.audit_log.parent / "confirmation.key")
 
@@ -141,7 +147,7 @@ def create_server(
 
     return AdminServer(
         "claude-admin-mcp",
-        unavailable=unavailable_reasons(settings, operations),
+        unavailable=unavailable_reasons(settings, operations, credential),
         title="Anthropic Admin",
         version=__version__,
         instructions=INSTRUCTIONS,

@@ -134,9 +134,10 @@ def _configure_logging(level: str) -> None:
 
 
 class _NoCredential:
-    """Stands in where a command only describes tools and never calls the API."""
+    """Stands in where a command only describes tools and never calls the API (as an OAuth token,
+    so that every tool is described, OAuth-only ones included)."""
 
-    kind: Literal["admin_key"] = "admin_key"
+    kind: Literal["oauth_token"] = "oauth_token"
     source = "(none configured)"
 
     async def headers(self) -> dict[str, str]:
@@ -156,7 +157,7 @@ def runtime(ns: argparse.Namespace, *, need_credential: bool = True) -> Iterator
     _configure_logging(settings.log_level)
     if not settings.sandbox:
         try:
-            credential: Credential = discover(os.environ)
+            credential: Credential = discover(os.environ, settings.base_url)
         except CredentialError as exc:
             if need_credential:
                 raise StartupError(str(exc)) from None
@@ -192,16 +193,17 @@ def _serve(ns: argparse.Namespace) -> int:
 def _check(ns: argparse.Namespace) -> int:
     from .app import select_operations
     from .probe import probe
+    from .whoami import admits, check_lines
 
     with runtime(ns) as (settings, credential):
         try:
-            operations = select_operations(settings)
+            operations = [op for op in select_operations(settings) if admits(credential, op)]
         except ConfigError as exc:
             raise StartupError(str(exc)) from None
-        print(f"credential:   {credential.kind.replace('_', ' ')} from {credential.source}")
         print(f"api:          {settings.base_url} (anthropic-version {settings.anthropic_version})")
-        ok, detail = anyio.run(probe, settings, credential)
-        print(f"organization: {detail}")
+        ok, report = anyio.run(probe, settings, credential)
+        for line in check_lines(report):
+            print(line)
         reads = sum(op.read_only for op in operations)
         print(f"tier:         {settings.tier}; toolsets: {', '.join(settings.toolsets)}")
         print(f"tools:        {len(operations)} ({reads} read, {len(operations) - reads} write)")

@@ -2,6 +2,17 @@
 
 1. `ANTHROPIC_ADMIN_KEY`: an Admin API key (`sk-ant-admin…`), sent as `x-api-key`.
 2. `ANTHROPIC_OAUTH_TOKEN` or `ANTHROPIC_AUTH_TOKEN`: an `org:admin` OAuth token, sent as a Bearer token.
+3. `ANTHROPIC_PROFILE`: a profile in `$ANTHROPIC_CONFIG_DIR` (default `~/.config/anthropic`), as
+   Anthropic's own tools write it (`ant auth login`, `ant profile`): workload identity federation
+   or an interactive login's refreshable token. An explicitly named profile comes before the
+   federation variables, as in the official SDK, whose variables may fill the profile's gaps.
+4. Workload identity federation from the environment: an OIDC token (`ANTHROPIC_IDENTITY_TOKEN_FILE`,
+   re-read at every exchange, or `ANTHROPIC_IDENTITY_TOKEN`) exchanged under
+   `ANTHROPIC_FEDERATION_RULE_ID` for `ANTHROPIC_ORGANIZATION_ID` (optionally
+   `ANTHROPIC_SERVICE_ACCOUNT_ID`, `ANTHROPIC_WORKSPACE_ID`). Half of it set is an error naming
+   what is missing.
+
+3 and 4 live in `workload_identity.py`, imported (with the `anthropic` SDK) only when configured.
 
 A credential's secret is never part of its repr, of an error message or of a log line; the
 `redaction` module scrubs any that slips through.
@@ -18,6 +29,14 @@ from .redaction import register_secret
 ADMIN_KEY_ENV = "ANTHROPIC_ADMIN_KEY"
 OAUTH_TOKEN_ENVS = ("ANTHROPIC_OAUTH_TOKEN", "ANTHROPIC_AUTH_TOKEN")
 OAUTH_BETA = "oauth-2025-04-20"
+PROFILE_ENV = "ANTHROPIC_PROFILE"
+IDENTITY_TOKEN_FILE_ENV = "ANTHROPIC_IDENTITY_TOKEN_FILE"
+IDENTITY_TOKEN_ENV = "ANTHROPIC_IDENTITY_TOKEN"
+FEDERATION_RULE_ENV = "ANTHROPIC_FEDERATION_RULE_ID"
+ORGANIZATION_ENV = "ANTHROPIC_ORGANIZATION_ID"
+SERVICE_ACCOUNT_ENV = "ANTHROPIC_SERVICE_ACCOUNT_ID"
+WORKSPACE_ENV = "ANTHROPIC_WORKSPACE_ID"
+DEFAULT_BASE_URL = "https://api.anthropic.com"
 
 CredentialKind = Literal["admin_key", "oauth_token", "wif"]
 
@@ -108,8 +127,11 @@ def oauth_token_credential(name: str, value: str) -> StaticCredential:
     return StaticCredential("oauth_token", name, value)
 
 
-def discover(environ: Mapping[str, str]) -> Credential:
-    """The first credential configured in `environ`, validated; CredentialError if none is usable."""
+def discover(environ: Mapping[str, str], base_url: str = DEFAULT_BASE_URL) -> Credential:
+    """The first credential configured in `environ`, validated; CredentialError if none is usable.
+
+    `base_url` is where a workload identity token is exchanged (the API the token is then used with).
+    """
     key = environ.get(ADMIN_KEY_ENV, "")
     if key.strip():
         return admin_key_credential(ADMIN_KEY_ENV, key)
@@ -117,8 +139,23 @@ def discover(environ: Mapping[str, str]) -> Credential:
         token = environ.get(name, "")
         if token.strip():
             return oauth_token_credential(name, token)
+    profile = environ.get(PROFILE_ENV, "").strip()
+    if profile:
+        from .workload_identity import profile_credential
+
+        return profile_credential(profile, environ, base_url)
+    if any(environ.get(name, "").strip() for name in WIF_TRIGGERS):
+        from .workload_identity import federation_credential
+
+        return federation_credential(environ, base_url)
     raise CredentialError(
         f"No Admin API credential found. Set {ADMIN_KEY_ENV} to an admin key (sk-ant-admin01-…), "
-        "or ANTHROPIC_OAUTH_TOKEN to an org:admin OAuth token. "
-        "To try the server without one, run it with --sandbox."
+        "or ANTHROPIC_OAUTH_TOKEN to an org:admin OAuth token, or configure workload identity "
+        f"federation ({IDENTITY_TOKEN_FILE_ENV}, {FEDERATION_RULE_ENV}, {ORGANIZATION_ENV}) or "
+        f"{PROFILE_ENV}. To try the server without one, run it with --sandbox."
     )
+
+
+WIF_TRIGGERS = (IDENTITY_TOKEN_FILE_ENV, IDENTITY_TOKEN_ENV, FEDERATION_RULE_ENV)
+"""Any of these set means workload identity federation was meant (the organization id alone may
+serve other tools)."""

@@ -1,15 +1,17 @@
-"""`check`: does the credential reach an organization?"""
+"""`check`: does the credential reach an organization, and as whom?"""
 
 from __future__ import annotations
 
-from .admin_api import AdminApi, ApiError, ApiUnreachable
+from typing import Any
+
+from .admin_api import AdminApi
 from .config import Settings
 from .credentials import Credential
-from .redaction import redact
+from .whoami import describe
 
 
-async def probe(settings: Settings, credential: Credential) -> tuple[bool, str]:
-    """(reachable, a one-line description of the organization or of what went wrong)."""
+async def probe(settings: Settings, credential: Credential) -> tuple[bool, dict[str, Any]]:
+    """(reachable, the identity report `whoami` gives, with `problem` saying what went wrong)."""
     api = AdminApi(
         base_url=settings.base_url,
         credential=credential,
@@ -20,14 +22,7 @@ async def probe(settings: Settings, credential: Credential) -> tuple[bool, str]:
         allowed_methods=frozenset({"GET"}),
     )
     try:
-        response = await api.get("/v1/organizations/me")
-    except ApiError as exc:
-        hint = " (the credential was rejected)" if exc.status == 401 else ""
-        rid = f" [request_id={exc.request_id}]" if exc.request_id else ""
-        return False, redact(f"unreachable: {exc.error_type} (HTTP {exc.status}) {exc.message}{hint}{rid}")
-    except ApiUnreachable as exc:
-        return False, redact(f"unreachable: {exc.reason}")
+        report = await describe(settings, credential, api)
     finally:
         await api.aclose()
-    data = response.data if isinstance(response.data, dict) else {}
-    return True, f"{data.get('name', '?')} [{data.get('id', '?')}]"
+    return report["organization"] is not None, report

@@ -17,7 +17,7 @@ from mcp import Client, StdioServerParameters
 from mcp.client.stdio import stdio_client
 
 from claude_admin_mcp.sandbox.faults import Fault
-from claude_admin_mcp.tools import OPERATIONS
+from claude_admin_mcp.tools import DEFAULT_TOOLSETS, OPERATIONS
 
 from .api import raw_get
 from .conftest import CANARY_KEY, CANARY_TOKEN, connect, make_server
@@ -26,7 +26,10 @@ from .processes import BIN, clean_env, free_port, running
 CANARIES = (CANARY_KEY, CANARY_TOKEN)
 
 
-def _good_arguments(sandbox: Any) -> dict[str, dict[str, Any]]:
+TOOLSETS = (*DEFAULT_TOOLSETS, "service_accounts", "federation")
+
+
+def _good_arguments(sandbox: Any, oauth: bool) -> dict[str, dict[str, Any]]:
     user = raw_get(sandbox, "/v1/organizations/users", limit=1)["data"][0]
     workspace = raw_get(sandbox, "/v1/organizations/workspaces", limit=1)["data"][0]
     member = raw_get(sandbox, f"/v1/organizations/workspaces/{workspace['id']}/members", limit=1)["data"][0]
@@ -37,10 +40,14 @@ def _good_arguments(sandbox: Any) -> dict[str, dict[str, Any]]:
         "workspace_id": workspace["id"],
         "invite_id": invite["id"],
         "api_key_id": key["id"],
+        "service_account_id": next(iter(sandbox.state.federation.service_accounts)),
+        "federation_issuer_id": next(iter(sandbox.state.federation.issuers)),
+        "federation_rule_id": next(iter(sandbox.state.federation.rules)),
     }
     arguments: dict[str, dict[str, Any]] = {}
     for op in OPERATIONS:
-        if not op.read_only:
+        # An admin key is not offered the OAuth-only tools (test_workload_identity covers that).
+        if not op.read_only or op.toolset not in TOOLSETS or (op.oauth_only and not oauth):
             continue
         args = {name: ids[name] for name in op.path_params}
         if op.name == "get_workspace_member":
@@ -62,9 +69,11 @@ async def test_no_tool_result_or_log_line_carries_the_credential(
     fresh_sandbox: Any, caplog: pytest.LogCaptureFixture, oauth: bool
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    good = _good_arguments(fresh_sandbox)
+    good = _good_arguments(fresh_sandbox, oauth)
     outputs: list[str] = []
-    server = make_server(fresh_sandbox, oauth=oauth, max_retries=1, retry_budget_seconds=2)
+    server = make_server(
+        fresh_sandbox, oauth=oauth, max_retries=1, retry_budget_seconds=2, toolsets=list(TOOLSETS)
+    )
     async with connect(server) as client:
         for scenario in ("good", "bad", "404", "403", "429", "500", "malformed"):
             fresh_sandbox.state.faults.clear()

@@ -189,7 +189,8 @@ async def test_default_tool_list_fits_its_budget_and_every_operation_has_a_tools
         ]
     size = len(json.dumps({"tools": default}, separators=(",", ":"), ensure_ascii=False).encode())
     assert size <= 24_000, size
-    async with connect(make_server(sandbox, toolsets=["all"])) as client:
+    # An OAuth token: with an admin key the OAuth-only tools are not offered (test_workload_identity).
+    async with connect(make_server(sandbox, toolsets=["all"], oauth=True)) as client:
         everything = {t.name for t in (await client.list_tools()).tools}
     assert everything == {op.name for op in OPERATIONS}
     assert {op.toolset for op in OPERATIONS} == set(TOOLSETS)

@@ -4,10 +4,23 @@ from __future__ import annotations
 
 from claude_admin_mcp.server.registry import Operation
 
-from . import activity, api_keys, invites, organization, rate_limits, reports, users, workspaces
+from . import (
+    activity,
+    api_keys,
+    federation,
+    identity,
+    invites,
+    organization,
+    rate_limits,
+    reports,
+    service_accounts,
+    users,
+    workspaces,
+)
 
 OPERATIONS: tuple[Operation, ...] = (
     *organization.OPERATIONS,
+    *identity.OPERATIONS,
     *users.OPERATIONS,
     *invites.OPERATIONS,
     *workspaces.OPERATIONS,
@@ -15,6 +28,8 @@ OPERATIONS: tuple[Operation, ...] = (
     *reports.OPERATIONS,
     *rate_limits.OPERATIONS,
     *activity.OPERATIONS,
+    *service_accounts.OPERATIONS,
+    *federation.OPERATIONS,
 )
 """Every operation, in the order tools are listed."""
 

@@ -41,6 +41,15 @@ WorkspaceId = _id_type(
 )
 ApiKeyId = _id_type("apikey_", "an API key", "apikey_01Rj2N8SVvo6BePZj99NhmiT", " (list_api_keys finds them)")
 InviteId = _id_type("invite_", "an invite", "invite_015gWxCN9Hfg2QhZwTK7Mdeu", " (list_invites finds them)")
+ServiceAccountId = _id_type(
+    "svac_", "a service account", "svac_01Hk3R9TWxq7CfQak00OiVw4", " (list_service_accounts finds them)"
+)
+FederationIssuerId = _id_type(
+    "fdis_", "a federation issuer", "fdis_01H8Jq2vTn6yWcX4pLmR9sKe", " (list_federation_issuers finds them)"
+)
+FederationRuleId = _id_type(
+    "fdrl_", "a federation rule", "fdrl_01SDCCSbTxrXDpWc1phhtcfK", " (list_federation_rules finds them)"
+)
 
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,253}\.[^@\s.]{2,63}$")
 
