@@ -176,14 +176,14 @@ class TokenCredential:
     # -- failures ---------------------------------------------------------------------------------
 
     def _who(self) -> str:
-        parts = []
-        if self.profile:
-            parts.append(f"profile {self.profile}")
-        if self.federation_rule_id:
-            parts.append(f"federation rule {self.federation_rule_id}")
+        who = f"federation rule {self.federation_rule_id}" if self.federation_rule_id else ""
         if self.organization_id:
-            parts.append(f"organization {self.organization_id}")
-        return ", ".join(parts) or self.source
+            who += (
+                f" in organization {self.organization_id}" if who else f"organization {self.organization_id}"
+            )
+        if self.profile:
+            who = f"profile {self.profile}" + (f" ({who})" if who else "")
+        return who or self.source
 
     def _failure(self, exc: Exception) -> CredentialFailure:
         from anthropic import CredentialsError, IdentityTokenFileError
@@ -193,9 +193,9 @@ class TokenCredential:
         if isinstance(exc, IdentityTokenFileError):
             return CredentialFailure(
                 f"cannot read the identity token for {who}: {exc}",
-                advice=f"Put the workload's current OIDC token in that file ({self.identity_token}); on "
-                "Kubernetes the projected service-account token, in GitHub Actions the token the workflow "
-                "fetched. It is re-read at every exchange, so fixing the file is enough. " + RUN_AGAIN,
+                advice="Put the workload's current OIDC token in that file: on Kubernetes the projected "
+                "service-account token, in GitHub Actions the token the workflow fetched. It is re-read at "
+                "every exchange, so fixing the file is enough. " + RUN_AGAIN,
             )
         if isinstance(exc, WorkloadIdentityError):
             status, error = exc.status_code, _oauth_error(exc.body)
