@@ -59,9 +59,14 @@ class Fault:
     seconds: float = 0.0
     times: int | None = 1
     """How many requests it affects; None = every matching request."""
+    after: int = 0
+    """Let this many matching requests through first (e.g. fail the second page of a walk)."""
     fired: int = field(default=0, compare=False)
+    passed: int = field(default=0, compare=False)
     items: int = field(default=0, compare=False)
     """`observe`: list items served so far."""
+    seen: list[str] = field(default_factory=list, compare=False)
+    """`observe`: the method and path (with query) of every request it saw."""
 
     def matches(self, method: str, path: str) -> bool:
         if self.times is not None and self.fired >= self.times:
@@ -74,12 +79,12 @@ class Fault:
     def parse(cls, spec: str) -> Fault:
         """`kind=status,status=529,path=/users,times=3` → a Fault (for the CLI)."""
         values: dict[str, Any] = {}
-        known = {f.name: f for f in fields(cls) if f.name not in ("fired", "items")}
+        known = {f.name: f for f in fields(cls) if f.name not in ("fired", "passed", "items", "seen")}
         for part in filter(None, (p.strip() for p in spec.split(","))):
             name, _, raw = part.partition("=")
             if name not in known:
                 raise ValueError(f"unknown fault field {name!r}; fields: {', '.join(known)}")
-            if name in ("status", "times"):
+            if name in ("status", "times", "after"):
                 values[name] = None if raw in ("", "none") else int(raw)
             elif name in ("retry_after", "seconds"):
                 values[name] = float(raw)
@@ -106,12 +111,17 @@ class FaultPlan:
         with self._lock:
             self._faults.clear()
 
-    def take(self, method: str, path: str) -> Fault | None:
+    def take(self, method: str, path: str, query: str = "") -> Fault | None:
         """The first fault that applies to this request, counted as fired."""
         with self._lock:
             for fault in self._faults:
                 if fault.matches(method, path):
+                    if fault.passed < fault.after:
+                        fault.passed += 1
+                        continue
                     fault.fired += 1
+                    if fault.kind == "observe":
+                        fault.seen.append(f"{method} {path}{'?' + query if query else ''}")
                     return fault
         return None
 
@@ -127,7 +137,7 @@ class FaultMiddleware:
             await self.app(scope, receive, send)
             return
         plan: FaultPlan = scope["app"].state.sandbox.faults
-        fault = plan.take(scope["method"], scope["path"])
+        fault = plan.take(scope["method"], scope["path"], scope.get("query_string", b"").decode("latin-1"))
         if fault is None:
             await self.app(scope, receive, send)
         elif fault.kind == "status":

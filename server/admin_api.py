@@ -26,6 +26,8 @@ from .credentials import Credential
 log = logging.getLogger(__name__)
 
 RETRY_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504, 529})
+REFUSED_BEFORE_ACTING = frozenset({429, 529})
+"""Rate limited or overloaded: the API answers these before doing anything."""
 MAX_BACKOFF_SECONDS = 8.0
 
 QueryValue = str | int | float | bool | None | Iterable[str]
@@ -251,9 +253,11 @@ class AdminApi:
                         continue
                 error = _error_from(response, attempt)
                 should = response.headers.get("x-should-retry")
+                # 429 and 529 turn a request away before it is acted on, so even a create may go again.
+                refused_unseen = response.status_code in REFUSED_BEFORE_ACTING
                 retryable = (
                     should == "true" or (should != "false" and response.status_code in RETRY_STATUSES)
-                ) and retry_writes
+                ) and (retry_writes or refused_unseen)
                 wait = self._backoff(attempt, error.retry_after, deadline) if retryable else None
                 if attempt >= self.max_retries or wait is None:
                     raise error

@@ -102,3 +102,11 @@ def text_of(result: CallToolResult) -> str:
 
 def python_cmd() -> str:
     return sys.executable
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """The fault table (see test_faults.py), in every test run's output."""
+    from .fault_table import render
+
+    for line in render():
+        terminalreporter.write_line(line)
