@@ -52,9 +52,9 @@ def toolset_access(credential: Credential, scope: str | None) -> dict[str, str]:
     for toolset in TOOLSETS:
         ops = [op for op in OPERATIONS if op.toolset == toolset]
         if credential.kind == "admin_key" and all(op.oauth_only for op in ops):
-            access[toolset] = "needs an org:admin OAuth token (admin keys are refused)"
+            access[toolset] = "needs an org:admin OAuth token"
         elif credential.kind != "admin_key" and scope is not None and ORG_ADMIN not in scope.split():
-            access[toolset] = f"the token's scope ({scope}) lacks org:admin, which the Admin API needs"
+            access[toolset] = "scope lacks org:admin"
         else:
             access[toolset] = "usable"
     return access
@@ -87,6 +87,8 @@ async def describe(settings: Settings, credential: Credential, api: AdminApi) ->
     access = toolset_access(credential, scope)
     if credential.kind == "admin_key":
         notes.append(f"For service_accounts and federation: {GET_A_TOKEN}.")
+    elif scope is not None and ORG_ADMIN not in scope.split():
+        notes.append(f"The token's scope ({scope}) lacks org:admin, which every Admin API endpoint needs.")
     elif scope is None:
         notes.append(
             "Token scope unknown (the API does not say for a static token); the Admin API needs org:admin."

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import Field
-
 from claude_admin_mcp.server import whoami
 from claude_admin_mcp.server.registry import Operation
 
@@ -13,30 +11,32 @@ from .common import ApiObject, NoArguments
 
 
 class Identity(ApiObject):
+    """Also `federation_rule_id` and `notes` when there is something to say (left out of the
+    schema: the tool list is part of every agent's context)."""
+
     kind: str
     source: str
     organization: dict[str, Any] | None = None
     service_account: dict[str, Any] | None = None
-    federation_rule_id: str | None = None
     scope: str | None = None
     token_expires_at: str | None = None
     usable_toolsets: list[str]
-    unusable_toolsets: dict[str, str] = Field(default_factory=dict)
-    notes: list[str] = Field(default_factory=list)
+    unusable_toolsets: dict[str, str]
+    """Toolset → why this credential cannot use it."""
 
 
 OPERATIONS = [
     Operation(
         name="whoami",
         title="Who am I",
-        description="This server's credential (kind, source), organization, service account and rule (WIF), "
-        "token scope and expiry, and which toolsets it can use, and why not.",
+        description="Who this server acts as: credential, organization, service account (WIF), token "
+        "scope and expiry, which toolsets it can use.",
         toolset="organization",
         method="GET",
         path="/v1/organizations/me",
         input=NoArguments,
         output=Identity,
         compute=whoami.compute,
-        columns=tuple(Identity.model_fields),
+        columns=(*Identity.model_fields, "federation_rule_id", "notes"),
     ),
 ]
