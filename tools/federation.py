@@ -37,6 +37,11 @@ CONSOLE_ONLY = (
     "the API takes changes to rules with scope {scope} only from a Console session (an OAuth token gets "
     "403): make them in the Console, Settings → Workload identity"
 )
+CONSOLE_403 = (
+    "OAuth tokens may manage only rules scoped workspace:developer or workspace:inference (and the "
+    "issuers behind them only); org:admin and manage_tunnels rules are made in the Console, Settings → "
+    "Workload identity. A token without org:admin gets 403 everywhere."
+)
 SHARED_ISSUERS = {
     "https://token.actions.githubusercontent.com": "repository_owner, or a subject_prefix like repo:ORG/*",
     "https://gitlab.com": "namespace_path, or a subject_prefix like project_path:GROUP/*",
@@ -332,6 +337,7 @@ OPERATIONS = [
         preview=_preview_update_issuer,
         columns=("id", "name", "issuer_url", "jwks.type", "check_jti"),
         not_found_hint=_ISSUER_404,
+        forbidden_hint=CONSOLE_403,
         oauth_only=True,
     ),
     Operation(
@@ -748,6 +754,7 @@ OPERATIONS += [
         preview=_preview_create_rule,
         columns=_RULE_COLUMNS,
         not_found_hint="The issuer, service account or workspace does not exist; the list_ tools find them.",
+        forbidden_hint=CONSOLE_403,
         oauth_only=True,
     ),
     Operation(
@@ -765,6 +772,7 @@ OPERATIONS += [
         preview=_preview_update_rule,
         columns=(*_RULE_COLUMNS, "match"),
         not_found_hint=_RULE_404,
+        forbidden_hint=CONSOLE_403,
         oauth_only=True,
     ),
     Operation(
@@ -782,6 +790,7 @@ OPERATIONS += [
         preview=_preview_archive_rule,
         columns=("id", "name", "archived_at"),
         not_found_hint=_RULE_404,
+        forbidden_hint=CONSOLE_403,
         oauth_only=True,
     ),
     Operation(
@@ -814,6 +823,7 @@ OPERATIONS += [
         columns=("federation_rule_id", "workspace_id"),
         not_found_hint="The rule or the workspace does not exist; list_federation_rules and "
         "list_workspaces find them.",
+        forbidden_hint=CONSOLE_403,
         oauth_only=True,
     ),
     Operation(
@@ -831,6 +841,7 @@ OPERATIONS += [
         preview=_preview_remove_workspace,
         columns=("federation_rule_id", "workspace_id", "type"),
         not_found_hint=_RULE_404,
+        forbidden_hint=CONSOLE_403,
         oauth_only=True,
     ),
 ]

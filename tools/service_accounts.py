@@ -32,6 +32,11 @@ PREVIEW_PAGES = 50
 Slug = Annotated[str, Field(min_length=1, max_length=255, pattern=r"^[a-z0-9-]+$")]
 """Names of service accounts, issuers and rules: lowercase letters, digits and hyphens."""
 ServiceAccountRole = Literal["developer", "admin"]
+PERSON_403 = (
+    "Making a service account admin (or creating an admin one) needs a person's credential: a Console "
+    "session or `ant auth login --scope org:admin`; a workload's token may only use developer. A token "
+    "without org:admin gets 403 everywhere."
+)
 PERSON_ONLY = (
     "only a person's credential (a Console session or `ant auth login`) may make an admin service "
     "account; a workload token gets 403"
@@ -356,6 +361,7 @@ OPERATIONS += [
         idempotent=False,
         preview=_preview_create,
         columns=("id", "name", "organization_role", "description"),
+        forbidden_hint=PERSON_403,
         oauth_only=True,
     ),
     Operation(
@@ -371,6 +377,7 @@ OPERATIONS += [
         preview=_preview_update,
         columns=("id", "name", "organization_role", "description"),
         not_found_hint=_ACCOUNT_404,
+        forbidden_hint=PERSON_403,
         oauth_only=True,
     ),
     Operation(
