@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from bench import bench_cost, bench_filter, bench_memory, bench_startup, bench_tools_list, bench_walk
+from bench import (
+    bench_cost,
+    bench_filter,
+    bench_load,
+    bench_memory,
+    bench_startup,
+    bench_tools_list,
+    bench_walk,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -32,3 +40,9 @@ async def test_memory_tools_list_and_startup_benchmarks_run() -> None:
 async def test_cost_benchmark_agrees_with_its_baseline() -> None:
     cost = await bench_cost.run(workspaces=20, repeats=1, users=300)
     assert cost["groups"] > 0 and cost["ratio"] > 0
+
+
+@pytest.mark.anyio
+async def test_concurrent_clients_over_http_see_only_their_own_answers() -> None:
+    load = await bench_load.run(clients=6, seconds=3)
+    assert load["calls"] > 30 and load["errors"] == []
