@@ -1,6 +1,7 @@
 """Canary credentials: configured, used for every tool on every path, and never seen again.
 
-The sandbox's admin key and OAuth token are canaries (see conftest). Every tool is called with good
+The sandbox's admin key and OAuth token are canaries (see conftest), and so are a workload's
+identity token and the access tokens minted for it. Every tool is called with good
 arguments, bad arguments, and under injected API failures; the canary must appear in no tool result
 (text or structured), no error, and no log line, in-process and from a real subprocess's stderr.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import tempfile
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,6 +24,7 @@ from claude_admin_mcp.tools import DEFAULT_TOOLSETS, OPERATIONS
 from .api import raw_get
 from .conftest import CANARY_KEY, CANARY_TOKEN, connect, make_server
 from .processes import BIN, clean_env, free_port, running
+from .wif import CONSOLE_TOKEN, identity_token, make_federation, wif_env, wif_server
 
 CANARIES = (CANARY_KEY, CANARY_TOKEN)
 
@@ -64,16 +67,24 @@ def _assert_clean(*texts: str) -> None:
 
 
 @pytest.mark.anyio
-@pytest.mark.parametrize("oauth", [False, True])
+@pytest.mark.parametrize("kind", ["admin_key", "oauth_token", "wif"])
 async def test_no_tool_result_or_log_line_carries_the_credential(
-    fresh_sandbox: Any, caplog: pytest.LogCaptureFixture, oauth: bool
+    fresh_sandbox: Any, caplog: pytest.LogCaptureFixture, kind: str, tmp_path: Path
 ) -> None:
     caplog.set_level(logging.DEBUG)
+    oauth = kind != "admin_key"
     good = _good_arguments(fresh_sandbox, oauth)
     outputs: list[str] = []
-    server = make_server(
-        fresh_sandbox, oauth=oauth, max_retries=1, retry_budget_seconds=2, toolsets=list(TOOLSETS)
-    )
+    options: dict[str, Any] = {"max_retries": 1, "retry_budget_seconds": 2, "toolsets": list(TOOLSETS)}
+    server = make_server(fresh_sandbox, oauth=oauth, **options)
+    assertion = ""
+    if kind == "wif":
+        # A workload's identity token and the access tokens minted for it are canaries too.
+        fresh_sandbox.state.console_token = CONSOLE_TOKEN
+        federation = make_federation(fresh_sandbox)
+        assertion = identity_token(fresh_sandbox)
+        (tmp_path / "token").write_text(assertion)
+        server = wif_server(fresh_sandbox, wif_env(federation, tmp_path / "token"), **options)
     async with connect(server) as client:
         for scenario in ("good", "bad", "404", "403", "429", "500", "malformed"):
             fresh_sandbox.state.faults.clear()
@@ -95,6 +106,9 @@ async def test_no_tool_result_or_log_line_carries_the_credential(
     fresh_sandbox.state.faults.clear()
     assert len(outputs) == 7 * len(good)
     _assert_clean(*outputs, caplog.text)
+    if kind == "wif":
+        for text in (*outputs, caplog.text):
+            assert assertion[-24:] not in text and "sk-ant-oat" not in text
 
 
 @pytest.mark.anyio
