@@ -24,11 +24,14 @@ import anyio
 
 from . import __version__
 from .config import ConfigError, Settings, load_settings
-from .credentials import Credential, CredentialError, admin_key_credential, discover
+from .credentials import Credential, CredentialError, admin_key_credential, discover, oauth_token_credential
 from .redaction import install_log_redaction, redact
 
 PROG = "claude-admin-mcp"
 COMMANDS = ("serve", "check", "tools", "call", "sandbox", "verify-audit")
+SANDBOX_OAUTH_TOKEN = "sk-ant-oat01-sandbox-acme-demo-org-admin-oauth-token-4c1e9a7b2d"
+"""The sandbox's org:admin OAuth token (a sandbox secret, not a credential), used with `--sandbox`
+when the chosen tools include OAuth-only ones."""
 
 
 class StartupError(Exception):
@@ -166,11 +169,22 @@ def runtime(ns: argparse.Namespace, *, need_credential: bool = True) -> Iterator
         return
     from claude_admin_mcp.sandbox.runner import SandboxConfig, start_sandbox
 
-    with start_sandbox(SandboxConfig(users=settings.sandbox_users)) as sandbox:
+    from .app import select_operations
+
+    try:
+        # The service-account and federation tools need an OAuth token: the sandbox has one too.
+        oauth = any(op.oauth_only for op in select_operations(settings))
+    except ConfigError:
+        oauth = False
+    config = SandboxConfig(users=settings.sandbox_users, oauth_token=SANDBOX_OAUTH_TOKEN)
+    with start_sandbox(config) as sandbox:
         logging.getLogger(PROG).info(
             "sandbox organization with %d members at %s", settings.sandbox_users, sandbox.base_url
         )
-        credential = admin_key_credential("the sandbox", sandbox.config.admin_key)
+        if oauth:
+            credential = oauth_token_credential("the sandbox", SANDBOX_OAUTH_TOKEN)
+        else:
+            credential = admin_key_credential("the sandbox", sandbox.config.admin_key)
         yield settings.model_copy(update={"base_url": sandbox.base_url}), credential
 
 

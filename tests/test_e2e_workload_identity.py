@@ -77,3 +77,16 @@ async def test_a_workload_over_stdio_administers_and_check_reports_it(tmp_path: 
     done = subprocess.run([str(BIN), "check"], capture_output=True, text=True, timeout=60, env=half)
     assert done.returncode == 2 and "ANTHROPIC_FEDERATION_RULE_ID" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_the_sandbox_offers_the_oauth_only_tools_with_its_oauth_token() -> None:
+    done = subprocess.run(
+        [str(BIN), "call", "list_service_accounts", "--sandbox", "--toolsets", "all", "--structured"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=clean_env(),
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    names = {item["name"] for item in json.loads(done.stdout)["items"]}
+    assert names == {"inference-worker", "ci-deployer", "org-admin-automation"}
