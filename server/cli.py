@@ -190,15 +190,18 @@ def runtime(ns: argparse.Namespace, *, need_credential: bool = True) -> Iterator
 
 def _serve(ns: argparse.Namespace) -> int:
     from .app import create_server
+    from .http_security import http_policy
     from .transports import serve_http
 
     with runtime(ns) as (settings, credential):
         try:
+            # An unsafe HTTP setup is refused before anything else starts.
+            policy = http_policy(settings) if settings.transport == "http" else None
             server = create_server(settings, credential)
         except ConfigError as exc:
             raise StartupError(str(exc)) from None
-        if settings.transport == "http":
-            anyio.run(serve_http, server, settings)
+        if policy is not None:
+            anyio.run(serve_http, server, settings, policy)
         else:
             anyio.run(server.run_stdio_async)
     return 0

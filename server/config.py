@@ -39,6 +39,10 @@ class Settings(BaseModel):
     transport: Literal["stdio", "http"] = "stdio"
     host: str = "127.0.0.1"
     port: int = Field(8765, ge=0, le=65535)
+    http_token_file: Path | None = None
+    allowed_hosts: tuple[str, ...] = ()
+    allowed_origins: tuple[str, ...] = ()
+    max_request_bytes: int = Field(1_048_576, ge=16_384, le=67_108_864)
     sandbox: bool = False
     sandbox_users: int = Field(60, ge=1, le=200_000)
     tier: Literal["read-only", "confirm"] = "confirm"
@@ -54,7 +58,9 @@ class Settings(BaseModel):
     allow_workspaces: tuple[str, ...] = ()
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
-    @field_validator("toolsets", "tools", "allow_workspaces", mode="before")
+    @field_validator(
+        "toolsets", "tools", "allow_workspaces", "allowed_hosts", "allowed_origins", mode="before"
+    )
     @classmethod
     def _split_list(cls, value: Any) -> Any:
         if isinstance(value, str):
