@@ -253,9 +253,7 @@ async def test_a_year_of_hourly_buckets_stays_within_the_budget_and_pages_withou
             assert cursor and "output budget" in content["note"]
     moments = [datetime.fromisoformat(start.replace("Z", "+00:00")) for start in starts]
     assert len(moments) > 3
-    assert all(b - a == timedelta(hours=1) for a, b in itertools.pairwise(moments)), (
-        "no gap, no repeat"
-    )
+    assert all(b - a == timedelta(hours=1) for a, b in itertools.pairwise(moments)), "no gap, no repeat"
     # A year of hourly totals equals the daily totals over the same range: nothing lost between pieces.
     assert totals.structured_content["totals"] == daily_totals.structured_content["totals"]  # type: ignore[index]
 
