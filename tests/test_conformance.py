@@ -22,6 +22,7 @@ error result, and some input-required checks accept any complete result.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import re
@@ -109,8 +110,17 @@ def run_conformance(
 
 @pytest.fixture(scope="module")
 def server_url() -> Iterator[str]:
-    """The installed command serving every tool over streamable HTTP against the sandbox."""
+    """The installed command serving every tool over streamable HTTP against the sandbox.
+
+    Concurrent test runs in one checkout take turns: they share the results folder.
+    """
     RESULTS.mkdir(parents=True, exist_ok=True)
+    with open(RESULTS / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield from _serve()
+
+
+def _serve() -> Iterator[str]:
     port = free_port()
     url = f"http://127.0.0.1:{port}/mcp"
     args = ["--sandbox", "--toolsets", "all", "--transport", "http", "--port", str(port)]
