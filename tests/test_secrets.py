@@ -21,10 +21,11 @@ from mcp.client.stdio import stdio_client
 from claude_admin_mcp.sandbox.faults import Fault
 from claude_admin_mcp.tools import DEFAULT_TOOLSETS, OPERATIONS
 
-from .api import raw_get
+from .api import raw_all, raw_get
 from .conftest import CANARY_KEY, CANARY_TOKEN, connect, make_server
 from .processes import BIN, clean_env, free_port, running
-from .wif import CONSOLE_TOKEN, identity_token, make_federation, wif_env, wif_server
+from .wif import CONSOLE_TOKEN, identity_token, make_federation, public_jwk, wif_env, wif_server
+from .writes import ScriptedHuman
 
 CANARIES = (CANARY_KEY, CANARY_TOKEN)
 
@@ -131,3 +132,216 @@ async def test_a_real_subprocess_logs_nothing_secret_at_debug_level() -> None:
             stderr = errlog.read()
     assert "DEBUG" in stderr and "/v1/organizations/users" in stderr, "the debug log was captured"
     _assert_clean(stderr, *(json.dumps(r.model_dump(mode="json")) for r in results))
+
+
+def _write_calls(sandbox: Any, oauth: bool, spare: set[str]) -> list[tuple[str, dict[str, Any]]]:
+    """One call of every write tool, in an order where each still has something to change.
+
+    `spare` holds ids a workload identity credential depends on: no write touches them.
+    """
+    state = sandbox.state
+    developers = raw_all(sandbox, "/v1/organizations/users", roles=["developer"])
+    workspaces = [w for w in raw_all(sandbox, "/v1/organizations/workspaces") if w["id"] not in spare]
+    first, second = workspaces[0], workspaces[1]
+    members = {m["user_id"] for m in raw_all(sandbox, f"/v1/organizations/workspaces/{first['id']}/members")}
+    member = next(u for u in developers if u["id"] in members)
+    outsider = next(u for u in developers if u["id"] not in members)
+    leaver = next(u for u in developers if u["id"] not in (member["id"], outsider["id"]))
+    invite = raw_all(sandbox, "/v1/organizations/invites", statuses=["pending"])[0]
+    key = next(
+        k for k in raw_all(sandbox, "/v1/organizations/api_keys", status="active") if k["workspace_id"]
+    )
+    group = raw_get(sandbox, "/v1/organizations/rate_limits")["data"][0]
+    calls: list[tuple[str, dict[str, Any]]] = [
+        ("update_user_role", {"user_id": member["id"], "role": "billing"}),
+        ("create_invite", {"email": "canary.invitee@acme.com", "role": "developer"}),
+        ("delete_invite", {"invite_id": invite["id"]}),
+        ("create_workspace", {"name": "Canary Ops", "tags": {"team": "security"}}),
+        ("update_workspace", {"workspace_id": first["id"], "name": "Canary Renamed"}),
+        (
+            "add_workspace_member",
+            {"workspace_id": first["id"], "user_id": outsider["id"], "workspace_role": "workspace_user"},
+        ),
+        (
+            "update_workspace_member_role",
+            {"workspace_id": first["id"], "user_id": outsider["id"], "workspace_role": "workspace_developer"},
+        ),
+        ("remove_workspace_member", {"workspace_id": first["id"], "user_id": outsider["id"]}),
+        ("update_api_key", {"api_key_id": key["id"], "name": "canary-renamed"}),
+        (
+            "update_workspace_rate_limit",
+            {
+                "workspace_id": first["id"],
+                "rate_limit_id": group["id"],
+                "limits": [{"type": "requests_per_minute", "value": 10}],
+            },
+        ),
+        ("sign_out_user", {"user_id": outsider["id"]}),
+        ("remove_user", {"user_id": leaver["id"]}),
+        ("archive_workspace", {"workspace_id": second["id"]}),
+    ]
+    if not oauth:
+        return calls
+    federation = state.federation
+    account = next(a for a in federation.service_accounts.values() if a.id not in spare)
+    rule = next(r for r in federation.rules.values() if r.id not in spare)
+    issuer = next(i for i in federation.issuers.values() if i.id not in spare)
+    calls.extend(
+        [
+            ("create_service_account", {"name": "canary-bot", "description": "canary"}),
+            ("update_service_account", {"service_account_id": account.id, "description": "canary, updated"}),
+            (
+                "add_service_account_to_workspace",
+                {
+                    "service_account_id": account.id,
+                    "workspace_id": first["id"],
+                    "workspace_role": "workspace_user",
+                },
+            ),
+            (
+                "update_service_account_workspace_role",
+                {
+                    "service_account_id": account.id,
+                    "workspace_id": first["id"],
+                    "workspace_role": "workspace_developer",
+                },
+            ),
+            (
+                "remove_service_account_from_workspace",
+                {"service_account_id": account.id, "workspace_id": first["id"]},
+            ),
+            (
+                "create_federation_issuer",
+                {
+                    "name": "canary-issuer",
+                    "issuer_url": "https://canary.example.com",
+                    "jwks_keys": [public_jwk()],
+                },
+            ),
+            (
+                "update_federation_issuer",
+                {"federation_issuer_id": issuer.id, "name": "canary-issuer-renamed"},
+            ),
+            (
+                "create_federation_rule",
+                {
+                    "name": "canary-rule",
+                    "issuer_id": issuer.id,
+                    "service_account_id": account.id,
+                    "oauth_scope": "workspace:developer",
+                    "workspace_id": first["id"],
+                    "subject_prefix": "repo:acme/canary:*",
+                },
+            ),
+            ("update_federation_rule", {"federation_rule_id": rule.id, "description": "canary"}),
+            ("add_federation_rule_workspace", {"federation_rule_id": rule.id, "workspace_id": first["id"]}),
+            (
+                "remove_federation_rule_workspace",
+                {"federation_rule_id": rule.id, "workspace_id": first["id"]},
+            ),
+            ("archive_federation_rule", {"federation_rule_id": rule.id}),
+            ("archive_federation_issuer", {"federation_issuer_id": issuer.id}),
+            ("archive_service_account", {"service_account_id": account.id}),
+        ]
+    )
+    return calls
+
+
+class _TypesWhatIsAsked(ScriptedHuman):
+    """Approves everything, typing whatever a typed confirmation asks for."""
+
+    async def __call__(self, context: Any, params: Any) -> Any:
+        confirm = (params.requested_schema or {}).get("properties", {}).get("confirm")
+        if confirm:
+            self.typed = confirm["description"].removeprefix("Type ").removesuffix(" to confirm")
+        return await super().__call__(context, params)
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("approval", ["read-only", "elicitation", "token"])
+@pytest.mark.parametrize("kind", ["admin_key", "oauth_token", "wif"])
+async def test_every_tool_under_every_tier_leaks_no_credential_anywhere(
+    fresh_sandbox: Any, caplog: pytest.LogCaptureFixture, kind: str, approval: str, tmp_path: Path
+) -> None:
+    """Every tool (reads and writes) with good and failing calls; results, errors, progress and log
+    notifications, log records and the audit log are searched for every credential in play."""
+    caplog.set_level(logging.DEBUG)
+    oauth = kind != "admin_key"
+    audit = tmp_path / "audit.jsonl"
+    tier = "read-only" if approval == "read-only" else "confirm"
+    options: dict[str, Any] = {
+        "max_retries": 0,  # failing paths fail at once: this test is about what they say
+        "toolsets": ["all"],
+        "tier": tier,
+        "audit_log": audit,
+    }
+    canaries = list(CANARIES)
+    spare: set[str] = set()
+    if kind == "wif":
+        fresh_sandbox.state.console_token = CONSOLE_TOKEN
+        federation = make_federation(fresh_sandbox)
+        spare = {
+            federation.rule_id,
+            federation.issuer_id,
+            federation.service_account_id,
+            federation.workspace_id,
+        }
+        canaries.append(identity_token(fresh_sandbox))
+        (tmp_path / "token").write_text(canaries[-1])
+        server = wif_server(fresh_sandbox, wif_env(federation, tmp_path / "token"), **options)
+    else:
+        server = make_server(fresh_sandbox, oauth=oauth, **options)
+    reads = _good_arguments(fresh_sandbox, oauth)
+    writes = _write_calls(fresh_sandbox, oauth, spare)
+    assert {name for name, _ in writes} == {
+        op.name for op in OPERATIONS if not op.read_only and (oauth or not op.oauth_only)
+    }, "every write tool is called"
+
+    seen: list[str] = []
+
+    async def progress(progress: float, total: float | None, message: str | None) -> None:
+        seen.append(f"progress {progress}/{total} {message}")
+
+    async def log_message(params: Any) -> None:
+        seen.append(f"log {params.level} {params.data}")
+
+    client_options: dict[str, Any] = {"logging_callback": log_message, "log_level": "debug"}
+    if approval == "elicitation":
+        client_options["elicitation_callback"] = _TypesWhatIsAsked()
+    outcomes: dict[str, str] = {}
+    async with connect(server, **client_options) as client:
+
+        async def call(name: str, args: dict[str, Any]) -> Any:
+            result = await client.call_tool(name, args, progress_callback=progress)
+            seen.append(result.model_dump_json(by_alias=True))
+            return result
+
+        for name, args in reads.items():  # good, then a 404
+            assert not (await call(name, args)).is_error, name
+            await call(name, {k: v[: v.index("_") + 1] + "01NoSuchThing" for k, v in args.items()})
+        # Writes under a failing API first (nothing applies), then with bad arguments, then for real.
+        fresh_sandbox.state.faults.add(Fault("status", status=500, times=None))
+        for name, args in writes:
+            await call(name, args)
+        fresh_sandbox.state.faults.clear()
+        for name, args in writes:
+            await call(name, {**args, "unexpected": canaries[0][:12]})
+        for name, args in writes:
+            result = await call(name, args)
+            content = result.structured_content or {}
+            if approval == "token" and content.get("outcome") == "needs_confirmation":
+                result = await call(name, {**args, "confirmation_token": content["confirmation_token"]})
+                content = result.structured_content or {}
+            outcomes[name] = "error" if result.is_error else str(content.get("outcome"))
+    if tier == "read-only":
+        assert set(outcomes.values()) == {"error"}, "the read-only tier refuses every write"
+    else:
+        applied = {name for name, outcome in outcomes.items() if outcome == "applied"}
+        assert len(applied) >= len(writes) - 2, outcomes  # archiving what is still in use is refused
+    audit_text = audit.read_text() if audit.exists() else ""
+    assert (tier == "confirm") == ('"applied"' in audit_text)
+    assert any(text.startswith("progress") for text in seen), "progress notifications were captured"
+    for text in (*seen, caplog.text, audit_text):
+        for canary in canaries:
+            assert canary not in text and canary[-24:] not in text, "a credential leaked"
+        assert "sk-ant-oat" not in text, "no minted or configured OAuth token"
