@@ -50,6 +50,11 @@ def test_claude_code_command_passes_valid_arguments() -> None:
     assert lines
     for line in lines:
         words = shlex.split(line)
+        if "--transport" in words:  # an HTTP server: its URL, and the secret as a bearer header
+            assert words[words.index("--transport") + 1] == "http"
+            assert any(w.startswith("http") and w.endswith("/mcp") for w in words)
+            assert words[words.index("--header") + 1].startswith("Authorization: Bearer ")
+            continue
         command = words[words.index("--") + 1 :]
         assert command[0].endswith("claude-admin-mcp")
         build_parser().parse_args(["serve", *command[1:]])
