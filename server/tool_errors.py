@@ -61,10 +61,16 @@ def api_error_text(op: Operation, error: ApiError, credential: Credential) -> st
     return redact(f"{head}\n{advice}")
 
 
-def unreachable_text(op: Operation, error: ApiUnreachable) -> str:
+def unreachable_text(op: Operation, error: ApiUnreachable, *, change_sent: bool = False) -> str:
+    if change_sent:  # it may have arrived and been applied before the answer was lost
+        advice = (
+            "The change may or may not have been applied: read the current state (the matching get_ or "
+            "list_ tool) before trying again."
+        )
+    else:
+        advice = "Check the network or ANTHROPIC_BASE_URL, then call again."
     return redact(
-        f"{op.name} failed: the Admin API did not answer ({error.reason}){_retried(error.retries)}. "
-        "Check the network or ANTHROPIC_BASE_URL, then call again."
+        f"{op.name} failed: the Admin API did not answer ({error.reason}){_retried(error.retries)}. {advice}"
     )
 
 

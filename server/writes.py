@@ -319,10 +319,7 @@ async def _apply(run: WriteRun, preview: Preview) -> CallToolResult:
         return run.failure(api_error_text(op, exc, run.state.credential))
     except ApiUnreachable as exc:
         await run.audit("failed", detail=f"unknown outcome: {exc.reason}")
-        return run.failure(
-            unreachable_text(op, exc) + " The change may or may not have been applied: "
-            "read the current state (e.g. the matching get_ or list_ tool) before trying again."
-        )
+        return run.failure(unreachable_text(op, exc, change_sent=True))
     result = check_shape(op, response.data) if response.data is not None else None
     await run.audit("applied", request_id=response.request_id)
     rid = f" [request_id={response.request_id}]" if response.request_id else ""

@@ -151,6 +151,8 @@ async def create(client: Client, faulty: RunningSandbox, fault: str) -> None:
         assert counter.fired == 1, "a create that may have reached the API is never sent again"
     assert len(created) <= 1
     assert "Traceback" not in text_of(result)
+    if created and result.is_error:  # applied, but the answer was lost: the agent must look, not resend
+        assert "may or may not have been applied" in text_of(result)
     outcome = f"fault hit {counter.fired}×, {len(created)} created; " + _describe(result, elapsed)
     record(fault, "create_workspace (not idempotent)", outcome)
 
