@@ -11,7 +11,8 @@ import httpx2
 from mcp.server import MCPServer
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
-from mcp.types import CallToolResult, InputRequiredResult
+from mcp.shared.exceptions import MCPError
+from mcp.types import INVALID_PARAMS, CallToolResult, GetPromptResult, InputRequiredResult
 
 from claude_admin_mcp.tools import DEFAULT_TOOLSETS, OPERATIONS, TOOLSETS
 
@@ -76,6 +77,19 @@ class AdminServer(MCPServer[AppState]):
         if name in self._unavailable:
             raise ToolError(self._unavailable[name])
         return await super().call_tool(name, arguments, context)
+
+    async def get_prompt(
+        self,
+        name: str,
+        arguments: dict[str, Any] | None = None,
+        context: Context[AppState, Any] | None = None,
+    ) -> GetPromptResult | InputRequiredResult:
+        # The SDK raises a bare ValueError (an internal error, logged with a traceback); an unknown
+        # name is the caller's mistake: invalid params, as for unknown resources.
+        if self._prompt_manager.get_prompt(name) is None:
+            offered = ", ".join(p.name for p in self._prompt_manager.list_prompts()) or "none"
+            raise MCPError(INVALID_PARAMS, f"Unknown prompt: {name} (prompts offered: {offered})")
+        return await super().get_prompt(name, arguments, context)
 
 
 def unavailable_reasons(

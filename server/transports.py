@@ -10,6 +10,7 @@ from mcp.server import MCPServer
 from starlette.types import ASGIApp
 
 from .config import Settings
+from .event_store import RETRY_MILLISECONDS, BoundedEventStore
 from .http_security import BearerGate, HttpPolicy
 
 log = logging.getLogger(__name__)
@@ -21,6 +22,8 @@ def http_app(server: MCPServer[Any], policy: HttpPolicy) -> ASGIApp:
         streamable_http_path="/mcp",
         transport_security=policy.transport_security(),
         max_request_body_size=policy.max_request_bytes,
+        event_store=BoundedEventStore(),
+        retry_interval=RETRY_MILLISECONDS,
     )
     return BearerGate(app, policy.token) if policy.token is not None else app
 

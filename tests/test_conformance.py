@@ -170,12 +170,6 @@ def test_conformance_suite(server_url: str, run: Run, capsys: pytest.CaptureFixt
     assert passed >= run.min_passed, f"only {passed} checks passed, {run.min_passed} before:\n{summary}"
 
 
-@pytest.mark.xfail(
-    raises=AssertionError,
-    strict=True,
-    reason="the HTTP transport has no event store, so POST SSE streams carry no priming event and "
-    "no retry field (SHOULD in 2025-11-25 for resumability, SEP-1699); server/transports.py",
-)
 def test_sse_streams_are_resumable(server_url: str) -> None:
     """`server-sse-polling` is pending in the suite and also needs the fixture tool `test_reconnection`
     (its tool-result check), but its priming-event and retry-field checks hold for any tool call."""

@@ -6,6 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from mcp.shared.exceptions import MCPError
+from mcp.types import INVALID_PARAMS
 
 from claude_admin_mcp.sandbox.faults import Fault
 
@@ -169,3 +171,18 @@ async def test_unreachable_api(sandbox: Any) -> None:
     server = make_server(sandbox, base_url="http://127.0.0.1:9", max_retries=1, retry_budget_seconds=2)
     result = await call(server, "get_organization", {})
     assert result.is_error and "did not answer" in text_of(result) and "cannot connect" in text_of(result)
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("mode", MODES)
+async def test_an_unknown_prompt_is_invalid_params_not_an_internal_error(
+    sandbox: Any, mode: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with connect(make_server(sandbox), mode) as client:
+        with pytest.raises(MCPError) as raised:
+            await client.get_prompt("test_simple_prompt")
+        assert (await client.call_tool("get_organization", {})).is_error is False, "still serving"
+    assert (
+        raised.value.code == INVALID_PARAMS and "Unknown prompt: test_simple_prompt" in raised.value.message
+    )
+    assert "Traceback" not in caplog.text
