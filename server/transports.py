@@ -10,7 +10,7 @@ from mcp.server import MCPServer
 from starlette.types import ASGIApp
 
 from .config import Settings
-from .event_store import RETRY_MILLISECONDS, BoundedEventStore
+from .event_store import RETRY_MILLISECONDS, BoundedEventStore, scope_per_session
 from .http_security import BearerGate, HttpPolicy
 
 log = logging.getLogger(__name__)
@@ -18,13 +18,15 @@ log = logging.getLogger(__name__)
 
 def http_app(server: MCPServer[Any], policy: HttpPolicy) -> ASGIApp:
     """The ASGI app for `/mcp`: the SDK's streamable HTTP app behind our gates."""
+    events = BoundedEventStore()
     app: ASGIApp = server.streamable_http_app(
         streamable_http_path="/mcp",
         transport_security=policy.transport_security(),
         max_request_body_size=policy.max_request_bytes,
-        event_store=BoundedEventStore(),
+        event_store=events.for_session(""),  # replaced per session just below
         retry_interval=RETRY_MILLISECONDS,
     )
+    scope_per_session(server.session_manager, events)
     return BearerGate(app, policy.token) if policy.token is not None else app
 
 

@@ -41,46 +41,70 @@ def _events(lines: list[str]) -> list[dict[str, str]]:
     return events + ([current] if current else [])
 
 
-@pytest.mark.e2e
-def test_a_dropped_tool_call_stream_is_resumed_with_last_event_id() -> None:
-    port = free_port()
-    url = f"http://127.0.0.1:{port}/mcp"
-    with running(
-        ["--sandbox", "--sandbox-users", "12", "--transport", "http", "--port", str(port)], url, clean_env()
-    ):
+class _Session:
+    """A legacy-era MCP session spoken by hand, to drop and resume streams at will."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
         init = {"protocolVersion": VERSION, "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}
         opened = httpx2.post(url, content=_rpc("initialize", init, id=1), headers=HEADERS)
-        session = {
+        self.headers = {
             **HEADERS,
             "mcp-session-id": opened.headers["mcp-session-id"],
             "mcp-protocol-version": VERSION,
         }
-        assert httpx2.post(url, content=_rpc("notifications/initialized"), headers=session).status_code == 202
+        assert (
+            httpx2.post(url, content=_rpc("notifications/initialized"), headers=self.headers).status_code
+            == 202
+        )
 
-        # The call's stream opens with a priming event (an id and a retry hint); the client drops it there.
-        call = _rpc("tools/call", {"name": "list_users", "arguments": {"limit": 4}}, id=7)
-        with httpx2.stream("POST", url, content=call, headers=session) as response:
+    def call_and_drop(self, request_id: int, tool: str, arguments: dict[str, Any]) -> dict[str, str]:
+        """Call a tool, keep only the stream's opening (priming) event, and hang up."""
+        call = _rpc("tools/call", {"name": tool, "arguments": arguments}, id=request_id)
+        with httpx2.stream("POST", self.url, content=call, headers=self.headers) as response:
             lines = []
             for line in response.iter_lines():
                 lines.append(line)
                 if line == "" and any(item.startswith("id:") for item in lines):
                     break
         (priming,) = _events(lines)
-        assert priming["data"] == "" and priming["retry"] == str(RETRY_MILLISECONDS)
-        time.sleep(0.5)  # the answer is produced while nobody listens
+        return priming
 
-        resume = {**session, "accept": "text/event-stream", "last-event-id": priming["id"]}
-        with httpx2.stream("GET", url, headers=resume, timeout=10) as response:
+    def resume(self, last_event_id: str, request_id: int) -> list[dict[str, str]]:
+        headers = {**self.headers, "accept": "text/event-stream", "last-event-id": last_event_id}
+        lines = []
+        with httpx2.stream("GET", self.url, headers=headers, timeout=10) as response:
             assert response.status_code == 200
-            lines = []
             for line in response.iter_lines():
                 lines.append(line)
-                if line == "" and '"id":7' in "".join(lines).replace(" ", ""):
+                if line == "" and f'"id":{request_id}' in "".join(lines).replace(" ", ""):
                     break
-    (replayed,) = [event for event in _events(lines) if event.get("data")]
-    answer = json.loads(replayed["data"])
-    assert answer["id"] == 7 and answer["result"]["structuredContent"]["count"] == 4
-    assert int(replayed["id"]) > int(priming["id"])
+        return [event for event in _events(lines) if event.get("data")]
+
+
+@pytest.mark.e2e
+def test_dropped_streams_resume_with_last_event_id_each_in_its_own_session() -> None:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/mcp"
+    args = ["--sandbox", "--sandbox-users", "12", "--transport", "http", "--port", str(port)]
+    with running(args, url, clean_env()):
+        alice, bob = _Session(url), _Session(url)
+        # Both sessions use request id 7: the SDK's stream ids would collide without per-session events.
+        dropped_a = alice.call_and_drop(7, "list_users", {"limit": 4})
+        dropped_b = bob.call_and_drop(7, "list_workspaces", {})
+        assert dropped_a["data"] == "" and dropped_a["retry"] == str(RETRY_MILLISECONDS)
+        time.sleep(0.5)  # the answers are produced while nobody listens
+
+        # Someone else's event id is no handle on their answer: nothing is replayed.
+        headers = {**bob.headers, "accept": "text/event-stream", "last-event-id": dropped_a["id"]}
+        with httpx2.stream("GET", url, headers=headers, timeout=10) as stolen:
+            assert '"result"' not in stolen.read().decode()
+        (replayed_a,) = alice.resume(dropped_a["id"], 7)
+        (replayed_b,) = bob.resume(dropped_b["id"], 7)
+    answer_a, answer_b = json.loads(replayed_a["data"]), json.loads(replayed_b["data"])
+    assert answer_a["id"] == 7 and answer_a["result"]["structuredContent"]["count"] == 4
+    assert "user_" in json.dumps(answer_a) and "wrkspc_" not in json.dumps(answer_a)
+    assert answer_b["id"] == 7 and "wrkspc_" in json.dumps(answer_b) and "user_0" not in json.dumps(answer_b)
 
 
 def _note(n: int) -> Any:
@@ -88,25 +112,28 @@ def _note(n: int) -> Any:
 
 
 @pytest.mark.anyio
-async def test_the_event_store_replays_in_order_and_stays_bounded() -> None:
+async def test_the_event_store_replays_in_order_per_session_and_stays_bounded() -> None:
     store = BoundedEventStore(per_stream=3, max_streams=2)
+    alice, bob = store.for_session("alice"), store.for_session("bob")
     replayed: list[tuple[str | None, Any]] = []
 
     async def send(event: Any) -> None:
         replayed.append((event.event_id, event.message.params["n"]))
 
-    priming = await store.store_event("a", None)
-    ids = [await store.store_event("a", _note(n)) for n in range(5)]
+    priming = await alice.store_event("7", None)
+    ids = [await alice.store_event("7", _note(n)) for n in range(5)]
     assert store.held == 3, "three per stream: the priming event and the first two are gone"
-    assert await store.replay_events_after(priming, send) is None, "an evicted id replays nothing"
-    assert await store.replay_events_after(ids[2], send) == "a"
+    assert await alice.replay_events_after(priming, send) is None, "an evicted id replays nothing"
+    assert await bob.replay_events_after(ids[2], send) is None, "another session's id replays nothing"
+    assert await alice.replay_events_after(ids[2], send) == "7"
     assert replayed == [(ids[3], 3), (ids[4], 4)]
 
-    await store.store_event("b", _note(10))
-    await store.store_event("c", _note(20))  # a third stream evicts the least recently written, "a"
-    assert store.held == 2 and await store.replay_events_after(ids[3], send) is None
-    assert await store.replay_events_after("not-a-number", send) is None
+    await bob.store_event("7", _note(10))  # the same stream id in another session is another stream
+    assert store.held == 4
+    await bob.store_event("8", _note(20))  # a third stream evicts the least recently written
+    assert store.held == 2 and await alice.replay_events_after(ids[3], send) is None
+    assert await alice.replay_events_after("not-an-id", send) is None
 
-    for n in range(20_000):  # a long-lived server
-        await store.store_event(f"s{n % 700}", _note(n))
+    for n in range(20_000):  # a long-lived server with many sessions
+        await store.for_session(f"s{n % 50}").store_event(str(n % 700), _note(n))
     assert store.held <= 3 * 2
