@@ -31,6 +31,7 @@ seeded random stream, so it is the same for a seed whatever happened since.
 
 from __future__ import annotations
 
+import functools
 import math
 import random
 from collections import OrderedDict
@@ -410,61 +411,29 @@ class _Builder:
         origin = _Source("api_key", key_id, key_id, None, workspace)
         daily = kind.daily_input * scale
         week, activity = kind.week, kind.activity
-        units = self._units(daily, profile, cache_heavy=False, web_searches=searches, centihours=centihours)
-        self._add(
-            origin,
-            model=model,
-            tier=tier,
-            profile=profile,
-            week=week,
-            activity=activity,
-            units=units,
-            start=start,
-            end=end,
+        # Every stream of this key shares its origin, tier, profile, weekly shape and period.
+        add = functools.partial(
+            self._add, origin, tier=tier, profile=profile, week=week, start=start, end=end
         )
+        add(
+            model=model,
+            activity=activity,
+            units=self._units(
+                daily, profile, cache_heavy=False, web_searches=searches, centihours=centihours
+            ),
+        )
+
+        def minor(share: float) -> tuple[int, int, int, int, int, int, int]:
+            return self._units(daily * share, profile, cache_heavy=False, web_searches=0, centihours=0)
+
         others = [name for name, _ in kind.models if name != model]
         if others and rng.random() < 0.5:
             second = rng.choice(others)
-            units = self._units(daily * 0.3, profile, cache_heavy=False, web_searches=0, centihours=0)
-            self._add(
-                origin,
-                model=second,
-                tier=tier,
-                profile=profile,
-                week=week,
-                activity=activity * 0.8,
-                units=units,
-                start=start,
-                end=end,
-            )
+            add(model=second, activity=activity * 0.8, units=minor(0.3))
         if MODELS_BY_ID[model].long_context and rng.random() < 0.15:
-            units = self._units(daily * 0.2, profile, cache_heavy=False, web_searches=0, centihours=0)
-            self._add(
-                origin,
-                model=model,
-                tier=tier,
-                context_window="200k-1M",
-                profile=profile,
-                week=week,
-                activity=activity * 0.6,
-                units=units,
-                start=start,
-                end=end,
-            )
+            add(model=model, context_window="200k-1M", activity=activity * 0.6, units=minor(0.2))
         if MODELS_BY_ID[model].fast_mode and tier == "standard" and rng.random() < kind.fast_share:
-            units = self._units(daily * 0.15, profile, cache_heavy=False, web_searches=0, centihours=0)
-            self._add(
-                origin,
-                model=model,
-                tier=tier,
-                speed="fast",
-                profile=profile,
-                week=week,
-                activity=activity * 0.5,
-                units=units,
-                start=start,
-                end=end,
-            )
+            add(model=model, speed="fast", activity=activity * 0.5, units=minor(0.15))
 
     def workbench_streams(self) -> None:
         rng = self.rng
