@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from claude_admin_mcp.server.audit import GENESIS, AuditLog, line_hash, verify
+from claude_admin_mcp.server.confirmation.audit import GENESIS, AuditLog, line_hash, verify
 
 from .api import raw_all
 from .conftest import CANARY_KEY, CANARY_TOKEN, connect, make_server

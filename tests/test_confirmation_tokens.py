@@ -9,7 +9,7 @@ from typing import Any
 import httpx2
 import pytest
 
-from claude_admin_mcp.server.confirmation import ConfirmationTokens, load_key
+from claude_admin_mcp.server.confirmation.tokens import ConfirmationTokens, load_key
 
 from .api import raw_all
 from .conftest import MODES, connect, make_server, text_of

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from claude_admin_mcp.server.credentials import CredentialError, discover
+from claude_admin_mcp.server.api.credentials.base import CredentialError
+from claude_admin_mcp.server.api.credentials.discover import discover
 
 from .conftest import CANARY_KEY, CANARY_TOKEN
 

@@ -101,7 +101,7 @@ async def test_rejected_credential_is_401_naming_the_variable_without_the_key(
     sandbox: Any, mode: str
 ) -> None:
     from claude_admin_mcp.server.app import create_server
-    from claude_admin_mcp.server.credentials import admin_key_credential
+    from claude_admin_mcp.server.api.credentials.admin_key import admin_key_credential
 
     from .conftest import make_settings
 

@@ -22,7 +22,7 @@ from mcp.server import MCPServer
 
 from claude_admin_mcp.sandbox.faults import Fault
 from claude_admin_mcp.sandbox.runner import RunningSandbox, start_sandbox
-from claude_admin_mcp.tools import OPERATIONS
+from claude_admin_mcp.server.app import INVENTORY
 
 from .conftest import connect, make_server, sandbox_config, text_of
 from .writes import snapshot
@@ -96,7 +96,7 @@ def hostile() -> Iterator[tuple[RunningSandbox, MCPServer[Any], dict[str, Any]]]
 
 
 def _examples() -> list[str]:
-    return [op.name for op in OPERATIONS]
+    return [entry.name for entry in INVENTORY.entries]
 
 
 @pytest.mark.parametrize("tool", _examples())

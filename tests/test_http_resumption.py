@@ -11,7 +11,7 @@ import httpx2
 import pytest
 from mcp.types import JSONRPCNotification
 
-from claude_admin_mcp.server.event_store import RETRY_MILLISECONDS, BoundedEventStore
+from claude_admin_mcp.server.transports.event_store import RETRY_MILLISECONDS, BoundedEventStore
 
 from .processes import clean_env, free_port, running
 

@@ -17,7 +17,7 @@ from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 
 from claude_admin_mcp.server.config import ConfigError, load_settings
-from claude_admin_mcp.server.http_security import TOKEN_ENV, http_policy
+from claude_admin_mcp.server.transports.http_security import TOKEN_ENV, http_policy
 
 from .conftest import MODES, text_of
 from .processes import BIN, clean_env, free_port, running

@@ -16,17 +16,45 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from claude_admin_mcp.server.pagination import (
+from claude_admin_mcp.server.runtime.paginator import (
+    Budget,
     CursorError,
     Position,
+    Source,
+    Style,
     WalkInterrupted,
+    WalkResult,
     decode_cursor,
     encode_cursor,
     query_digest,
-    walk,
 )
+from claude_admin_mcp.server.runtime.paginator import walk as walk_source
 
 Item = dict[str, Any]
+
+
+async def walk(
+    fetch: Any,
+    *,
+    style: Style,
+    start: Position,
+    limit: int,
+    page_size: int,
+    keep: Any = None,
+    cost: Any = lambda _item: 0,
+    budget: int | None = None,
+    typical_cost: float | None = None,
+    max_pages: int | None = None,
+    on_page: Any = None,
+) -> WalkResult:
+    """The paginator's walk, with its arguments spelled out as the tests vary them."""
+    return await walk_source(
+        Source(fetch, style, page_size),
+        start,
+        Budget(limit, budget, cost, typical_cost, max_pages),
+        keep=keep,
+        on_page=on_page,
+    )
 
 
 class IdCursorList:

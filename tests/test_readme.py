@@ -7,7 +7,8 @@ import re
 import shlex
 
 from claude_admin_mcp.server.cli import build_parser
-from claude_admin_mcp.tools import DEFAULT_TOOLSETS, OPERATIONS
+from claude_admin_mcp.server.app import INVENTORY
+from claude_admin_mcp.tools import DEFAULT_TOOLSETS
 
 from .conftest import REPO
 
@@ -61,12 +62,12 @@ def test_claude_code_command_passes_valid_arguments() -> None:
 
 
 def test_every_default_tool_is_documented_and_every_documented_tool_exists() -> None:
-    names = {op.name for op in OPERATIONS}
+    names = {entry.name for entry in INVENTORY.entries}
     table = README.split("## Tools")[1].split("\n## ")[0]
     first_cells = [line.split("|")[1] for line in table.splitlines() if line.startswith("| `")]
     documented = {name for cell in first_cells for name in re.findall(r"`([a-z_]+)`", cell)}
     assert documented <= names, documented - names
-    default_tools = {op.name for op in OPERATIONS if op.toolset in DEFAULT_TOOLSETS}
+    default_tools = {entry.name for entry in INVENTORY.entries if entry.toolset in DEFAULT_TOOLSETS}
     assert default_tools <= documented, default_tools - documented
 
 

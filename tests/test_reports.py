@@ -19,10 +19,10 @@ from mcp.server import MCPServer
 from claude_admin_mcp.sandbox.faults import Fault
 from claude_admin_mcp.sandbox.runner import RunningSandbox, start_sandbox
 from claude_admin_mcp.server.app import create_server
-from claude_admin_mcp.server.credentials import admin_key_credential
-from claude_admin_mcp.server.execution import CHARS_PER_TOKEN
-from claude_admin_mcp.server.registry import Report
-from claude_admin_mcp.server.reports import Aggregate, Bucket
+from claude_admin_mcp.server.api.credentials.admin_key import admin_key_credential
+from claude_admin_mcp.server.runtime.lists import CHARS_PER_TOKEN
+from claude_admin_mcp.server.catalog.operation import Report
+from claude_admin_mcp.server.runtime.reports import Aggregate, Bucket
 from claude_admin_mcp.tools.reports import USAGE_METRICS
 
 from .conftest import connect, make_settings, sandbox_config, text_of
@@ -156,7 +156,6 @@ async def test_cost_totals_are_exact_to_the_fraction_of_a_cent(
 
 def test_money_is_summed_as_decimals_never_floats() -> None:
     spec = Report(
-        dimensions=(),
         metrics=("cost",),
         rows=lambda result, _: [{"cost": Decimal(result["amount"])}],
         sort_by="cost",

@@ -19,6 +19,7 @@ from mcp import Client, StdioServerParameters
 from mcp.client.stdio import stdio_client
 
 from claude_admin_mcp.sandbox.faults import Fault
+from claude_admin_mcp.server.app import INVENTORY
 from claude_admin_mcp.tools import DEFAULT_TOOLSETS, OPERATIONS
 
 from .api import raw_all, raw_get
@@ -49,14 +50,15 @@ def _good_arguments(sandbox: Any, oauth: bool) -> dict[str, dict[str, Any]]:
         "federation_rule_id": next(iter(sandbox.state.federation.rules)),
     }
     arguments: dict[str, dict[str, Any]] = {}
-    for op in OPERATIONS:
+    path_params = {op.name: op.path_params for op in OPERATIONS}
+    for entry in INVENTORY.entries:  # every tool, `whoami` included
         # An admin key is not offered the OAuth-only tools (test_workload_identity covers that).
-        if not op.read_only or op.toolset not in TOOLSETS or (op.oauth_only and not oauth):
+        if not entry.read_only or entry.toolset not in TOOLSETS or (entry.oauth_only and not oauth):
             continue
-        args = {name: ids[name] for name in op.path_params}
-        if op.name == "get_workspace_member":
+        args = {name: ids[name] for name in path_params.get(entry.name, ())}
+        if entry.name == "get_workspace_member":
             args["user_id"] = member["user_id"]
-        arguments[op.name] = args
+        arguments[entry.name] = args
     return arguments
 
 

@@ -14,8 +14,9 @@ from mcp.types import CallToolResult
 from claude_admin_mcp.sandbox.faults import Fault
 from claude_admin_mcp.sandbox.runner import RunningSandbox, start_sandbox
 from claude_admin_mcp.server.config import Settings
-from claude_admin_mcp.server.execution import CHARS_PER_TOKEN
-from claude_admin_mcp.tools import OPERATIONS, TOOLSETS
+from claude_admin_mcp.server.runtime.lists import CHARS_PER_TOKEN
+from claude_admin_mcp.server.app import INVENTORY
+from claude_admin_mcp.tools import TOOLSETS
 
 from .api import raw_all
 from .conftest import MODES, connect, make_server, sandbox_config, text_of
@@ -192,8 +193,8 @@ async def test_default_tool_list_fits_its_budget_and_every_operation_has_a_tools
     # An OAuth token: with an admin key the OAuth-only tools are not offered (test_workload_identity).
     async with connect(make_server(sandbox, toolsets=["all"], oauth=True)) as client:
         everything = {t.name for t in (await client.list_tools()).tools}
-    assert everything == {op.name for op in OPERATIONS}
-    assert {op.toolset for op in OPERATIONS} == set(TOOLSETS)
+    assert everything == {entry.name for entry in INVENTORY.entries}
+    assert {entry.toolset for entry in INVENTORY.entries} == set(TOOLSETS)
 
 
 @pytest.mark.anyio

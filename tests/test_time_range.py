@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from claude_admin_mcp.server.time_range import RangeError, parse_range
+from claude_admin_mcp.server.catalog.time_range import RangeError, parse_range
 
 NOW = datetime(2026, 11, 22, 15, 30, 12, tzinfo=UTC)  # a Sunday
 

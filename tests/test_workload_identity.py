@@ -24,8 +24,10 @@ import pytest
 
 from claude_admin_mcp.sandbox.runner import RunningSandbox, start_sandbox
 from claude_admin_mcp.server.app import create_server
-from claude_admin_mcp.server.credentials import CredentialError, discover, oauth_token_credential
-from claude_admin_mcp.server.workload_identity import federation_credential
+from claude_admin_mcp.server.api.credentials.base import CredentialError
+from claude_admin_mcp.server.api.credentials.discover import discover
+from claude_admin_mcp.server.api.credentials.oauth_token import oauth_token_credential
+from claude_admin_mcp.server.api.credentials.workload_identity import federation_credential
 
 from .conftest import connect, make_server, make_settings, sandbox_config, text_of
 from .wif import (
@@ -385,7 +387,7 @@ def test_the_admin_key_path_does_not_import_the_sdk() -> None:
     import sys
 
     code = (
-        "import sys; from claude_admin_mcp.server.credentials import discover; "
+        "import sys; from claude_admin_mcp.server.api.credentials.discover import discover; "
         "from claude_admin_mcp.server import app; "
         "discover({'ANTHROPIC_ADMIN_KEY': 'sk-ant-admin01-' + 'x' * 40}); "
         "print('anthropic' in sys.modules)"

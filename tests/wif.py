@@ -18,7 +18,7 @@ from mcp.server import MCPServer
 
 from claude_admin_mcp.sandbox.runner import RunningSandbox
 from claude_admin_mcp.server.app import create_server
-from claude_admin_mcp.server.credentials import discover
+from claude_admin_mcp.server.api.credentials.discover import discover
 
 from .conftest import make_settings
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from claude_admin_mcp.server.registry import Operation
+from claude_admin_mcp.server.catalog.operation import Operation
 
 from . import (
     activity,
     api_keys,
     federation,
-    identity,
     invites,
     organization,
     rate_limits,
@@ -20,7 +19,6 @@ from . import (
 
 OPERATIONS: tuple[Operation, ...] = (
     *organization.OPERATIONS,
-    *identity.OPERATIONS,
     *users.OPERATIONS,
     *invites.OPERATIONS,
     *workspaces.OPERATIONS,

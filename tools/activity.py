@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, Field
 
-from claude_admin_mcp.server.registry import Operation
+from claude_admin_mcp.server.catalog.operation import Operation
 
 from .common import ApiObject, Arguments
 
@@ -22,8 +22,12 @@ class ListActivities(Arguments):
     activity_types: list[str] | None = Field(None, description="e.g. claude_user_role_updated")
     exclude_activity_types: list[str] | None = None
     actor_ids: list[str] | None = Field(None, description="user_… ids")
-    created_after: AwareDatetime | None = Field(None, description="RFC 3339, inclusive")
-    created_before: AwareDatetime | None = Field(None, description="RFC 3339, exclusive")
+    created_after: AwareDatetime | None = Field(
+        None, description="RFC 3339, inclusive", serialization_alias="created_at.gte"
+    )
+    created_before: AwareDatetime | None = Field(
+        None, description="RFC 3339, exclusive", serialization_alias="created_at.lt"
+    )
     order: Literal["desc", "asc"] = "desc"
 
 
@@ -55,7 +59,6 @@ OPERATIONS = [
         output=Activity,
         pagination="id_cursor",
         page_size=5000,
-        param_names={"created_after": "created_at.gte", "created_before": "created_at.lt"},
         columns=("created_at", "type", "actor", "id"),
         formats={"actor": actor_text},
         forbidden_hint="This credential may not read the activity feed. An admin key can read it only if "

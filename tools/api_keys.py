@@ -6,23 +6,14 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import BaseModel, Field, model_validator
 
-from claude_admin_mcp.server.registry import Operation, Preview, Reader
-from claude_admin_mcp.server.time_range import iso
+from claude_admin_mcp.server.catalog.operation import Filter, Operation
+from claude_admin_mcp.server.catalog.preview import Preview, Reader
+from claude_admin_mcp.server.catalog.time_range import iso
 
-from .common import ApiKeyId, ApiKeyStatus, ApiObject, Arguments, UserId, WorkspaceId, contains
-
-
-class ApiKey(ApiObject):
-    id: str
-    name: str
-    status: str
-    created_at: str
-    expires_at: str | None = None
-    partial_key_hint: str | None = None
-    workspace_id: str | None = None
-    created_by: dict[str, Any] | None = None
+from .common import ApiKeyId, ApiKeyStatus, Arguments, UserId, WorkspaceId, contains
+from .models import API_KEYS, USERS, WORKSPACES, ApiKey, User, Workspace
 
 
 class ListApiKeys(Arguments):
@@ -35,6 +26,10 @@ class ListApiKeys(Arguments):
     )
 
 
+class _UsageBucket(BaseModel):
+    results: list[dict[str, Any]] = []
+
+
 async def _keys_in_use(api: Reader, days: int) -> frozenset[str]:
     """Keys with any token usage in the last `days` UTC days (today included), from the usage report."""
     now = api.now()
@@ -42,22 +37,16 @@ async def _keys_in_use(api: Reader, days: int) -> frozenset[str]:
     used: set[str] = set()
     while start < now:
         end = min(start + timedelta(days=31), now)  # the report's longest span per request
-        page = None
-        while True:
-            body = await api.get(
-                "/v1/organizations/usage_report/messages",
-                starting_at=iso(start),
-                ending_at=iso(end),
-                bucket_width="1d",
-                limit=31,
-                group_by=["api_key_id"],
-                **({"page": page} if page else {}),
-            )
-            for bucket in body.get("data", []):
-                used.update(r["api_key_id"] for r in bucket.get("results", []) if r.get("api_key_id"))
-            page = body.get("next_page")
-            if not page or body.get("has_more") is False:
-                break
+        buckets = await api.all(
+            _UsageBucket,
+            "/v1/organizations/usage_report/messages",
+            starting_at=iso(start),
+            ending_at=iso(end),
+            bucket_width="1d",
+            group_by=["api_key_id"],
+        )
+        for bucket in buckets:
+            used.update(r["api_key_id"] for r in bucket.results if r.get("api_key_id"))
         start = end
     return frozenset(used)
 
@@ -78,12 +67,11 @@ OPERATIONS = [
         "creator. unused_days finds keys nobody used lately. Never returns the secret.",
         toolset="api_keys",
         method="GET",
-        path="/v1/organizations/api_keys",
+        path=API_KEYS,
         input=ListApiKeys,
         output=ApiKey,
         pagination="id_cursor",
-        filters={"name_contains": contains("name"), "unused_days": _not_in},
-        filter_setups={"unused_days": _keys_in_use},
+        filters={"name_contains": contains("name"), "unused_days": Filter(_not_in, prepare=_keys_in_use)},
         columns=("id", "name", "status", "workspace_id", "created_by.id", "created_at"),
     ),
     Operation(
@@ -92,7 +80,7 @@ OPERATIONS = [
         description="One API key by id (apikey_…): name, status, workspace, creator, expiry, hint.",
         toolset="api_keys",
         method="GET",
-        path="/v1/organizations/api_keys/{api_key_id}",
+        path=API_KEYS + "/{api_key_id}",
         input=GetApiKey,
         output=ApiKey,
         columns=(
@@ -122,43 +110,34 @@ class UpdateApiKey(Arguments):
         return self
 
 
-def key_workspace(key: dict[str, Any]) -> str:
-    """The key's workspace id, or "default" for the default workspace."""
-    scope = key.get("scope") or {}
-    return str(key.get("workspace_id") or scope.get("workspace_id") or "default")
-
-
 async def _preview_update_key(api: Reader, args: UpdateApiKey) -> Preview:
-    key = await api.get(f"/v1/organizations/api_keys/{args.api_key_id}")
-    workspace_id = key_workspace(key)
+    key = await api.get(ApiKey, f"{API_KEYS}/{args.api_key_id}")
     workspace_name = "the default workspace"
-    if key.get("workspace_id"):
-        workspace = await api.find(f"/v1/organizations/workspaces/{key['workspace_id']}")
-        workspace_name = f"workspace {workspace['name']}" if workspace else str(key["workspace_id"])
+    if key.workspace_id:
+        workspace = await api.find(Workspace, f"{WORKSPACES}/{key.workspace_id}")
+        workspace_name = f"workspace {workspace.name}" if workspace else key.workspace_id
     creator = "an unrecorded creator"
-    if (key.get("created_by") or {}).get("type") == "user":
-        user = await api.find(f"/v1/organizations/users/{key['created_by']['id']}")
-        creator = user["email"] if user else key["created_by"]["id"]
+    if key.creator is not None and key.creator.type == "user":
+        user = await api.find(User, f"{USERS}/{key.creator.id}")
+        creator = user.email if user else key.creator.id
     changes = []
-    if args.name is not None and args.name != key["name"]:
-        changes.append(f"name: {key['name']} → {args.name}")
-    if args.status is not None and args.status != key["status"]:
-        changes.append(f"status: {key['status']} → {args.status}")
-    action = f"Update API key '{key['name']}' ({key['id']}) in {workspace_name}, created by {creator}"
-    scope = frozenset({workspace_id})
-    if key["status"] == "archived":
+    if args.name is not None and args.name != key.name:
+        changes.append(f"name: {key.name} → {args.name}")
+    if args.status is not None and args.status != key.status:
+        changes.append(f"status: {key.status} → {args.status}")
+    action = f"Update API key '{key.name}' ({key.id}) in {workspace_name}, created by {creator}"
+    scope = frozenset({key.workspace})
+    if key.status == "archived":
         return Preview(action, refusal="the key is archived; archived keys cannot change", workspaces=scope)
     if not changes:
         return Preview(action, nothing_to_do="every value given is already set", workspaces=scope)
-    stops = args.status in ("inactive", "archived") and key["status"] == "active"
+    stops = args.status in ("inactive", "archived") and key.status == "active"
     details = list(changes)
     if stops:
         details.append("Requests using this key start failing at once.")
     if args.status == "archived":
         details.append("Archiving is permanent: the key can never be used again.")
-    return Preview(
-        action, details=tuple(details), confirm_text=key["name"] if stops else None, workspaces=scope
-    )
+    return Preview(action, details=tuple(details), confirm_text=key.name if stops else None, workspaces=scope)
 
 
 OPERATIONS += [
@@ -169,7 +148,7 @@ OPERATIONS += [
         "(permanent) or active. Deactivating: the user must type the key's name.",
         toolset="api_keys",
         method="POST",
-        path="/v1/organizations/api_keys/{api_key_id}",
+        path=API_KEYS + "/{api_key_id}",
         input=UpdateApiKey,
         output=ApiKey,
         destructive=True,

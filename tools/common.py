@@ -1,4 +1,5 @@
-"""Argument types shared by the Admin API areas: ids, emails and role enums.
+"""What the Admin API areas share: argument types (ids, emails, roles), server-side filters and the
+wording helpers previews use.
 
 Ids are checked by prefix and character set before any request, so a malformed id is refused
 with an example of a valid one, and nothing outside `[A-Za-z0-9_]` can reach a URL path.
@@ -7,13 +8,13 @@ with an example of a valid one, and nothing outside `[A-Za-z0-9_]` can reach a U
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from typing import Annotated, Any, Literal
+from collections.abc import Callable, Mapping
+from typing import Annotated, Any, Literal, Protocol
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, WithJsonSchema
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
-from claude_admin_mcp.server.registry import ItemFilter
+from claude_admin_mcp.server.catalog.operation import Filter
 
 _ID_BODY = r"[A-Za-z0-9]+"
 _ID_MAX = 64
@@ -139,10 +140,39 @@ AddableWorkspaceRole = Literal[
 """Workspace roles a new member may get (`workspace_billing` only by a later update)."""
 
 
-def who(user: dict[str, Any]) -> str:
+class Person(Protocol):
+    @property
+    def email(self) -> str: ...
+
+    @property
+    def name(self) -> str: ...
+
+
+def who(user: Person) -> str:
     """A member as a human recognises them: email, with the name when it adds something."""
-    email, name = user.get("email", "?"), user.get("name")
-    return f"{email} ({name})" if name and name != email else str(email)
+    return f"{user.email} ({user.name})" if user.name and user.name != user.email else user.email
+
+
+class Named(Protocol):
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def name(self) -> str: ...
+
+
+def named(item: Named) -> str:
+    """An object as "name (id)"."""
+    return f"{item.name} ({item.id})"
+
+
+def archived_since(archived_at: str | None) -> str | None:
+    """The day something was archived, or None if it is not."""
+    return archived_at[:10] if archived_at else None
+
+
+Slug = Annotated[str, Field(min_length=1, max_length=255, pattern=r"^[a-z0-9-]+$")]
+"""Names of service accounts, issuers and rules: lowercase letters, digits and hyphens."""
 
 
 def listing(names: list[str], limit: int = 10) -> str:
@@ -159,29 +189,41 @@ class Deleted(ApiObject):
     type: str
 
 
-def contains(field: str) -> ItemFilter:
+def contains(field: str) -> Filter:
     """Keep items whose `field` contains the argument, ignoring case."""
 
     def keep(item: Mapping[str, Any], value: Any) -> bool:
         return str(value).lower() in str(item.get(field) or "").lower()
 
-    return keep
+    return Filter(keep)
 
 
-def domain_of(field: str) -> ItemFilter:
+def domain_of(field: str) -> Filter:
     """Keep items whose email `field` is at the argument's domain ("acme.com", "@acme.com")."""
 
     def keep(item: Mapping[str, Any], value: Any) -> bool:
         email = str(item.get(field) or "").lower()
         return email.rpartition("@")[2] == str(value).lower().lstrip("@")
 
-    return keep
+    return Filter(keep)
 
 
-def one_of(field: str) -> ItemFilter:
+def one_of(field: str) -> Filter:
     """Keep items whose `field` is one of the argument's values."""
 
     def keep(item: Mapping[str, Any], value: Any) -> bool:
         return item.get(field) in value
 
-    return keep
+    return Filter(keep)
+
+
+def nest(group: str, *members: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """A `reshape` that sends flat arguments nested, as the API takes them: {group: {member: …}}."""
+
+    def reshape(values: dict[str, Any]) -> dict[str, Any]:
+        nested = {name: values.pop(name) for name in members if name in values}
+        if nested:
+            values[group] = nested
+        return values
+
+    return reshape

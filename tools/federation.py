@@ -14,7 +14,8 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, Field, WithJsonSchema, model_validator
 from pydantic_core import PydanticCustomError
 
-from claude_admin_mcp.server.registry import Operation, Preview, Reader
+from claude_admin_mcp.server.catalog.operation import Operation
+from claude_admin_mcp.server.catalog.preview import Preview, Reader
 
 from .common import (
     ApiObject,
@@ -23,14 +24,26 @@ from .common import (
     FederationIssuerId,
     FederationRuleId,
     ServiceAccountId,
+    Slug,
     WorkspaceId,
+    archived_since,
     contains,
     listing,
+    named,
 )
-from .service_accounts import PAGE_MAX, SERVICE_ACCOUNTS, Slug, archived_since, every, named, rule_names
+from .models import (
+    PAGE_MAX,
+    RULES,
+    SERVICE_ACCOUNTS,
+    WORKSPACES,
+    FederationRule,
+    ServiceAccount,
+    ServiceAccountMember,
+    Workspace,
+    rule_names,
+)
 
 ISSUERS = "/v1/organizations/federation_issuers"
-RULES = "/v1/organizations/federation_rules"
 SCOPES = ("workspace:developer", "workspace:inference", "workspace:manage_tunnels", "org:admin")
 OAUTH_MANAGEABLE = frozenset({"workspace:developer", "workspace:inference"})
 CONSOLE_ONLY = (
@@ -186,23 +199,25 @@ def _shared(url: str) -> str | None:
     return f"A shared issuer: its rules must pin your tenant ({pins})." if pins else None
 
 
-async def _rules_using(api: Reader, issuer_id: str) -> list[dict[str, Any]]:
-    return await every(api, RULES, issuer_id=issuer_id)
+async def _rules_using(api: Reader, issuer_id: str) -> list[FederationRule]:
+    return await api.all(FederationRule, RULES, issuer_id=issuer_id)
 
 
-def _console_only(rules: list[dict[str, Any]]) -> str | None:
-    scopes = sorted(
-        {s for rule in rules for s in str(rule.get("oauth_scope", "")).split()} - OAUTH_MANAGEABLE
-    )
-    return CONSOLE_ONLY.format(scope=", ".join(scopes)) if scopes else None
+def _console_only(scopes: list[str]) -> str | None:
+    beyond = sorted({s for scope in scopes for s in scope.split()} - OAUTH_MANAGEABLE)
+    return CONSOLE_ONLY.format(scope=", ".join(beyond)) if beyond else None
+
+
+def _sentence(text: str) -> str:
+    return text[0].upper() + text[1:] + "."
 
 
 async def _preview_create_issuer(api: Reader, args: CreateIssuer) -> Preview:
     action = f"Register OIDC issuer '{args.name}' for tokens whose iss is exactly {args.issuer_url}"
-    issuers = await every(api, ISSUERS)
-    same = [issuer for issuer in issuers if issuer["name"] == args.name]
+    issuers = await api.all(FederationIssuer, ISSUERS)
+    same = [issuer for issuer in issuers if issuer.name == args.name]
     if same:
-        return Preview(action, refusal=f"an issuer is already named '{args.name}' ({same[0]['id']})")
+        return Preview(action, refusal=f"an issuer is already named '{args.name}' ({same[0].id})")
     details = [
         f"Signing keys: {_jwks_text(_requested_jwks(args), args.issuer_url)}.",
         f"Each identity token usable once (jti): {'yes' if args.check_jti in (None, True) else 'no'}; "
@@ -211,7 +226,7 @@ async def _preview_create_issuer(api: Reader, args: CreateIssuer) -> Preview:
         "Nothing authenticates through it until a federation rule uses it.",
     ]
     twins = [
-        named(issuer) for issuer in issuers if issuer["issuer_url"].rstrip("/") == args.issuer_url.rstrip("/")
+        named(issuer) for issuer in issuers if issuer.issuer_url.rstrip("/") == args.issuer_url.rstrip("/")
     ]
     if twins:
         details.append(f"Issuers with the same URL already: {listing(twins)}.")
@@ -221,22 +236,22 @@ async def _preview_create_issuer(api: Reader, args: CreateIssuer) -> Preview:
 
 
 async def _preview_update_issuer(api: Reader, args: UpdateIssuer) -> Preview:
-    issuer = await api.get(f"{ISSUERS}/{args.federation_issuer_id}")
+    issuer = await api.get(FederationIssuer, f"{ISSUERS}/{args.federation_issuer_id}")
     action = f"Update federation issuer {named(issuer)}"
-    if (since := archived_since(issuer)) is not None:
+    if (since := archived_since(issuer.archived_at)) is not None:
         return Preview(action, refusal=f"it was archived on {since} and cannot change")
     changes = []
     for field in ("name", "issuer_url", "check_jti", "max_jwt_lifetime_seconds"):
         value = getattr(args, field)
-        if value is not None and value != issuer.get(field):
-            changes.append(f"{field}: {issuer.get(field)} → {value}")
+        if value is not None and value != getattr(issuer, field):
+            changes.append(f"{field}: {getattr(issuer, field)} → {value}")
     jwks = _requested_jwks(args)
-    if jwks is not None and jwks != issuer.get("jwks"):
-        url = args.issuer_url or issuer["issuer_url"]
+    if jwks is not None and jwks != issuer.jwks:
+        url = args.issuer_url or issuer.issuer_url
         changes.append(
-            f"signing keys: {_jwks_text(issuer.get('jwks'), issuer['issuer_url'])} → {_jwks_text(jwks, url)}"
+            f"signing keys: {_jwks_text(issuer.jwks, issuer.issuer_url)} → {_jwks_text(jwks, url)}"
         )
-        old = {k.get("kid") for k in (issuer.get("jwks") or {}).get("keys") or []}
+        old = {k.get("kid") for k in (issuer.jwks or {}).get("keys") or []}
         new = {k.get("kid") for k in jwks.get("keys") or []}
         if old - new and jwks.get("type") == "inline":
             changes.append(
@@ -245,21 +260,21 @@ async def _preview_update_issuer(api: Reader, args: UpdateIssuer) -> Preview:
             )
     if not changes:
         return Preview(action, nothing_to_do="every value given is already set")
-    rules = await _rules_using(api, issuer["id"])
+    rules = await _rules_using(api, issuer.id)
     changes.append(f"Rules using it, whose workloads are affected: {rule_names(rules)}.")
-    if args.issuer_url is not None and args.issuer_url != issuer["issuer_url"] and rules:
-        changes.append(f"Tokens from {issuer['issuer_url']} stop being accepted under those rules.")
-    if (console := _console_only(rules)) is not None:
-        changes.append(console[0].upper() + console[1:] + ".")
+    if args.issuer_url is not None and args.issuer_url != issuer.issuer_url and rules:
+        changes.append(f"Tokens from {issuer.issuer_url} stop being accepted under those rules.")
+    if (console := _console_only([rule.oauth_scope for rule in rules])) is not None:
+        changes.append(_sentence(console))
     return Preview(action, details=tuple(changes))
 
 
 async def _preview_archive_issuer(api: Reader, args: GetIssuer) -> Preview:
-    issuer = await api.get(f"{ISSUERS}/{args.federation_issuer_id}")
-    action = f"Archive federation issuer {named(issuer)} ({issuer['issuer_url']})"
-    if (since := archived_since(issuer)) is not None:
+    issuer = await api.get(FederationIssuer, f"{ISSUERS}/{args.federation_issuer_id}")
+    action = f"Archive federation issuer {named(issuer)} ({issuer.issuer_url})"
+    if (since := archived_since(issuer.archived_at)) is not None:
         return Preview(action, nothing_to_do=f"it was archived on {since}")
-    rules = await _rules_using(api, issuer["id"])
+    rules = await _rules_using(api, issuer.id)
     if rules:
         return Preview(
             action,
@@ -269,7 +284,7 @@ async def _preview_archive_issuer(api: Reader, args: GetIssuer) -> Preview:
     return Preview(
         action,
         details=("Irreversible: no rule can use it again; a new issuer gets a new id.",),
-        confirm_text=issuer["name"],
+        confirm_text=issuer.name,
     )
 
 
@@ -361,21 +376,6 @@ OPERATIONS = [
 
 
 # -- rules ----------------------------------------------------------------------------------------
-
-
-class FederationRule(ApiObject):
-    id: str
-    name: str
-    issuer_id: str
-    issuer_name: str | None = None
-    match: dict[str, Any]
-    target: dict[str, Any]
-    oauth_scope: str
-    token_lifetime_seconds: int | None = None
-    applies_to_all_workspaces: bool | None = None
-    workspace_ids: list[str] = Field(default_factory=list)
-    created_at: str
-    archived_at: str | None = None
 
 
 class RuleWorkspace(ApiObject):
@@ -482,67 +482,65 @@ def match_text(match: dict[str, Any] | None) -> str:
     return " and ".join(parts) or "(nothing)"
 
 
-def _workspaces_text(rule: dict[str, Any], names: dict[str, str]) -> str:
-    if rule.get("applies_to_all_workspaces"):
+def _workspaces_text(rule: FederationRule, names: dict[str, str]) -> str:
+    if rule.applies_to_all_workspaces:
         return "all workspaces"
-    return listing([f"{names.get(w, w)} ({w})" if w in names else w for w in rule.get("workspace_ids") or []])
+    return listing([f"{names[w]} ({w})" if w in names else w for w in rule.workspace_ids])
 
 
 async def _workspace_names(api: Reader, ids: list[str]) -> dict[str, str]:
     names = {}
     for workspace_id in ids[:10]:
-        workspace = await api.find(f"/v1/organizations/workspaces/{workspace_id}")
+        workspace = await api.find(Workspace, f"{WORKSPACES}/{workspace_id}")
         if workspace is not None:
-            names[workspace_id] = str(workspace.get("name"))
+            names[workspace_id] = workspace.name
     return names
 
 
 def _own_rule(api: Reader) -> str | None:
-    """The federation rule this server itself authenticates through, if any (the reader's API client
-    carries the run's credential)."""
-    credential = getattr(getattr(api, "api", None), "credential", None)
-    rule = getattr(credential, "federation_rule_id", None)
+    """The federation rule this server itself authenticates through, if any."""
+    rule = api.credential_details().get("federation_rule_id")
     return rule if isinstance(rule, str) else None
 
 
-def _admin_target_refusal(scope: str, account: dict[str, Any]) -> str | None:
-    if "org:admin" in scope.split() and account.get("organization_role") != "admin":
+def _admin_target_refusal(scope: str, account: ServiceAccount) -> str | None:
+    if "org:admin" in scope.split() and account.organization_role != "admin":
         return (
-            f"org:admin needs a service account whose organization_role is admin; {account['name']} is "
-            f"{account.get('organization_role')} (a person can change that with update_service_account)"
+            f"org:admin needs a service account whose organization_role is admin; {account.name} is "
+            f"{account.organization_role} (a person can change that with update_service_account)"
         )
     return None
 
 
 async def _preview_create_rule(api: Reader, args: CreateRule) -> Preview:
-    issuer = await api.get(f"{ISSUERS}/{args.issuer_id}")
-    account = await api.get(f"{SERVICE_ACCOUNTS}/{args.service_account_id}")
+    issuer = await api.get(FederationIssuer, f"{ISSUERS}/{args.issuer_id}")
+    account = await api.get(ServiceAccount, f"{SERVICE_ACCOUNTS}/{args.service_account_id}")
     action = (
-        f"Create federation rule '{args.name}': identity tokens from {issuer['name']} "
-        f"({issuer['issuer_url']}) with {match_text(args.match())} act as service account "
-        f"{account['name']} with scope {args.oauth_scope}"
+        f"Create federation rule '{args.name}': identity tokens from {issuer.name} "
+        f"({issuer.issuer_url}) with {match_text(args.match())} act as service account "
+        f"{account.name} with scope {args.oauth_scope}"
     )
     scope = frozenset({args.workspace_id}) if args.workspace_id else frozenset()
-    for item, kind in ((issuer, "issuer"), (account, "service account")):
-        if (since := archived_since(item)) is not None:
+    for archived_at, kind in ((issuer.archived_at, "issuer"), (account.archived_at, "service account")):
+        if (since := archived_since(archived_at)) is not None:
             return Preview(action, refusal=f"the {kind} was archived on {since}", workspaces=scope)
     if (refusal := _admin_target_refusal(args.oauth_scope, account)) is not None:
         return Preview(action, refusal=refusal, workspaces=scope)
-    same = [rule for rule in await every(api, RULES) if rule["name"] == args.name]
+    same = [rule for rule in await api.all(FederationRule, RULES) if rule.name == args.name]
     if same:
         return Preview(
-            action, refusal=f"a rule is already named '{args.name}' ({same[0]['id']})", workspaces=scope
+            action, refusal=f"a rule is already named '{args.name}' ({same[0].id})", workspaces=scope
         )
     details = []
     if args.workspace_id:
-        workspace = await api.get(f"/v1/organizations/workspaces/{args.workspace_id}")
+        workspace = await api.get(Workspace, f"{WORKSPACES}/{args.workspace_id}")
         details.append(f"Workspace: {named(workspace)}.")
         member = await api.find(
-            f"/v1/organizations/workspaces/{args.workspace_id}/service_accounts/{account['id']}"
+            ServiceAccountMember, f"{WORKSPACES}/{args.workspace_id}/service_accounts/{account.id}"
         )
         if member is None:
             details.append(
-                f"{account['name']} is not a member of it: exchanges are refused until "
+                f"{account.name} is not a member of it: exchanges are refused until "
                 "add_service_account_to_workspace."
             )
     else:
@@ -556,18 +554,18 @@ async def _preview_create_rule(api: Reader, args: CreateRule) -> Preview:
     )
     if "org:admin" in args.oauth_scope.split():
         details.append("org:admin: workloads matching it administer the whole organization.")
-    if (console := _console_only([{"oauth_scope": args.oauth_scope}])) is not None:
-        details.append(console[0].upper() + console[1:] + ".")
-    if (note := _shared(issuer["issuer_url"])) is not None:
+    if (console := _console_only([args.oauth_scope])) is not None:
+        details.append(_sentence(console))
+    if (note := _shared(issuer.issuer_url)) is not None:
         details.append(note)
     return Preview(action, details=tuple(details), workspaces=scope)
 
 
 async def _preview_update_rule(api: Reader, args: UpdateRule) -> Preview:
-    rule = await api.get(f"{RULES}/{args.federation_rule_id}")
+    rule = await api.get(FederationRule, f"{RULES}/{args.federation_rule_id}")
     action = f"Update federation rule {named(rule)}"
-    scope = frozenset(rule.get("workspace_ids") or []) | ({args.workspace_id} if args.workspace_id else set())
-    if (since := archived_since(rule)) is not None:
+    scope = frozenset(rule.workspace_ids) | ({args.workspace_id} if args.workspace_id else set())
+    if (since := archived_since(rule.archived_at)) is not None:
         return Preview(action, refusal=f"it was archived on {since}; create a new rule", workspaces=scope)
     changes = []
     for field in (
@@ -577,70 +575,63 @@ async def _preview_update_rule(api: Reader, args: UpdateRule) -> Preview:
         "token_lifetime_seconds",
         "applies_to_all_workspaces",
     ):
-        value = getattr(args, field)
-        if value is not None and value != rule.get(field):
-            changes.append(f"{field}: {rule.get(field)} → {value}")
+        value, before = getattr(args, field), getattr(rule, field, None)
+        if value is not None and value != before:
+            changes.append(f"{field}: {before} → {value}")
     match = args.match()
-    if match is not None and {k: v for k, v in (rule.get("match") or {}).items() if v is not None} != match:
-        changes.append(f"match (replaced whole): {match_text(rule.get('match'))} → {match_text(match)}")
-    account_id = args.service_account_id or rule["target"]["service_account_id"]
-    account = await api.get(f"{SERVICE_ACCOUNTS}/{account_id}")
-    if (
-        args.service_account_id is not None
-        and args.service_account_id != rule["target"]["service_account_id"]
-    ):
-        changes.append(f"acts as: {rule['target'].get('service_account_name')} → {account['name']}")
-    if args.workspace_id is not None and [args.workspace_id] != rule.get("workspace_ids"):
-        changes.append(f"workspace: {listing(rule.get('workspace_ids') or [])} → {args.workspace_id}")
+    if match is not None and {k: v for k, v in rule.match.items() if v is not None} != match:
+        changes.append(f"match (replaced whole): {match_text(rule.match)} → {match_text(match)}")
+    target = rule.acts_as
+    account_id = args.service_account_id or target.service_account_id
+    account = await api.get(ServiceAccount, f"{SERVICE_ACCOUNTS}/{account_id}")
+    if args.service_account_id is not None and args.service_account_id != target.service_account_id:
+        changes.append(f"acts as: {target.service_account_name} → {account.name}")
+    if args.workspace_id is not None and [args.workspace_id] != rule.workspace_ids:
+        changes.append(f"workspace: {listing(rule.workspace_ids)} → {args.workspace_id}")
     if not changes:
         return Preview(action, nothing_to_do="every value given is already set", workspaces=scope)
-    new_scope = args.oauth_scope or rule["oauth_scope"]
+    new_scope = args.oauth_scope or rule.oauth_scope
     if (refusal := _admin_target_refusal(new_scope, account)) is not None:
         return Preview(action, refusal=refusal, workspaces=scope)
-    if (console := _console_only([rule, {"oauth_scope": new_scope}])) is not None:
-        changes.append(console[0].upper() + console[1:] + ".")
-    if _own_rule(api) == rule["id"]:
+    if (console := _console_only([rule.oauth_scope, new_scope])) is not None:
+        changes.append(_sentence(console))
+    if _own_rule(api) == rule.id:
         changes.append("This server itself authenticates through this rule.")
     return Preview(action, details=tuple(changes), workspaces=scope)
 
 
 async def _preview_archive_rule(api: Reader, args: GetRule) -> Preview:
-    rule = await api.get(f"{RULES}/{args.federation_rule_id}")
+    rule = await api.get(FederationRule, f"{RULES}/{args.federation_rule_id}")
     action = f"Archive federation rule {named(rule)}"
-    workspace_ids = list(rule.get("workspace_ids") or [])
-    scope = frozenset(workspace_ids)
-    if (since := archived_since(rule)) is not None:
+    scope = frozenset(rule.workspace_ids)
+    if (since := archived_since(rule.archived_at)) is not None:
         return Preview(action, nothing_to_do=f"it was archived on {since}", workspaces=scope)
-    issuer = await api.find(f"{ISSUERS}/{rule['issuer_id']}") or {
-        "name": rule.get("issuer_name"),
-        "issuer_url": "?",
-    }
-    target = rule.get("target") or {}
-    names = await _workspace_names(api, workspace_ids)
+    issuer = await api.find(FederationIssuer, f"{ISSUERS}/{rule.issuer_id}")
+    issuer_text = f"{issuer.name} ({issuer.issuer_url})" if issuer else f"{rule.issuer_name} (?)"
+    target = rule.acts_as
+    names = await _workspace_names(api, rule.workspace_ids)
     details = [
         "Every workload authenticating through it stops at once: identity tokens from "
-        f"{issuer.get('name')} ({issuer.get('issuer_url')}) with {match_text(rule.get('match'))} can no "
-        "longer be "
-        f"exchanged for {rule['oauth_scope']} tokens acting as {target.get('service_account_name')} "
-        f"({target.get('service_account_id')}).",
+        f"{issuer_text} with {match_text(rule.match)} can no longer be "
+        f"exchanged for {rule.oauth_scope} tokens acting as {target.service_account_name} "
+        f"({target.service_account_id}).",
         f"Workspaces it is enabled for, which it leaves: {_workspaces_text(rule, names)}.",
-        "Tokens already minted stay valid until they expire (at most "
-        f"{rule.get('token_lifetime_seconds')} s).",
+        f"Tokens already minted stay valid until they expire (at most {rule.token_lifetime_seconds} s).",
         "Irreversible: a new rule gets a new id, so every workload's ANTHROPIC_FEDERATION_RULE_ID "
         "would change.",
     ]
-    if _own_rule(api) == rule["id"]:
+    if _own_rule(api) == rule.id:
         details.append(
             "This server itself authenticates through this rule: it loses access when its token expires."
         )
-    if (console := _console_only([rule])) is not None:
-        details.append(console[0].upper() + console[1:] + ".")
-    return Preview(action, details=tuple(details), confirm_text=rule["name"], workspaces=scope)
+    if (console := _console_only([rule.oauth_scope])) is not None:
+        details.append(_sentence(console))
+    return Preview(action, details=tuple(details), confirm_text=rule.name, workspaces=scope)
 
 
-async def _rule_and_workspace(api: Reader, args: RuleWorkspaceArgs) -> tuple[dict[str, Any], dict[str, Any]]:
-    rule = await api.get(f"{RULES}/{args.federation_rule_id}")
-    workspace = await api.get(f"/v1/organizations/workspaces/{args.workspace_id}")
+async def _rule_and_workspace(api: Reader, args: RuleWorkspaceArgs) -> tuple[FederationRule, Workspace]:
+    rule = await api.get(FederationRule, f"{RULES}/{args.federation_rule_id}")
+    workspace = await api.get(Workspace, f"{WORKSPACES}/{args.workspace_id}")
     return rule, workspace
 
 
@@ -648,31 +639,28 @@ async def _preview_add_workspace(api: Reader, args: RuleWorkspaceArgs) -> Previe
     rule, workspace = await _rule_and_workspace(api, args)
     action = f"Enable federation rule {named(rule)} for workspace {named(workspace)}"
     scope = frozenset({args.workspace_id})
-    if (since := archived_since(rule)) is not None:
+    if (since := archived_since(rule.archived_at)) is not None:
         return Preview(action, refusal=f"the rule was archived on {since}", workspaces=scope)
-    if (since := archived_since(workspace)) is not None:
+    if (since := archived_since(workspace.archived_at)) is not None:
         return Preview(action, refusal=f"the workspace was archived on {since}", workspaces=scope)
-    current = list(rule.get("workspace_ids") or [])
-    if args.workspace_id in current or rule.get("applies_to_all_workspaces"):
+    if args.workspace_id in rule.workspace_ids or rule.applies_to_all_workspaces:
         return Preview(action, nothing_to_do="the rule is already enabled for it", workspaces=scope)
-    target = rule.get("target") or {}
-    details = [
-        f"Workloads matching {match_text(rule.get('match'))} may then get {rule['oauth_scope']} tokens there."
-    ]
+    target = rule.acts_as
+    details = [f"Workloads matching {match_text(rule.match)} may then get {rule.oauth_scope} tokens there."]
     member = await api.find(
-        f"/v1/organizations/workspaces/{args.workspace_id}/service_accounts/{target.get('service_account_id')}"
+        ServiceAccountMember, f"{WORKSPACES}/{args.workspace_id}/service_accounts/{target.service_account_id}"
     )
     if member is None:
         details.append(
-            f"{target.get('service_account_name')} is not a member of it: exchanges for it are refused until "
+            f"{target.service_account_name} is not a member of it: exchanges for it are refused until "
             "add_service_account_to_workspace."
         )
-    if len(current) == 1:
+    if len(rule.workspace_ids) == 1:
         details.append(
             "With two workspaces, workloads should name theirs in the exchange (ANTHROPIC_WORKSPACE_ID)."
         )
-    if (console := _console_only([rule])) is not None:
-        details.append(console[0].upper() + console[1:] + ".")
+    if (console := _console_only([rule.oauth_scope])) is not None:
+        details.append(_sentence(console))
     return Preview(action, details=tuple(details), workspaces=scope)
 
 
@@ -680,20 +668,19 @@ async def _preview_remove_workspace(api: Reader, args: RuleWorkspaceArgs) -> Pre
     rule, workspace = await _rule_and_workspace(api, args)
     action = f"Disable federation rule {named(rule)} for workspace {named(workspace)}"
     scope = frozenset({args.workspace_id})
-    current = list(rule.get("workspace_ids") or [])
-    if args.workspace_id not in current:
+    if args.workspace_id not in rule.workspace_ids:
         return Preview(action, nothing_to_do="the rule is not enabled for it", workspaces=scope)
     details = [
         f"Workloads exchanging for this workspace through it stop (tokens already minted last at most "
-        f"{rule.get('token_lifetime_seconds')} s).",
+        f"{rule.token_lifetime_seconds} s).",
     ]
-    if current == [args.workspace_id] and not rule.get("applies_to_all_workspaces"):
+    if rule.workspace_ids == [args.workspace_id] and not rule.applies_to_all_workspaces:
         details.append("It is the rule's only workspace: every exchange through the rule fails afterwards.")
-    if _own_rule(api) == rule["id"]:
+    if _own_rule(api) == rule.id:
         details.append("This server itself authenticates through this rule.")
-    if (console := _console_only([rule])) is not None:
-        details.append(console[0].upper() + console[1:] + ".")
-    return Preview(action, details=tuple(details), confirm_text=rule["name"], workspaces=scope)
+    if (console := _console_only([rule.oauth_scope])) is not None:
+        details.append(_sentence(console))
+    return Preview(action, details=tuple(details), confirm_text=rule.name, workspaces=scope)
 
 
 _RULE_404 = "No rule has that id; list_federation_rules (include_archived=true) finds them."

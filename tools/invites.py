@@ -6,9 +6,13 @@ from typing import Literal
 
 from pydantic import Field
 
-from claude_admin_mcp.server.registry import Operation, Preview, Reader
+from claude_admin_mcp.server.catalog.operation import Operation
+from claude_admin_mcp.server.catalog.preview import Preview, Reader
 
 from .common import ApiObject, Arguments, Deleted, Email, GrantableRole, InviteId, OrgRole
+from .models import USERS, User
+
+INVITES = "/v1/organizations/invites"
 
 
 class Invite(ApiObject):
@@ -39,7 +43,7 @@ OPERATIONS = [
         "(they expire after 21 days).",
         toolset="invites",
         method="GET",
-        path="/v1/organizations/invites",
+        path=INVITES,
         input=ListInvites,
         output=Invite,
         pagination="id_cursor",
@@ -51,7 +55,7 @@ OPERATIONS = [
         description="One invitation by id (invite_…): email, role, status, expiry.",
         toolset="invites",
         method="GET",
-        path="/v1/organizations/invites/{invite_id}",
+        path=INVITES + "/{invite_id}",
         input=GetInvite,
         output=Invite,
         columns=("id", "email", "role", "status", "invited_at", "expires_at", "accepted_at"),
@@ -67,36 +71,30 @@ class CreateInvite(Arguments):
 
 async def _preview_invite(api: Reader, args: CreateInvite) -> Preview:
     action = f"Invite {args.email} to the organization as {args.role}"
-    members = (await api.get("/v1/organizations/users", email=args.email, limit=5))["data"]
+    members = await api.all(User, USERS, email=args.email)
     if members:
         member = members[0]
-        return Preview(
-            action, refusal=f"{member['email']} is already a member ({member['id']}, {member['role']})"
-        )
-    pending = (await api.get("/v1/organizations/invites", email=args.email, statuses=["pending"], limit=5))[
-        "data"
-    ]
+        return Preview(action, refusal=f"{member.email} is already a member ({member.id}, {member.role})")
+    pending = await api.all(Invite, INVITES, email=args.email, statuses=["pending"])
     if pending:
         invite = pending[0]
         return Preview(
             action,
-            refusal=f"a pending invite to {invite['email']} exists ({invite['id']}, {invite['role']}, "
-            f"expires {invite['expires_at'][:10]}); delete_invite it first to send a new one",
+            refusal=f"a pending invite to {invite.email} exists ({invite.id}, {invite.role}, "
+            f"expires {invite.expires_at[:10]}); delete_invite it first to send a new one",
         )
     return Preview(action, details=("The invite expires after 21 days; on some plans it takes a seat.",))
 
 
 async def _preview_delete_invite(api: Reader, args: GetInvite) -> Preview:
-    invite = await api.get(f"/v1/organizations/invites/{args.invite_id}")
-    action = f"Withdraw the invite to {invite['email']} ({invite['role']}, sent {invite['invited_at'][:10]})"
-    if invite["status"] != "pending":
-        return Preview(
-            action, refusal=f"only pending invites can be withdrawn; this one is {invite['status']}"
-        )
+    invite = await api.get(Invite, f"{INVITES}/{args.invite_id}")
+    action = f"Withdraw the invite to {invite.email} ({invite.role}, sent {invite.invited_at[:10]})"
+    if invite.status != "pending":
+        return Preview(action, refusal=f"only pending invites can be withdrawn; this one is {invite.status}")
     return Preview(
         action,
-        details=(f"It would have expired on {invite['expires_at'][:10]}; the link stops working at once.",),
-        confirm_text=invite["email"],
+        details=(f"It would have expired on {invite.expires_at[:10]}; the link stops working at once.",),
+        confirm_text=invite.email,
     )
 
 
@@ -107,7 +105,7 @@ OPERATIONS += [
         description="Invite an email address to the organization with an org role; expires in 21 days.",
         toolset="invites",
         method="POST",
-        path="/v1/organizations/invites",
+        path=INVITES,
         input=CreateInvite,
         output=Invite,
         idempotent=False,
@@ -120,7 +118,7 @@ OPERATIONS += [
         description="Withdraw a pending invite (invite_…). The user must type the invitee's email.",
         toolset="invites",
         method="DELETE",
-        path="/v1/organizations/invites/{invite_id}",
+        path=INVITES + "/{invite_id}",
         input=GetInvite,
         output=Deleted,
         destructive=True,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from claude_admin_mcp.server.registry import Operation
+from claude_admin_mcp.server.catalog.operation import Operation
 
 from .common import ApiObject, NoArguments
 

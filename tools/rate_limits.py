@@ -7,9 +7,11 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from claude_admin_mcp.server.registry import Operation, Preview, Reader
+from claude_admin_mcp.server.catalog.operation import Operation
+from claude_admin_mcp.server.catalog.preview import Preview, Reader
 
 from .common import ApiObject, Arguments, WorkspaceId
+from .models import WORKSPACES, Workspace
 
 GroupType = Literal["model_group", "batch", "token_count", "files", "skills", "web_search"]
 LimiterType = Literal[
@@ -86,22 +88,22 @@ def _value(limits: list[dict[str, Any]], kind: str, key: str = "value") -> Any:
 
 
 async def _preview_update(api: Reader, args: UpdateWorkspaceRateLimit) -> Preview:
-    workspace = await api.get(f"/v1/organizations/workspaces/{args.workspace_id}")
-    entries = await api.get(
-        f"/v1/organizations/workspaces/{args.workspace_id}/rate_limits", include_inherited=True, limit=1000
+    workspace = await api.get(Workspace, f"{WORKSPACES}/{args.workspace_id}")
+    entries = await api.all(
+        WorkspaceRateLimit, f"{WORKSPACES}/{args.workspace_id}/rate_limits", include_inherited=True
     )
-    entry = next((e for e in entries.get("data", []) if e.get("rate_limit_id") == args.rate_limit_id), None)
-    scope = frozenset({workspace["id"]})
-    group = (entry or {}).get("group") or {}
-    label = group.get("display_name") or (entry or {}).get("group_type") or args.rate_limit_id
-    action = f"Set rate limits of {label} in workspace {workspace['name']}"
-    if workspace.get("archived_at"):
+    entry = next((e for e in entries if e.rate_limit_id == args.rate_limit_id), None)
+    scope = frozenset({workspace.id})
+    group = (entry.model_extra or {}).get("group") if entry is not None else None
+    label = (group or {}).get("display_name") or (entry.group_type if entry else None) or args.rate_limit_id
+    action = f"Set rate limits of {label} in workspace {workspace.name}"
+    if workspace.archived_at:
         return Preview(action, refusal="the workspace is archived", workspaces=scope)
     if entry is None:
         return Preview(
             action, refusal=f"no rate-limit group {args.rate_limit_id}; list_rate_limits shows them"
         )
-    current = entry.get("limits") or []
+    current = entry.limits
     changes, tighter = [], False
     for limit in args.limits:
         before = _value(current, limit.type)
@@ -124,7 +126,7 @@ async def _preview_update(api: Reader, args: UpdateWorkspaceRateLimit) -> Previe
     return Preview(
         action,
         details=tuple(details),
-        confirm_text=workspace["name"] if tighter else None,
+        confirm_text=workspace.name if tighter else None,
         workspaces=scope,
     )
 
@@ -152,7 +154,7 @@ OPERATIONS = [
         "(include_inherited adds the org limits it inherits).",
         toolset="rate_limits",
         method="GET",
-        path="/v1/organizations/workspaces/{workspace_id}/rate_limits",
+        path=WORKSPACES + "/{workspace_id}/rate_limits",
         input=ListWorkspaceRateLimits,
         output=WorkspaceRateLimit,
         pagination="page_token",
@@ -167,7 +169,7 @@ OPERATIONS = [
         "from list_rate_limits). Lowering a limit: the user must type the workspace name.",
         toolset="rate_limits",
         method="POST",
-        path="/v1/organizations/workspaces/{workspace_id}/rate_limits/{rate_limit_id}",
+        path=WORKSPACES + "/{workspace_id}/rate_limits/{rate_limit_id}",
         input=UpdateWorkspaceRateLimit,
         output=WorkspaceRateLimit,
         destructive=True,

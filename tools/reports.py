@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, Literal, get_args
+from typing import Any, Literal
 
 from pydantic import Field
 
-from claude_admin_mcp.server.registry import BucketWidth, Operation, Report
+from claude_admin_mcp.server.catalog.operation import BucketWidth, Operation, Report
 
 from .common import ApiObject, Arguments
 
@@ -184,7 +184,8 @@ def _by_actor() -> list[ClaudeCodeDimension]:
 
 
 class ClaudeCodeUsage(Arguments):
-    group_by: list[ClaudeCodeDimension] = Field(default_factory=_by_actor)
+    # Grouped by the server: the API answers per-day records, not groups.
+    group_by: list[ClaudeCodeDimension] = Field(default_factory=_by_actor, exclude=True)
 
 
 _LABELS = {
@@ -206,7 +207,6 @@ OPERATIONS = [
         output=ReportResult,
         pagination="report",
         report=Report(
-            dimensions=get_args(UsageDimension),
             metrics=USAGE_METRICS,
             rows=_usage_rows,
             sort_by="total_tokens",
@@ -228,7 +228,6 @@ OPERATIONS = [
         output=ReportResult,
         pagination="report",
         report=Report(
-            dimensions=("workspace_id", "description"),
             metrics=("cost",),
             rows=_cost_rows,
             sort_by="cost",
@@ -250,16 +249,13 @@ OPERATIONS = [
         input=ClaudeCodeUsage,
         output=ReportResult,
         pagination="report",
-        local=("group_by",),
         report=Report(
-            dimensions=get_args(ClaudeCodeDimension),
             metrics=CLAUDE_CODE_METRICS,
             rows=_claude_code_rows,
             sort_by="sessions",
             money="cost",
             lag_seconds=3_600,
             max_days=92,
-            api_groups=False,
             derive=_acceptance_rate,
         ),
     ),

@@ -6,31 +6,36 @@ principal a workload acts as after a workload identity federation exchange (see 
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Literal
 
 from pydantic import Field, model_validator
 
-from claude_admin_mcp.server.registry import Operation, Preview, Reader
+from claude_admin_mcp.server.catalog.operation import Operation
+from claude_admin_mcp.server.catalog.preview import Preview, Reader
 
 from .common import (
     AddableWorkspaceRole,
-    ApiObject,
     Arguments,
     Deleted,
     ServiceAccountId,
+    Slug,
     WorkspaceId,
+    archived_since,
     contains,
     listing,
+    named,
+)
+from .models import (
+    PAGE_MAX,
+    SERVICE_ACCOUNTS,
+    WORKSPACES,
+    ServiceAccount,
+    ServiceAccountMember,
+    Workspace,
+    live_rules_targeting,
+    rule_names,
 )
 
-SERVICE_ACCOUNTS = "/v1/organizations/service_accounts"
-RULES = "/v1/organizations/federation_rules"
-PAGE_MAX = 100
-"""The largest page of the service-account and federation lists."""
-PREVIEW_PAGES = 50
-
-Slug = Annotated[str, Field(min_length=1, max_length=255, pattern=r"^[a-z0-9-]+$")]
-"""Names of service accounts, issuers and rules: lowercase letters, digits and hyphens."""
 ServiceAccountRole = Literal["developer", "admin"]
 PERSON_403 = (
     "Making a service account admin (or creating an admin one) needs a person's credential: a Console "
@@ -41,22 +46,6 @@ PERSON_ONLY = (
     "only a person's credential (a Console session or `ant auth login`) may make an admin service "
     "account; a workload token gets 403"
 )
-
-
-class ServiceAccount(ApiObject):
-    id: str
-    name: str
-    organization_role: str
-    description: str | None = None
-    created_at: str
-    archived_at: str | None = None
-
-
-class ServiceAccountMember(ApiObject):
-    service_account_id: str
-    workspace_id: str
-    workspace_role: str
-    implicit: bool | None = None
 
 
 class ListServiceAccounts(Arguments):
@@ -93,43 +82,6 @@ class AccountMembership(Arguments):
 
 class AccountWorkspaceRole(AccountMembership):
     workspace_role: AddableWorkspaceRole
-
-
-# -- reads shared with the federation previews -------------------------------------------------
-
-
-async def every(api: Reader, path: str, **query: Any) -> list[dict[str, Any]]:
-    """Every item of a `page`/`next_page` list (bounded: previews describe, they do not export)."""
-    items: list[dict[str, Any]] = []
-    page = None
-    for _ in range(PREVIEW_PAGES):
-        params = {**query, "limit": PAGE_MAX, **({"page": page} if page else {})}
-        body = await api.get(path, **params)
-        items.extend(item for item in body.get("data") or [] if isinstance(item, dict))
-        page = body.get("next_page")
-        if not page:
-            break
-    return items
-
-
-async def live_rules_targeting(api: Reader, service_account_id: str) -> list[dict[str, Any]]:
-    return [
-        rule
-        for rule in await every(api, RULES)
-        if (rule.get("target") or {}).get("service_account_id") == service_account_id
-    ]
-
-
-def rule_names(rules: list[dict[str, Any]]) -> str:
-    return listing([f"{rule['name']} ({rule['id']}, {rule.get('oauth_scope')})" for rule in rules])
-
-
-def named(item: dict[str, Any]) -> str:
-    return f"{item.get('name', '?')} ({item.get('id', '?')})"
-
-
-def archived_since(item: dict[str, Any]) -> str | None:
-    return str(item["archived_at"])[:10] if item.get("archived_at") else None
 
 
 _ACCOUNT_404 = "No service account has that id; list_service_accounts (include_archived=true) finds them."
@@ -189,9 +141,11 @@ OPERATIONS = [
 
 async def _preview_create(api: Reader, args: CreateServiceAccount) -> Preview:
     action = f"Create service account '{args.name}' with organization role {args.organization_role}"
-    same = [account for account in await every(api, SERVICE_ACCOUNTS) if account["name"] == args.name]
+    same = [
+        account for account in await api.all(ServiceAccount, SERVICE_ACCOUNTS) if account.name == args.name
+    ]
     if same:
-        return Preview(action, refusal=f"a service account is already named '{args.name}' ({same[0]['id']})")
+        return Preview(action, refusal=f"a service account is already named '{args.name}' ({same[0].id})")
     details = [
         f"Description: {args.description or '(none)'}.",
         "It joins the default workspace as workspace_user; add_service_account_to_workspace adds others.",
@@ -205,17 +159,17 @@ async def _preview_create(api: Reader, args: CreateServiceAccount) -> Preview:
 
 
 async def _preview_update(api: Reader, args: UpdateServiceAccount) -> Preview:
-    account = await api.get(f"{SERVICE_ACCOUNTS}/{args.service_account_id}")
+    account = await api.get(ServiceAccount, f"{SERVICE_ACCOUNTS}/{args.service_account_id}")
     action = f"Update service account {named(account)}"
-    if (since := archived_since(account)) is not None:
+    if (since := archived_since(account.archived_at)) is not None:
         return Preview(action, refusal=f"it was archived on {since} and cannot change")
     changes = []
-    if args.description is not None and args.description != account.get("description"):
-        changes.append(f"description: {account.get('description') or '(none)'} → {args.description}")
-    before, after = account["organization_role"], args.organization_role
+    if args.description is not None and args.description != account.description:
+        changes.append(f"description: {account.description or '(none)'} → {args.description}")
+    before, after = account.organization_role, args.organization_role
     if after is not None and after != before:
         changes.append(f"organization role: {before} → {after}")
-        rules = [r for r in await live_rules_targeting(api, account["id"]) if "org:admin" in r["oauth_scope"]]
+        rules = [r for r in await live_rules_targeting(api, account.id) if "org:admin" in r.oauth_scope]
         if after == "developer" and rules:
             changes.append(
                 "Its org:admin rules stop authenticating, and their tokens stop working: "
@@ -229,20 +183,20 @@ async def _preview_update(api: Reader, args: UpdateServiceAccount) -> Preview:
 
 
 async def _preview_archive(api: Reader, args: GetServiceAccount) -> Preview:
-    account = await api.get(f"{SERVICE_ACCOUNTS}/{args.service_account_id}")
+    account = await api.get(ServiceAccount, f"{SERVICE_ACCOUNTS}/{args.service_account_id}")
     action = f"Archive service account {named(account)}"
-    if (since := archived_since(account)) is not None:
+    if (since := archived_since(account.archived_at)) is not None:
         return Preview(action, nothing_to_do=f"it was archived on {since}")
-    rules = await live_rules_targeting(api, account["id"])
+    rules = await live_rules_targeting(api, account.id)
     if rules:
         return Preview(
             action,
             refusal=f"the API refuses while live federation rules target it: {rule_names(rules)}; archive "
             "or retarget them first (archive_federation_rule, update_federation_rule)",
         )
-    members = await every(api, f"{SERVICE_ACCOUNTS}/{account['id']}/workspaces")
-    explicit = [m for m in members if not m.get("implicit")]
-    memberships = [f"{m['workspace_id']} ({m['workspace_role']})" for m in explicit]
+    members = await api.all(ServiceAccountMember, f"{SERVICE_ACCOUNTS}/{account.id}/workspaces")
+    explicit = [m for m in members if not m.implicit]
+    memberships = [f"{m.workspace_id} ({m.workspace_role})" for m in explicit]
     return Preview(
         action,
         details=(
@@ -250,45 +204,43 @@ async def _preview_archive(api: Reader, args: GetServiceAccount) -> Preview:
             f"Its workspace memberships end: {listing(memberships)}.",
             "Access tokens already minted for it stop working at once.",
         ),
-        confirm_text=account["name"],
-        workspaces=frozenset(m["workspace_id"] for m in explicit),
+        confirm_text=account.name,
+        workspaces=frozenset(m.workspace_id for m in explicit),
     )
 
 
 async def _membership(
     api: Reader, args: AccountMembership
-) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any] | None, str | None]:
+) -> tuple[ServiceAccount, Workspace, ServiceAccountMember | None, str | None]:
     """The account, the workspace, the membership (None if none) and why nothing can change."""
-    account = await api.get(f"{SERVICE_ACCOUNTS}/{args.service_account_id}")
-    workspace = await api.get(f"/v1/organizations/workspaces/{args.workspace_id}")
-    if (since := archived_since(account)) is not None:
-        return account, workspace, None, f"service account {account['name']} was archived on {since}"
-    if (since := archived_since(workspace)) is not None:
-        return account, workspace, None, f"workspace {workspace['name']} was archived on {since}"
+    account = await api.get(ServiceAccount, f"{SERVICE_ACCOUNTS}/{args.service_account_id}")
+    workspace = await api.get(Workspace, f"{WORKSPACES}/{args.workspace_id}")
+    if (since := archived_since(account.archived_at)) is not None:
+        return account, workspace, None, f"service account {account.name} was archived on {since}"
+    if (since := archived_since(workspace.archived_at)) is not None:
+        return account, workspace, None, f"workspace {workspace.name} was archived on {since}"
     member = await api.find(
-        f"/v1/organizations/workspaces/{workspace['id']}/service_accounts/{account['id']}"
+        ServiceAccountMember, f"{WORKSPACES}/{workspace.id}/service_accounts/{account.id}"
     )
     return account, workspace, member, None
 
 
 async def _preview_add(api: Reader, args: AccountWorkspaceRole) -> Preview:
     account, workspace, member, blocked = await _membership(api, args)
-    action = (
-        f"Add service account {account['name']} to workspace {workspace['name']} as {args.workspace_role}"
-    )
+    action = f"Add service account {account.name} to workspace {workspace.name} as {args.workspace_role}"
     scope = frozenset({args.workspace_id})
     if blocked is not None:
         return Preview(action, refusal=blocked, workspaces=scope)
     details = []
-    if member is not None and member.get("implicit"):
+    if member is not None and member.implicit:
         details.append("It is already an implicit workspace_user here; this makes an explicit membership.")
     elif member is not None:
-        if member["workspace_role"] == args.workspace_role:
+        if member.workspace_role == args.workspace_role:
             return Preview(
                 action, nothing_to_do=f"it is already {args.workspace_role} there", workspaces=scope
             )
         details.append(
-            f"It is already a member: its role changes {member['workspace_role']} → {args.workspace_role}."
+            f"It is already a member: its role changes {member.workspace_role} → {args.workspace_role}."
         )
     details.append(
         "Workloads acting as it can then use this workspace (as far as their rule's scope allows)."
@@ -299,9 +251,9 @@ async def _preview_add(api: Reader, args: AccountWorkspaceRole) -> Preview:
 async def _preview_role(api: Reader, args: AccountWorkspaceRole) -> Preview:
     account, workspace, member, blocked = await _membership(api, args)
     scope = frozenset({args.workspace_id})
-    before = member["workspace_role"] if member is not None else "?"
+    before = member.workspace_role if member is not None else "?"
     action = (
-        f"Change service account {account['name']}'s role in workspace {workspace['name']}: "
+        f"Change service account {account.name}'s role in workspace {workspace.name}: "
         f"{before} → {args.workspace_role}"
     )
     if blocked is not None:
@@ -310,12 +262,11 @@ async def _preview_role(api: Reader, args: AccountWorkspaceRole) -> Preview:
         return Preview(
             action, refusal="it is not a member; use add_service_account_to_workspace", workspaces=scope
         )
-    if member.get("implicit"):
+    if member.implicit:
         return Preview(
             action,
             refusal="its implicit default-workspace membership cannot change; "
-            "add_service_account_to_workspace "
-            "makes an explicit one",
+            "add_service_account_to_workspace makes an explicit one",
             workspaces=scope,
         )
     if before == args.workspace_role:
@@ -325,25 +276,25 @@ async def _preview_role(api: Reader, args: AccountWorkspaceRole) -> Preview:
 
 async def _preview_remove(api: Reader, args: AccountMembership) -> Preview:
     account, workspace, member, blocked = await _membership(api, args)
-    action = f"Remove service account {account['name']} from workspace {workspace['name']}"
+    action = f"Remove service account {account.name} from workspace {workspace.name}"
     scope = frozenset({args.workspace_id})
     if blocked is not None:
         return Preview(action, refusal=blocked, workspaces=scope)
     if member is None:
         return Preview(action, nothing_to_do="it is not a member", workspaces=scope)
-    if member.get("implicit"):
+    if member.implicit:
         return Preview(action, nothing_to_do="its implicit default-workspace membership cannot be removed")
     rules = [
         rule
-        for rule in await live_rules_targeting(api, account["id"])
-        if rule.get("applies_to_all_workspaces") or args.workspace_id in (rule.get("workspace_ids") or [])
+        for rule in await live_rules_targeting(api, account.id)
+        if rule.applies_to_all_workspaces or args.workspace_id in rule.workspace_ids
     ]
-    details = [f"Its role there: {member['workspace_role']}."]
+    details = [f"Its role there: {member.workspace_role}."]
     if rules:
         details.append(
             f"Exchanges for this workspace through these rules are refused from now on: {rule_names(rules)}."
         )
-    return Preview(action, details=tuple(details), confirm_text=account["name"], workspaces=scope)
+    return Preview(action, details=tuple(details), confirm_text=account.name, workspaces=scope)
 
 
 OPERATIONS += [
@@ -421,7 +372,7 @@ OPERATIONS += [
         description="Change a service account's role in a workspace it belongs to.",
         toolset="service_accounts",
         method="POST",
-        path="/v1/organizations/workspaces/{workspace_id}/service_accounts/{service_account_id}",
+        path=WORKSPACES + "/{workspace_id}/service_accounts/{service_account_id}",
         input=AccountWorkspaceRole,
         output=ServiceAccountMember,
         idempotent=True,

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from claude_admin_mcp.server.registry import Operation, Preview, Reader
+from claude_admin_mcp.server.catalog.operation import Operation
+from claude_admin_mcp.server.catalog.preview import Preview, Reader
 
 from .common import (
     PROTECTED_ROLES,
-    ApiObject,
     Arguments,
     Deleted,
     GrantableRole,
@@ -19,15 +19,7 @@ from .common import (
     listing,
     who,
 )
-from .workspaces import workspace_roles_of
-
-
-class User(ApiObject):
-    id: str
-    email: str
-    name: str
-    role: str
-    added_at: str
+from .models import API_KEYS, USERS, ApiKey, User, workspace_roles_of
 
 
 class ListUsers(Arguments):
@@ -49,7 +41,7 @@ OPERATIONS = [
         description="Members, newest first: id (user_…), email, name, org role. Filters combine.",
         toolset="users",
         method="GET",
-        path="/v1/organizations/users",
+        path=USERS,
         input=ListUsers,
         output=User,
         pagination="id_cursor",
@@ -66,7 +58,7 @@ OPERATIONS = [
         description="One member by id (user_…): email, name, org role, when added.",
         toolset="users",
         method="GET",
-        path="/v1/organizations/users/{user_id}",
+        path=USERS + "/{user_id}",
         input=GetUser,
         output=User,
         columns=("id", "email", "name", "role", "added_at"),
@@ -81,52 +73,46 @@ class UpdateUserRole(Arguments):
 
 
 async def _preview_role(api: Reader, args: UpdateUserRole) -> Preview:
-    user = await api.get(f"/v1/organizations/users/{args.user_id}")
-    action = f"Change the org role of {who(user)}: {user['role']} → {args.role}"
-    if user["role"] == args.role:
-        return Preview(action, nothing_to_do=f"{user['email']} already has the role {args.role}")
-    if user["role"] in PROTECTED_ROLES:
-        return Preview(
-            action, refusal=f"{user['email']} is an {user['role']}; the Admin API cannot change it"
-        )
-    return Preview(action, details=(f"Member since {user.get('added_at', '?')[:10]}.",))
+    user = await api.get(User, f"{USERS}/{args.user_id}")
+    action = f"Change the org role of {who(user)}: {user.role} → {args.role}"
+    if user.role == args.role:
+        return Preview(action, nothing_to_do=f"{user.email} already has the role {args.role}")
+    if user.role in PROTECTED_ROLES:
+        return Preview(action, refusal=f"{user.email} is an {user.role}; the Admin API cannot change it")
+    return Preview(action, details=(f"Member since {user.added_at[:10]}.",))
 
 
 async def _preview_remove(api: Reader, args: GetUser) -> Preview:
-    user = await api.get(f"/v1/organizations/users/{args.user_id}")
+    user = await api.get(User, f"{USERS}/{args.user_id}")
     action = f"Remove {who(user)} from the organization"
-    if user["role"] in PROTECTED_ROLES:
-        return Preview(
-            action, refusal=f"{user['email']} is an {user['role']}; the Admin API cannot remove them"
-        )
+    if user.role in PROTECTED_ROLES:
+        return Preview(action, refusal=f"{user.email} is an {user.role}; the Admin API cannot remove them")
     roles = await workspace_roles_of(api, args.user_id)
-    keys = await api.all("/v1/organizations/api_keys", created_by_user_id=args.user_id, status="active")
+    keys = await api.all(ApiKey, API_KEYS, created_by_user_id=args.user_id, status="active")
     return Preview(
         action,
         details=(
-            f"Org role: {user['role']}.",
-            "Workspace memberships that end: "
-            + listing([f"{ws['name']} ({role})" for ws, role in roles])
-            + ".",
+            f"Org role: {user.role}.",
+            "Workspace memberships that end: " + listing([f"{ws.name} ({role})" for ws, role in roles]) + ".",
             "Active API keys they created, which stay active (keys belong to the org): "
-            + listing([key["name"] for key in keys])
+            + listing([key.name for key in keys])
             + ".",
             "They lose access at once; re-adding them takes a new invite.",
         ),
-        confirm_text=user["email"],
-        workspaces=frozenset(ws["id"] for ws, _ in roles),
+        confirm_text=user.email,
+        workspaces=frozenset(ws.id for ws, _ in roles),
     )
 
 
 async def _preview_sign_out(api: Reader, args: GetUser) -> Preview:
-    user = await api.get(f"/v1/organizations/users/{args.user_id}")
+    user = await api.get(User, f"{USERS}/{args.user_id}")
     return Preview(
         f"Sign {who(user)} out of Claude everywhere",
         details=(
             "Ends their sessions and the OAuth tokens the organization issued them (can take up to an hour).",
-            f"They stay a member, with the org role {user['role']}.",
+            f"They stay a member, with the org role {user.role}.",
         ),
-        confirm_text=user["email"],
+        confirm_text=user.email,
     )
 
 
@@ -137,7 +123,7 @@ OPERATIONS += [
         description="Set a member's org role. The API cannot grant admin/owner, nor change an admin.",
         toolset="users",
         method="POST",
-        path="/v1/organizations/users/{user_id}",
+        path=USERS + "/{user_id}",
         input=UpdateUserRole,
         output=User,
         idempotent=True,
@@ -152,7 +138,7 @@ OPERATIONS += [
         "keys stay. Re-adding needs an invite. The user must type the member's email.",
         toolset="users",
         method="DELETE",
-        path="/v1/organizations/users/{user_id}",
+        path=USERS + "/{user_id}",
         input=GetUser,
         output=Deleted,
         destructive=True,
@@ -168,7 +154,7 @@ OPERATIONS += [
         "without removing them. Beta. The user must type the member's email.",
         toolset="users",
         method="POST",
-        path="/v1/organizations/users/{user_id}/sign_out",
+        path=USERS + "/{user_id}/sign_out",
         input=GetUser,
         output=User,
         destructive=True,

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import Field, model_validator
 
-from claude_admin_mcp.server.registry import Operation, Preview, Reader
+from claude_admin_mcp.server.catalog.operation import Operation
+from claude_admin_mcp.server.catalog.preview import Preview, Reader
 
 from .common import (
     AddableWorkspaceRole,
-    ApiObject,
     Arguments,
     Deleted,
     UserId,
@@ -18,25 +18,11 @@ from .common import (
     WorkspaceRole,
     contains,
     listing,
+    nest,
     one_of,
     who,
 )
-
-
-class Workspace(ApiObject):
-    id: str
-    name: str
-    created_at: str
-    archived_at: str | None = None
-    display_color: str | None = None
-    data_residency: dict[str, Any] | None = None
-    tags: dict[str, Any] = Field(default_factory=dict)
-
-
-class WorkspaceMember(ApiObject):
-    user_id: str
-    workspace_id: str
-    workspace_role: str
+from .models import API_KEYS, USERS, WORKSPACES, ApiKey, User, Workspace, WorkspaceMember
 
 
 class ListWorkspaces(Arguments):
@@ -68,7 +54,7 @@ OPERATIONS = [
         "with include_archived.",
         toolset="workspaces",
         method="GET",
-        path="/v1/organizations/workspaces",
+        path=WORKSPACES,
         input=ListWorkspaces,
         output=Workspace,
         pagination="id_cursor",
@@ -81,7 +67,7 @@ OPERATIONS = [
         description="One workspace by id (wrkspc_…): name, archive state, data residency, tags.",
         toolset="workspaces",
         method="GET",
-        path="/v1/organizations/workspaces/{workspace_id}",
+        path=WORKSPACES + "/{workspace_id}",
         input=GetWorkspace,
         output=Workspace,
         columns=("id", "name", "created_at", "archived_at", "display_color", "data_residency", "tags"),
@@ -94,7 +80,7 @@ OPERATIONS = [
         "workspace_admin everywhere).",
         toolset="workspaces",
         method="GET",
-        path="/v1/organizations/workspaces/{workspace_id}/members",
+        path=WORKSPACES + "/{workspace_id}/members",
         input=ListMembers,
         output=WorkspaceMember,
         pagination="id_cursor",
@@ -109,7 +95,7 @@ OPERATIONS = [
         description="One user's role in one workspace (404 if not a member).",
         toolset="workspaces",
         method="GET",
-        path="/v1/organizations/workspaces/{workspace_id}/members/{user_id}",
+        path=WORKSPACES + "/{workspace_id}/members/{user_id}",
         input=GetWorkspaceMember,
         output=WorkspaceMember,
         columns=("user_id", "workspace_id", "workspace_role"),
@@ -119,21 +105,8 @@ OPERATIONS = [
 ]
 
 
-async def workspace_roles_of(api: Reader, user_id: str) -> list[tuple[dict[str, Any], str]]:
-    """Every active workspace the user is an explicit member of, with their role there.
-
-    The API has no per-user membership list, so this asks each workspace: one request each.
-    """
-    roles = []
-    for workspace in await api.all("/v1/organizations/workspaces"):
-        member = await api.find(f"/v1/organizations/workspaces/{workspace['id']}/members/{user_id}")
-        if member is not None:
-            roles.append((workspace, str(member["workspace_role"])))
-    return roles
-
-
 InferenceGeos = list[Literal["global", "us"]] | Literal["unrestricted"]
-_RESIDENCY = {"data_residency": ("allowed_inference_geos", "default_inference_geo")}
+_RESIDENCY = nest("data_residency", "allowed_inference_geos", "default_inference_geo")
 
 
 class CreateWorkspace(Arguments):
@@ -172,20 +145,17 @@ class UpdateMemberRole(Arguments):
     workspace_role: WorkspaceRole
 
 
-def _archived(workspace: dict[str, Any]) -> str | None:
-    if workspace.get("archived_at"):
-        since = workspace["archived_at"][:10]
-        return f"workspace {workspace['name']} is archived (since {since}) and cannot change"
+def _archived(workspace: Workspace) -> str | None:
+    if workspace.archived_at:
+        return (
+            f"workspace {workspace.name} is archived (since {workspace.archived_at[:10]}) and cannot change"
+        )
     return None
 
 
 async def _preview_create(api: Reader, args: CreateWorkspace) -> Preview:
-    active = await api.all("/v1/organizations/workspaces")
-    same = [
-        w
-        for w in await api.all("/v1/organizations/workspaces", include_archived=True)
-        if w["name"] == args.name
-    ]
+    active = await api.all(Workspace, WORKSPACES)
+    same = [w for w in await api.all(Workspace, WORKSPACES, include_archived=True) if w.name == args.name]
     geos = (
         f"{args.allowed_inference_geos or 'unrestricted'}, default {args.default_inference_geo or 'global'}"
     )
@@ -193,7 +163,7 @@ async def _preview_create(api: Reader, args: CreateWorkspace) -> Preview:
         f"Create workspace '{args.name}'",
         details=(
             f"Inference geos: {geos}; tags: {args.tags or 'none'}.",
-            f"Workspaces named '{args.name}' now: {listing([w['id'] for w in same])}.",
+            f"Workspaces named '{args.name}' now: {listing([w.id for w in same])}.",
             f"Active workspaces: {len(active)} (the organization limit is usually 100).",
         ),
         creates_workspace=True,
@@ -201,23 +171,23 @@ async def _preview_create(api: Reader, args: CreateWorkspace) -> Preview:
 
 
 async def _preview_update(api: Reader, args: UpdateWorkspace) -> Preview:
-    workspace = await api.get(f"/v1/organizations/workspaces/{args.workspace_id}")
+    workspace = await api.get(Workspace, f"{WORKSPACES}/{args.workspace_id}")
     changes = []
-    if args.name is not None and args.name != workspace["name"]:
-        changes.append(f"name: {workspace['name']} → {args.name}")
+    if args.name is not None and args.name != workspace.name:
+        changes.append(f"name: {workspace.name} → {args.name}")
     for key, value in (args.tags or {}).items():
-        before = workspace.get("tags", {}).get(key)
+        before = workspace.tags.get(key)
         if before != value:
             changes.append(
                 f"tag {key}: {before if before is not None else '(none)'} → {value or '(removed)'}"
             )
-    current = workspace.get("data_residency") or {}
+    current = workspace.data_residency or {}
     for key in ("allowed_inference_geos", "default_inference_geo"):
         value = getattr(args, key)
         if value is not None and current.get(key) != value:
             changes.append(f"{key}: {current.get(key)} → {value}")
-    action = f"Update workspace {workspace['name']} ({workspace['id']})"
-    scope = frozenset({workspace["id"]})
+    action = f"Update workspace {workspace.name} ({workspace.id})"
+    scope = frozenset({workspace.id})
     if (refusal := _archived(workspace)) is not None:
         return Preview(action, refusal=refusal, workspaces=scope)
     if not changes:
@@ -226,21 +196,21 @@ async def _preview_update(api: Reader, args: UpdateWorkspace) -> Preview:
 
 
 async def _preview_archive(api: Reader, args: GetWorkspace) -> Preview:
-    workspace = await api.get(f"/v1/organizations/workspaces/{args.workspace_id}")
-    action = f"Archive workspace {workspace['name']} ({workspace['id']})"
-    scope = frozenset({workspace["id"]})
-    if workspace.get("archived_at"):
+    workspace = await api.get(Workspace, f"{WORKSPACES}/{args.workspace_id}")
+    action = f"Archive workspace {workspace.name} ({workspace.id})"
+    scope = frozenset({workspace.id})
+    if workspace.archived_at:
         return Preview(
-            action, nothing_to_do=f"it was archived on {workspace['archived_at'][:10]}", workspaces=scope
+            action, nothing_to_do=f"it was archived on {workspace.archived_at[:10]}", workspaces=scope
         )
-    members = await api.all(f"/v1/organizations/workspaces/{args.workspace_id}/members")
+    members = await api.all(WorkspaceMember, f"{WORKSPACES}/{args.workspace_id}/members")
     emails = []
     for member in members[:10]:
-        user = await api.find(f"/v1/organizations/users/{member['user_id']}")
-        emails.append(user["email"] if user else member["user_id"])
-    emails += [m["user_id"] for m in members[10:]]
-    keys = await api.all("/v1/organizations/api_keys", workspace_id=args.workspace_id, status="active")
-    key_names = [f"{key['name']} ({key['id']})" for key in keys]
+        user = await api.find(User, f"{USERS}/{member.user_id}")
+        emails.append(user.email if user else member.user_id)
+    emails += [m.user_id for m in members[10:]]
+    keys = await api.all(ApiKey, API_KEYS, workspace_id=args.workspace_id, status="active")
+    key_names = [f"{key.name} ({key.id})" for key in keys]
     return Preview(
         action,
         details=(
@@ -248,49 +218,49 @@ async def _preview_archive(api: Reader, args: GetWorkspace) -> Preview:
             f"{len(members)} members lose access: {listing(emails)}.",
             f"{len(keys)} active API keys are deactivated: {listing(key_names)}.",
         ),
-        confirm_text=workspace["name"],
+        confirm_text=workspace.name,
         workspaces=scope,
     )
 
 
 async def _member_context(
     api: Reader, workspace_id: str, user_id: str
-) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any] | None]:
-    workspace = await api.get(f"/v1/organizations/workspaces/{workspace_id}")
-    user = await api.get(f"/v1/organizations/users/{user_id}")
-    member = await api.find(f"/v1/organizations/workspaces/{workspace_id}/members/{user_id}")
+) -> tuple[Workspace, User, WorkspaceMember | None]:
+    workspace = await api.get(Workspace, f"{WORKSPACES}/{workspace_id}")
+    user = await api.get(User, f"{USERS}/{user_id}")
+    member = await api.find(WorkspaceMember, f"{WORKSPACES}/{workspace_id}/members/{user_id}")
     return workspace, user, member
 
 
 async def _preview_add_member(api: Reader, args: AddMember) -> Preview:
     workspace, user, member = await _member_context(api, args.workspace_id, args.user_id)
-    action = f"Add {who(user)} to workspace {workspace['name']} as {args.workspace_role}"
-    scope = frozenset({workspace["id"]})
+    action = f"Add {who(user)} to workspace {workspace.name} as {args.workspace_role}"
+    scope = frozenset({workspace.id})
     if (refusal := _archived(workspace)) is not None:
         return Preview(action, refusal=refusal, workspaces=scope)
     if member is not None:
         return Preview(
             action,
-            refusal=f"{user['email']} is already a member as {member['workspace_role']}; "
+            refusal=f"{user.email} is already a member as {member.workspace_role}; "
             "use update_workspace_member_role to change it",
             workspaces=scope,
         )
-    details = [f"Their org role: {user['role']}."]
-    if user["role"] in ("admin", "owner", "primary_owner"):
+    details = [f"Their org role: {user.role}."]
+    if user.role in ("admin", "owner", "primary_owner"):
         details.append("Org admins are already workspace_admin everywhere; this adds an explicit membership.")
     return Preview(action, details=tuple(details), workspaces=scope)
 
 
 async def _preview_member_role(api: Reader, args: UpdateMemberRole) -> Preview:
     workspace, user, member = await _member_context(api, args.workspace_id, args.user_id)
-    scope = frozenset({workspace["id"]})
+    scope = frozenset({workspace.id})
     if member is None:
-        action = f"Change {who(user)}'s role in workspace {workspace['name']} to {args.workspace_role}"
+        action = f"Change {who(user)}'s role in workspace {workspace.name} to {args.workspace_role}"
         return Preview(
             action, refusal="they are not a member of it; use add_workspace_member", workspaces=scope
         )
-    before = member["workspace_role"]
-    action = f"Change {who(user)}'s role in workspace {workspace['name']}: {before} → {args.workspace_role}"
+    before = member.workspace_role
+    action = f"Change {who(user)}'s role in workspace {workspace.name}: {before} → {args.workspace_role}"
     if (refusal := _archived(workspace)) is not None:
         return Preview(action, refusal=refusal, workspaces=scope)
     if before == args.workspace_role:
@@ -300,25 +270,22 @@ async def _preview_member_role(api: Reader, args: UpdateMemberRole) -> Preview:
 
 async def _preview_remove_member(api: Reader, args: GetWorkspaceMember) -> Preview:
     workspace, user, member = await _member_context(api, args.workspace_id, args.user_id)
-    scope = frozenset({workspace["id"]})
-    action = f"Remove {who(user)} from workspace {workspace['name']}"
+    scope = frozenset({workspace.id})
+    action = f"Remove {who(user)} from workspace {workspace.name}"
     if member is None:
         return Preview(action, nothing_to_do="they are not a member of it", workspaces=scope)
     if (refusal := _archived(workspace)) is not None:
         return Preview(action, refusal=refusal, workspaces=scope)
     keys = await api.all(
-        "/v1/organizations/api_keys",
-        workspace_id=args.workspace_id,
-        created_by_user_id=args.user_id,
-        status="active",
+        ApiKey, API_KEYS, workspace_id=args.workspace_id, created_by_user_id=args.user_id, status="active"
     )
     return Preview(
         action,
         details=(
-            f"Their role there: {member['workspace_role']}; they stay a member of the organization.",
-            f"Active API keys they made in it, which stay active: {listing([k['name'] for k in keys])}.",
+            f"Their role there: {member.workspace_role}; they stay a member of the organization.",
+            f"Active API keys they made in it, which stay active: {listing([k.name for k in keys])}.",
         ),
-        confirm_text=user["email"],
+        confirm_text=user.email,
         workspaces=scope,
     )
 
@@ -330,10 +297,10 @@ OPERATIONS += [
         description="Create a workspace, optionally with data residency and tags.",
         toolset="workspaces",
         method="POST",
-        path="/v1/organizations/workspaces",
+        path=WORKSPACES,
         input=CreateWorkspace,
         output=Workspace,
-        body_groups=_RESIDENCY,
+        reshape=_RESIDENCY,
         idempotent=False,
         preview=_preview_create,
         columns=("id", "name", "created_at", "data_residency", "tags"),
@@ -344,10 +311,10 @@ OPERATIONS += [
         description="Rename a workspace, change its tags (null removes one) or inference geos.",
         toolset="workspaces",
         method="POST",
-        path="/v1/organizations/workspaces/{workspace_id}",
+        path=WORKSPACES + "/{workspace_id}",
         input=UpdateWorkspace,
         output=Workspace,
-        body_groups=_RESIDENCY,
+        reshape=_RESIDENCY,
         idempotent=True,
         preview=_preview_update,
         columns=("id", "name", "data_residency", "tags"),
@@ -360,7 +327,7 @@ OPERATIONS += [
         "deactivated. The user must type the workspace name.",
         toolset="workspaces",
         method="POST",
-        path="/v1/organizations/workspaces/{workspace_id}/archive",
+        path=WORKSPACES + "/{workspace_id}/archive",
         input=GetWorkspace,
         output=Workspace,
         destructive=True,
@@ -375,7 +342,7 @@ OPERATIONS += [
         description="Give a member (user_…) access to a workspace, with a workspace role.",
         toolset="workspaces",
         method="POST",
-        path="/v1/organizations/workspaces/{workspace_id}/members",
+        path=WORKSPACES + "/{workspace_id}/members",
         input=AddMember,
         output=WorkspaceMember,
         idempotent=False,
@@ -389,7 +356,7 @@ OPERATIONS += [
         description="Change a workspace member's role (workspace_billing included).",
         toolset="workspaces",
         method="POST",
-        path="/v1/organizations/workspaces/{workspace_id}/members/{user_id}",
+        path=WORKSPACES + "/{workspace_id}/members/{user_id}",
         input=UpdateMemberRole,
         output=WorkspaceMember,
         idempotent=True,
@@ -404,7 +371,7 @@ OPERATIONS += [
         "The user must type the member's email.",
         toolset="workspaces",
         method="DELETE",
-        path="/v1/organizations/workspaces/{workspace_id}/members/{user_id}",
+        path=WORKSPACES + "/{workspace_id}/members/{user_id}",
         input=GetWorkspaceMember,
         output=Deleted,
         destructive=True,

@@ -1,0 +1,239 @@
+"""The Admin API over HTTP: one shared `httpx2.AsyncClient`, authentication, bounded retries.
+
+Retries cover 408/409/429/5xx/529 and connection failures, honour `retry-after` (and
+`retry-after-ms`, and `x-should-retry`), and stop at a count and a total time budget. A request is
+retried only when repeating it cannot change anything twice: every GET, and a write only when the
+caller says it is idempotent *and* it never reached the API.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import random
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+import anyio
+import httpx2
+
+from .. import __version__
+from .credentials.base import Credential
+from .errors import ApiError, ApiUnreachable, MethodNotAllowed
+
+log = logging.getLogger(__name__)
+
+RETRY_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504, 529})
+REFUSED_BEFORE_ACTING = frozenset({429, 529})
+"""Rate limited or overloaded: the API answers these before doing anything."""
+MAX_BACKOFF_SECONDS = 8.0
+
+QueryValue = str | int | float | bool | None | Iterable[str]
+
+
+@dataclass(frozen=True)
+class ApiResponse:
+    status: int
+    data: Any
+    request_id: str | None
+
+
+def encode_query(params: Mapping[str, QueryValue]) -> list[tuple[str, str | int | float | bool | None]]:
+    """The Admin API's query encoding: lists as repeated `name[]=v`, booleans as true/false."""
+    pairs: list[tuple[str, str | int | float | bool | None]] = []
+    for name, value in params.items():
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            pairs.append((name, "true" if value else "false"))
+        elif isinstance(value, str | int | float):
+            pairs.append((name, str(value)))
+        else:
+            pairs.extend((f"{name}[]", str(item)) for item in value)
+    return pairs
+
+
+def fill_path(template: str, values: Mapping[str, str]) -> str:
+    """Substitute path parameters, percent-encoding each so no value can add a path segment."""
+    path = template
+    for name, value in values.items():
+        path = path.replace("{" + name + "}", quote(value, safe=""))
+    return path
+
+
+def _retry_after(response: httpx2.Response) -> float | None:
+    headers = response.headers
+    if (ms := headers.get("retry-after-ms")) is not None:
+        try:
+            return max(0.0, float(ms) / 1000)
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        parsed = email.utils.parsedate_to_datetime(value) if value else None
+        return None if parsed is None else max(0.0, parsed.timestamp() - time.time())
+
+
+def _error_from(response: httpx2.Response, retries: int) -> ApiError:
+    request_id = response.headers.get("request-id")
+    error_type, message = "api_error", ""
+    details: Any = {}
+    try:
+        body = response.json()
+        error = body.get("error", {}) if isinstance(body, dict) else {}
+        error_type = str(error.get("type") or error_type)
+        message = str(error.get("message") or "")
+        details = error.get("details") or {}
+        request_id = request_id or body.get("request_id")
+    except ValueError:
+        message = "(the error body was not JSON)"
+    return ApiError(
+        response.status_code,
+        error_type,
+        message or response.reason_phrase,
+        request_id=request_id,
+        retries=retries,
+        retry_after=_retry_after(response),
+        details=details if isinstance(details, dict) else {},
+    )
+
+
+class AdminApi:
+    """A client for one organization's Admin API, shared by every tool call of a server run."""
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        credential: Credential,
+        anthropic_version: str = "2023-06-01",
+        timeout: float = 30.0,
+        max_retries: int = 3,
+        retry_budget: float = 30.0,
+        allowed_methods: frozenset[str] = frozenset({"GET", "POST", "DELETE"}),
+        transport: httpx2.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.credential = credential
+        self.max_retries = max_retries
+        self.retry_budget = retry_budget
+        self.allowed_methods = allowed_methods
+        self._http = httpx2.AsyncClient(
+            base_url=base_url,
+            timeout=httpx2.Timeout(timeout, connect=min(timeout, 10.0)),
+            headers={
+                "anthropic-version": anthropic_version,
+                "user-agent": f"claude-admin-mcp/{__version__}",
+                "accept": "application/json",
+            },
+            transport=transport,
+            trust_env=False,
+        )
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def get(self, path: str, query: Mapping[str, QueryValue] | None = None) -> ApiResponse:
+        return await self.request("GET", path, query=query)
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        query: Mapping[str, QueryValue] | None = None,
+        body: Mapping[str, Any] | None = None,
+        beta: str | None = None,
+        idempotent: bool | None = None,
+    ) -> ApiResponse:
+        """Send one request, retrying what is safe to retry; raise ApiError or ApiUnreachable."""
+        if method not in self.allowed_methods:
+            raise MethodNotAllowed(
+                f"{method} is not allowed in this tier (only {sorted(self.allowed_methods)})"
+            )
+        retry_writes = bool(idempotent) if method != "GET" else True
+        params = encode_query(query or {})
+        deadline = time.monotonic() + self.retry_budget
+        attempt = 0
+        refreshed = False
+        while True:
+            headers = await self.credential.headers()
+            if beta:
+                existing = headers.get("anthropic-beta")
+                headers["anthropic-beta"] = f"{beta},{existing}" if existing else beta
+            try:
+                response = await self._http.request(method, path, params=params, json=body, headers=headers)
+            except (httpx2.ConnectError, httpx2.ConnectTimeout) as exc:
+                # Never connected: nothing reached the API, so even a write may go again.
+                reason = f"cannot connect to {self._http.base_url}: {type(exc).__name__}"
+                wait = self._backoff(attempt, None, deadline)
+                if attempt >= self.max_retries or wait is None:
+                    raise ApiUnreachable(reason, retries=attempt) from None
+            except httpx2.TransportError as exc:
+                # Sent, then lost (timeout, dropped connection): a write may have been applied.
+                reason = f"{method} {path} failed in transit: {type(exc).__name__}"
+                wait = self._backoff(attempt, None, deadline) if retry_writes else None
+                if attempt >= self.max_retries or wait is None:
+                    raise ApiUnreachable(reason, retries=attempt) from None
+            else:
+                log.debug(
+                    "%s %s -> %s (request-id %s)",
+                    method,
+                    path,
+                    response.status_code,
+                    response.headers.get("request-id"),
+                )
+                if response.status_code == 401 and not refreshed and await self.credential.invalidate():
+                    refreshed = True
+                    continue
+                if response.is_success:
+                    try:
+                        return self._parse(response, attempt)
+                    except ApiUnreachable:
+                        # A garbled success: a read can simply be asked again; a write happened,
+                        # so it must not be sent twice.
+                        wait = self._backoff(attempt, None, deadline) if method == "GET" else None
+                        if attempt >= self.max_retries or wait is None:
+                            raise
+                        attempt += 1
+                        await anyio.sleep(wait)
+                        continue
+                error = _error_from(response, attempt)
+                should = response.headers.get("x-should-retry")
+                # 429 and 529 turn a request away before it is acted on, so even a create may go again.
+                refused_unseen = response.status_code in REFUSED_BEFORE_ACTING
+                retryable = (
+                    should == "true" or (should != "false" and response.status_code in RETRY_STATUSES)
+                ) and (retry_writes or refused_unseen)
+                wait = self._backoff(attempt, error.retry_after, deadline) if retryable else None
+                if attempt >= self.max_retries or wait is None:
+                    raise error
+            attempt += 1
+            await anyio.sleep(wait)
+
+    def _backoff(self, attempt: int, retry_after: float | None, deadline: float) -> float | None:
+        """Seconds to wait before the next try, or None when the time budget cannot cover it."""
+        if retry_after is not None:
+            wait = retry_after
+        else:
+            wait = min(0.5 * 2**attempt, MAX_BACKOFF_SECONDS) * (1 - 0.25 * random.random())
+        return wait if time.monotonic() + wait <= deadline else None
+
+    @staticmethod
+    def _parse(response: httpx2.Response, retries: int) -> ApiResponse:
+        request_id = response.headers.get("request-id")
+        if not response.content:
+            return ApiResponse(response.status_code, None, request_id)
+        try:
+            data = response.json()
+        except ValueError:
+            raise ApiUnreachable(
+                f"the API answered {response.status_code} with a body that is not JSON", retries=retries
+            ) from None
+        return ApiResponse(response.status_code, data, request_id)

@@ -1,0 +1,54 @@
+"""A static `org:admin` OAuth access token from `ANTHROPIC_OAUTH_TOKEN` (or `ANTHROPIC_AUTH_TOKEN`),
+sent as a Bearer token. The API does not say its scope, so nothing is refused ahead of time."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from ...redaction import register_secret
+from .base import ADMIN_KEY_ENV, OAUTH_BETA, OAUTH_TOKEN_ENVS, CredentialError, Endpoint, Refusal, clean
+
+
+@dataclass(frozen=True)
+class OAuthTokenCredential:
+    source: str
+    secret: str = field(repr=False)
+    kind: Literal["oauth_token"] = "oauth_token"
+
+    async def headers(self) -> dict[str, str]:
+        return {"authorization": f"Bearer {self.secret}", "anthropic-beta": OAUTH_BETA}
+
+    async def invalidate(self) -> bool:
+        return False
+
+    def refusal(self, endpoint: Endpoint) -> Refusal | None:
+        return None
+
+    def details(self) -> Mapping[str, Any]:
+        return {}
+
+
+def oauth_token_credential(name: str, value: str) -> OAuthTokenCredential:
+    value = clean(name, value)
+    if value.startswith("sk-ant-admin"):
+        raise CredentialError(
+            f"{name} holds an admin key (sk-ant-admin…), not an OAuth token. "
+            f"Put it in {ADMIN_KEY_ENV} instead."
+        )
+    if not value.startswith("sk-ant-oat") or len(value) < 20:
+        raise CredentialError(
+            f"{name} does not look like an OAuth access token (sk-ant-oat01-…). Get one with "
+            "`ant auth login --scope org:admin` then `ant auth print-credentials --access-token`."
+        )
+    register_secret(value)
+    return OAuthTokenCredential(name, value)
+
+
+def from_environment(environ: Mapping[str, str]) -> OAuthTokenCredential | None:
+    for name in OAUTH_TOKEN_ENVS:
+        token = environ.get(name, "")
+        if token.strip():
+            return oauth_token_credential(name, token)
+    return None

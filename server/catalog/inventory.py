@@ -1,0 +1,145 @@
+"""The one inventory: for toolsets × tier × credential, which tools a run offers, and why not the rest.
+
+tools/list, the refusal of a tool called by name, `check`, `whoami` and the CLI all ask it, so what
+is offered and what is said about the rest never disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+from ..api.credentials.base import Credential
+from ..config import ConfigError
+
+TierName = Literal["read-only", "confirm"]
+USABLE = "usable"
+
+
+class Entry(Protocol):
+    """Anything offered as a tool: an `Operation`, or a tool the server answers itself."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def toolset(self) -> str: ...
+
+    @property
+    def read_only(self) -> bool: ...
+
+    @property
+    def oauth_only(self) -> bool: ...
+
+
+@dataclass(frozen=True)
+class LocalTool:
+    """A tool the server answers itself (e.g. `whoami`), listed with a toolset like any other."""
+
+    name: str
+    toolset: str
+    read_only: bool = True
+    oauth_only: bool = False
+
+
+@dataclass(frozen=True)
+class Offer:
+    """What one run offers."""
+
+    entries: tuple[Entry, ...]
+    """Offered, in listing order."""
+    withheld: Mapping[str, str]
+    """Every other known tool: why not, and what would offer it."""
+    toolsets: tuple[str, ...]
+    """The toolsets chosen (resolved: no `default` or `all`)."""
+
+    @property
+    def names(self) -> frozenset[str]:
+        return frozenset(entry.name for entry in self.entries)
+
+
+class Inventory:
+    def __init__(self, entries: Iterable[Entry], toolsets: Sequence[str], default: Sequence[str]) -> None:
+        order = {name: index for index, name in enumerate(toolsets)}
+        listed = list(entries)
+        unknown = {entry.toolset for entry in listed} - set(order)
+        if unknown:
+            raise ValueError(f"entries name toolsets that are not declared: {sorted(unknown)}")
+        # Listing order: by toolset, then as given (a local tool joins its toolset's end).
+        self.entries: tuple[Entry, ...] = tuple(sorted(listed, key=lambda entry: order[entry.toolset]))
+        self.toolsets: tuple[str, ...] = tuple(toolsets)
+        self.default: tuple[str, ...] = tuple(default)
+        self._by_name = {entry.name: entry for entry in self.entries}
+
+    def get(self, name: str) -> Entry | None:
+        return self._by_name.get(name)
+
+    def resolve(self, toolsets: Iterable[str]) -> tuple[str, ...]:
+        """Toolset names as given (with `default` and `all`) → the toolsets, in listing order."""
+        wanted = set(toolsets)
+        if "default" in wanted:
+            wanted |= set(self.default)
+        if "all" in wanted:
+            wanted |= set(self.toolsets)
+        unknown = wanted - set(self.toolsets) - {"default", "all"}
+        if unknown:
+            choices = ", ".join(("all", "default", *self.toolsets))
+            raise ConfigError(f"unknown toolset(s) {', '.join(sorted(unknown))}; choose from: {choices}")
+        return tuple(name for name in self.toolsets if name in wanted)
+
+    def offer(
+        self, *, toolsets: Iterable[str], tools: Iterable[str], tier: TierName, credential: Credential
+    ) -> Offer:
+        """What a run with these settings and this credential offers; ConfigError for unknown names."""
+        given = tuple(toolsets)
+        chosen = self.resolve(given)
+        singles = set(tools)
+        unknown_tools = singles - set(self._by_name)
+        if unknown_tools:
+            raise ConfigError(
+                f"unknown tool(s) {', '.join(sorted(unknown_tools))}; `claude-admin-mcp tools` lists them"
+            )
+        offered: list[Entry] = []
+        withheld: dict[str, str] = {}
+        for entry in self.entries:
+            reason = self._why_not(entry, chosen, given, singles, tier, credential)
+            if reason is None:
+                offered.append(entry)
+            else:
+                withheld[entry.name] = reason
+        return Offer(tuple(offered), withheld, chosen)
+
+    def _why_not(
+        self,
+        entry: Entry,
+        chosen: tuple[str, ...],
+        given: tuple[str, ...],
+        singles: set[str],
+        tier: TierName,
+        credential: Credential,
+    ) -> str | None:
+        refusal = credential.refusal(entry)
+        if refusal is not None:
+            return f"{entry.name} {refusal.reason}: {refusal.explanation}. Nothing was sent. {refusal.remedy}"
+        if tier == "read-only" and not entry.read_only:
+            return (
+                f"{entry.name} changes the organization, and this server runs in the read-only tier: "
+                "it can only read. Nothing was changed. An administrator can restart it with --tier confirm."
+            )
+        if entry.toolset not in chosen and entry.name not in singles:
+            return (
+                f"{entry.name} is in the {entry.toolset} toolset, which this server does not offer. An "
+                f"administrator can add it with --toolsets {','.join((*given, entry.toolset))} "
+                f"(or --tools {entry.name})."
+            )
+        return None
+
+    def toolset_access(self, credential: Credential) -> dict[str, str]:
+        """Every toolset: `USABLE`, or why this credential can use none of its tools."""
+        access: dict[str, str] = {}
+        for toolset in self.toolsets:
+            refusals = [credential.refusal(entry) for entry in self.entries if entry.toolset == toolset]
+            first = next((refusal for refusal in refusals if refusal is not None), None)
+            access[toolset] = first.reason if first is not None and all(refusals) else USABLE
+        return access

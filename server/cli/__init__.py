@@ -1,0 +1,345 @@
+"""The `claude-admin-mcp` command.
+
+    claude-admin-mcp [serve]      MCP over stdio (or --transport http), the way clients start it
+    claude-admin-mcp check        which credential, which organization, which tools
+    claude-admin-mcp tools        the tools this configuration offers, with their tier
+    claude-admin-mcp call TOOL    run one tool through the MCP code path
+    claude-admin-mcp sandbox      the Admin API emulator alone, as an HTTP server
+
+Startup problems (no credential, bad settings) print one clear line and exit 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Literal
+
+import anyio
+
+from .. import __version__
+from ..api.credentials.admin_key import admin_key_credential
+from ..api.credentials.base import Credential, CredentialError, Endpoint, Refusal
+from ..api.credentials.discover import discover
+from ..api.credentials.oauth_token import oauth_token_credential
+from ..app import INVENTORY, create_server, offer_for
+from ..config import ConfigError, Settings, load_settings
+from ..confirmation.audit import verify
+from ..redaction import install_log_redaction, redact
+from ..runtime.whoami import check_lines
+from ..transports.http import serve_http
+from ..transports.http_security import http_policy
+from .local_call import call_tool
+from .probe import probe
+
+PROG = "claude-admin-mcp"
+COMMANDS = ("serve", "check", "tools", "call", "sandbox", "verify-audit")
+SANDBOX_OAUTH_TOKEN = "sk-ant-oat01-sandbox-acme-demo-org-admin-oauth-token-4c1e9a7b2d"
+"""The sandbox's org:admin OAuth token (a sandbox secret, not a credential), used with `--sandbox`
+when the chosen tools include OAuth-only ones."""
+
+
+class StartupError(Exception):
+    """Ends the command with one line on stderr and exit status 2."""
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    g = parser.add_argument_group("settings (flags > environment > config file > defaults)")
+    g.add_argument("--config", metavar="PATH", help="TOML settings file (default: $CLAUDE_ADMIN_MCP_CONFIG)")
+    g.add_argument("--sandbox", action="store_const", const=True, help="use the built-in Admin API emulator")
+    g.add_argument("--sandbox-users", type=int, metavar="N", help="members in the sandbox organization")
+    g.add_argument("--tier", choices=["read-only", "confirm"], help="read-only hides and refuses every write")
+    g.add_argument("--toolsets", metavar="A,B", help="areas to offer: default, all, or names (see `tools`)")
+    g.add_argument("--tools", metavar="X,Y", help="single tools to offer in addition to the toolsets")
+    g.add_argument(
+        "--base-url", metavar="URL", help="Admin API host (default: $ANTHROPIC_BASE_URL or api.anthropic.com)"
+    )
+    g.add_argument("--anthropic-version", metavar="V", help="anthropic-version header (default 2023-06-01)")
+    g.add_argument("--output-budget-tokens", type=int, metavar="N", help="largest tool result, in tokens")
+    g.add_argument("--audit-log", metavar="PATH", help="where write attempts are recorded")
+    g.add_argument("--allow-workspaces", metavar="ID,ID", help="writes may touch only these workspaces")
+    g.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"], help="stderr log level")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=PROG, description="MCP server for the Anthropic Admin API.")
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    serve = sub.add_parser("serve", help="run the MCP server (the default command)")
+    _common(serve)
+    serve.add_argument("--transport", choices=["stdio", "http"], help="stdio (default) or streamable HTTP")
+    serve.add_argument("--host", help="HTTP bind address (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="HTTP port (default 8765); the endpoint is /mcp")
+
+    check = sub.add_parser("check", help="test the credential and show what this configuration offers")
+    _common(check)
+
+    tools = sub.add_parser("tools", help="list the tools this configuration offers")
+    _common(tools)
+    tools.add_argument("--json", action="store_true", dest="as_json", help="print the MCP tools/list JSON")
+
+    call = sub.add_parser("call", help="run one tool through the MCP code path and print its result")
+    _common(call)
+    call.add_argument("tool", help="tool name")
+    call.add_argument("--json", dest="arguments", default="{}", metavar="ARGS", help="tool arguments as JSON")
+    call.add_argument("--structured", action="store_true", help="print the structured content as JSON")
+
+    verify = sub.add_parser("verify-audit", help="check an audit log's hash chain")
+    verify.add_argument("path", help="the audit log (see --audit-log)")
+
+    sandbox = sub.add_parser("sandbox", help="serve the Admin API emulator until interrupted")
+    sandbox.add_argument("--host", default="127.0.0.1")
+    sandbox.add_argument("--port", type=int, default=8800)
+    sandbox.add_argument("--users", type=int, default=60)
+    sandbox.add_argument("--workspaces", type=int, default=None)
+    sandbox.add_argument("--seed", type=int, default=1)
+    sandbox.add_argument(
+        "--admin-key", default=None, help="the admin key it accepts (default: a fixed sandbox key)"
+    )
+    sandbox.add_argument("--oauth-token", default=None, help="an org:admin OAuth token it also accepts")
+    sandbox.add_argument(
+        "--fault",
+        action="append",
+        default=[],
+        metavar="SPEC",
+        help="inject a failure, e.g. kind=status,status=529,path=/users,times=3 (repeatable)",
+    )
+    return parser
+
+
+def _flags(ns: argparse.Namespace) -> dict[str, Any]:
+    keys = (
+        "config",
+        "sandbox",
+        "sandbox_users",
+        "tier",
+        "toolsets",
+        "tools",
+        "base_url",
+        "anthropic_version",
+        "output_budget_tokens",
+        "audit_log",
+        "allow_workspaces",
+        "log_level",
+        "transport",
+        "host",
+        "port",
+    )
+    return {key: getattr(ns, key, None) for key in keys}
+
+
+def _configure_logging(level: str) -> None:
+    handler = logging.StreamHandler(sys.stderr)  # stdout belongs to the MCP protocol on stdio
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    # Request lines are ours to log (without query strings); the HTTP library's would repeat them.
+    for noisy in ("httpx2", "httpx", "httpcore", "uvicorn.access"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    install_log_redaction()
+
+
+class _NoCredential:
+    """Stands in where a command only describes tools and never calls the API (as an OAuth token,
+    so that every tool is described, OAuth-only ones included)."""
+
+    kind: Literal["oauth_token"] = "oauth_token"
+    source = "(none configured)"
+
+    async def headers(self) -> dict[str, str]:
+        raise CredentialError("no credential configured")
+
+    async def invalidate(self) -> bool:
+        return False
+
+    def refusal(self, endpoint: Endpoint) -> Refusal | None:
+        return None
+
+    def details(self) -> Mapping[str, Any]:
+        return {}
+
+
+@contextmanager
+def runtime(ns: argparse.Namespace, *, need_credential: bool = True) -> Iterator[tuple[Settings, Credential]]:
+    """Settings and credential for this run; with --sandbox, an emulator running for its duration."""
+    try:
+        settings = load_settings(_flags(ns))
+    except ConfigError as exc:
+        raise StartupError(str(exc)) from None
+    _configure_logging(settings.log_level)
+    if not settings.sandbox:
+        try:
+            credential: Credential = discover(os.environ, settings.base_url)
+        except CredentialError as exc:
+            if need_credential:
+                raise StartupError(str(exc)) from None
+            credential = _NoCredential()
+        yield settings, credential
+        return
+    # The emulator is imported only when asked for: it is no part of a production run.
+    from claude_admin_mcp.sandbox.runner import SandboxConfig, start_sandbox
+
+    try:
+        # The service-account and federation tools need an OAuth token: the sandbox has one too.
+        offer = offer_for(settings, _NoCredential())
+        oauth = any(entry.oauth_only for entry in offer.entries)
+    except ConfigError:
+        oauth = False
+    config = SandboxConfig(users=settings.sandbox_users, oauth_token=SANDBOX_OAUTH_TOKEN)
+    with start_sandbox(config) as sandbox:
+        logging.getLogger(PROG).info(
+            "sandbox organization with %d members at %s", settings.sandbox_users, sandbox.base_url
+        )
+        if oauth:
+            credential = oauth_token_credential("the sandbox", SANDBOX_OAUTH_TOKEN)
+        else:
+            credential = admin_key_credential("the sandbox", sandbox.config.admin_key)
+        yield settings.model_copy(update={"base_url": sandbox.base_url}), credential
+
+
+def _serve(ns: argparse.Namespace) -> int:
+    with runtime(ns) as (settings, credential):
+        try:
+            # An unsafe HTTP setup is refused before anything else starts.
+            policy = http_policy(settings) if settings.transport == "http" else None
+            server = create_server(settings, credential)
+        except ConfigError as exc:
+            raise StartupError(str(exc)) from None
+        if policy is not None:
+            anyio.run(serve_http, server, settings, policy)
+        else:
+            anyio.run(server.run_stdio_async)
+    return 0
+
+
+def _check(ns: argparse.Namespace) -> int:
+    with runtime(ns) as (settings, credential):
+        try:
+            offered = offer_for(settings, credential).entries
+        except ConfigError as exc:
+            raise StartupError(str(exc)) from None
+        print(f"api:          {settings.base_url} (anthropic-version {settings.anthropic_version})")
+        ok, report = anyio.run(probe, settings, credential, INVENTORY)
+        for line in check_lines(report):
+            print(line)
+        reads = sum(entry.read_only for entry in offered)
+        print(f"tier:         {settings.tier}; toolsets: {', '.join(settings.toolsets)}")
+        print(f"tools:        {len(offered)} ({reads} read, {len(offered) - reads} write)")
+        print("OK" if ok else "FAILED")
+        return 0 if ok else 1
+
+
+def _tools(ns: argparse.Namespace) -> int:
+    with runtime(ns, need_credential=False) as (settings, credential):
+        try:
+            server = create_server(settings, credential)
+        except ConfigError as exc:
+            raise StartupError(str(exc)) from None
+        listed = anyio.run(server.list_tools)
+        if ns.as_json:
+            payload = {"tools": [t.model_dump(by_alias=True, exclude_none=True, mode="json") for t in listed]}
+            print(json.dumps(payload, indent=2, ensure_ascii=False))
+            return 0
+        width = max(len(t.name) for t in listed) if listed else 10
+        for tool in listed:
+            hints = tool.annotations
+            flags = []
+            if hints is not None:
+                flags.append("read-only" if hints.read_only_hint else "write")
+                if hints.destructive_hint:
+                    flags.append("destructive")
+                if hints.idempotent_hint:
+                    flags.append("idempotent")
+            print(f"{tool.name:<{width}}  {', '.join(flags):<32}  {tool.title}")
+        print(f"\n{len(listed)} tools; tier {settings.tier}; toolsets {', '.join(settings.toolsets)}")
+    return 0
+
+
+def _call(ns: argparse.Namespace) -> int:
+    try:
+        arguments = json.loads(ns.arguments)
+        if not isinstance(arguments, dict):
+            raise ValueError("not an object")
+    except ValueError as exc:
+        raise StartupError(f"--json must be a JSON object of tool arguments ({exc})") from None
+    with runtime(ns) as (settings, credential):
+        try:
+            server = create_server(settings, credential)
+        except ConfigError as exc:
+            raise StartupError(str(exc)) from None
+        result = anyio.run(call_tool, server, ns.tool, arguments)
+    if ns.structured and result.structured_content is not None:
+        print(json.dumps(result.structured_content, indent=2, ensure_ascii=False))
+    else:
+        for block in result.content:
+            print(getattr(block, "text", block))
+    return 1 if result.is_error else 0
+
+
+def _sandbox(ns: argparse.Namespace) -> int:
+    # The emulator is imported only when asked for: it is no part of a production run.
+    from claude_admin_mcp.sandbox.faults import Fault
+    from claude_admin_mcp.sandbox.runner import SandboxConfig, serve_forever
+
+    _configure_logging("INFO")
+    try:
+        faults = tuple(Fault.parse(spec) for spec in ns.fault)
+    except ValueError as exc:
+        raise StartupError(f"--fault: {exc}") from None
+    options: dict[str, Any] = {
+        "users": ns.users,
+        "workspaces": ns.workspaces,
+        "seed": ns.seed,
+        "faults": faults,
+    }
+    options["oauth_token"] = ns.oauth_token
+    if ns.admin_key:
+        options["admin_key"] = ns.admin_key
+    serve_forever(SandboxConfig(**options), ns.host, ns.port)
+    return 0
+
+
+def _verify_audit(ns: argparse.Namespace) -> int:
+    path = Path(ns.path).expanduser()
+    if not path.is_file():
+        raise StartupError(f"{path} is not a file")
+    result = verify(path)
+    for problem in result.problems:
+        print(problem)
+    state = "intact" if result.ok else f"BROKEN ({len(result.problems)} problems)"
+    print(f"{path}: {result.lines} lines, chain {state}; last line's sha256 {result.head}")
+    return 0 if result.ok else 1
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or (args[0] not in COMMANDS and args[0] not in ("-h", "--help", "--version")):
+        args.insert(0, "serve")
+    ns = build_parser().parse_args(args)
+    handlers = {
+        "serve": _serve,
+        "check": _check,
+        "tools": _tools,
+        "call": _call,
+        "sandbox": _sandbox,
+        "verify-audit": _verify_audit,
+    }
+    try:
+        return handlers[ns.command](ns)
+    except StartupError as exc:
+        print(f"{PROG}: {redact(str(exc))}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

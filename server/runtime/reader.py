@@ -1,0 +1,102 @@
+"""The read-only view of the Admin API that previews and filters use (the catalog's `Reader`).
+
+Typed: what it reads is validated into the caller's model, so a preview reads `user.role`. Lists
+are walked by the one paginator in the style and page size the catalog declares for that path.
+One reader serves one tool call and remembers what it read, so a preview that asks twice for the
+same workspace costs one request.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from ..api.client import AdminApi, fill_path
+from ..api.errors import ApiError, ApiUnreachable
+from ..catalog.operation import Operation
+from .paginator import Source, Style, collect
+
+M = TypeVar("M", bound=BaseModel)
+
+PREVIEW_MAX_ITEMS = 5_000
+"""A preview reads at most this many items of one list (it describes, it does not export)."""
+
+
+class ListStyles:
+    """Which paging style and page size each list path has, from the catalog's list operations."""
+
+    def __init__(self, operations: Iterable[Operation]) -> None:
+        self._patterns: list[tuple[re.Pattern[str], Style, int, str]] = []
+        for op in operations:
+            if op.pagination == "none":
+                continue
+            pattern = re.compile("^" + re.sub(r"\\{\w+\\}", "[^/]+", re.escape(op.path)) + "$")
+            style: Style = "id_cursor" if op.pagination == "id_cursor" else "page_token"
+            size = op.page_size
+            if op.report is not None and op.report.widths:
+                size = op.report.widths[0].page_max  # the default width's page (reports page by token)
+            self._patterns.append((pattern, style, size, op.item_id))
+
+    def of(self, path: str) -> tuple[Style, int, str]:
+        for pattern, style, size, item_id in self._patterns:
+            if pattern.match(path):
+                return style, size, item_id
+        raise LookupError(f"no list operation in the catalog serves {path}")
+
+
+class ApiReader:
+    def __init__(self, api: AdminApi, styles: ListStyles, clock: Any) -> None:
+        self.api = api
+        self._styles = styles
+        self._clock = clock
+        self._seen: dict[str, Any] = {}
+
+    def now(self) -> datetime:
+        now: datetime = self._clock()
+        return now
+
+    def credential_details(self) -> Mapping[str, Any]:
+        return self.api.credential.details()
+
+    async def page(self, path: str, **query: Any) -> dict[str, Any]:
+        key = repr((path, sorted(query.items())))
+        if key not in self._seen:
+            # Previews build paths from validated ids; fill_path's encoding keeps that a guarantee.
+            response = await self.api.get(fill_path(path, {}), query)
+            if not isinstance(response.data, dict):
+                raise ApiError(502, "api_error", "expected a JSON object", request_id=response.request_id)
+            self._seen[key] = response.data
+        body: dict[str, Any] = self._seen[key]
+        return body
+
+    async def get(self, model: type[M], path: str, **query: Any) -> M:
+        return _validated(model, await self.page(path, **query), path)
+
+    async def find(self, model: type[M], path: str, **query: Any) -> M | None:
+        try:
+            return await self.get(model, path, **query)
+        except ApiError as exc:
+            if exc.status == 404:
+                return None
+            raise
+
+    async def all(self, model: type[M], path: str, **query: Any) -> list[M]:
+        style, size, item_id = self._styles.of(path)
+
+        async def fetch(params: dict[str, Any]) -> Mapping[str, Any]:
+            return await self.page(path, **query, **params)
+
+        items = await collect(Source(fetch, style, size, item_id), PREVIEW_MAX_ITEMS)
+        return [_validated(model, item, path) for item in items]
+
+
+def _validated(model: type[M], data: Any, path: str) -> M:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()[:3])
+        raise ApiUnreachable(f"the API returned an unexpected shape for {path} ({problems})") from None

@@ -1,0 +1,39 @@
+"""One operation's request, built from validated arguments, and its answer checked against the
+shape the tool publishes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from ..api.client import ApiResponse, fill_path
+from ..api.errors import ApiUnreachable
+from ..catalog.operation import Operation
+from .state import RunState
+
+
+def path_for(op: Operation, args: BaseModel) -> str:
+    return fill_path(op.path, {name: str(getattr(args, name)) for name in op.path_params})
+
+
+async def send(op: Operation, args: BaseModel, state: RunState) -> ApiResponse:
+    """The operation's one request (a non-idempotent write is never retried once it may have
+    reached the API: see `AdminApi.request`)."""
+    values = op.api_values(args)
+    body = values if op.method == "POST" else None
+    query = None if op.method == "POST" else values
+    return await state.api.request(
+        op.method, path_for(op, args), query=query, body=body, beta=op.beta, idempotent=op.is_idempotent
+    )
+
+
+def checked(op: Operation, data: Any) -> dict[str, Any]:
+    """The API object, verified against the operation's output model (so the schema we publish holds)."""
+    try:
+        op.output.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()[:3])
+        raise ApiUnreachable(f"the API returned an unexpected shape ({problems})") from None
+    assert isinstance(data, dict)
+    return data

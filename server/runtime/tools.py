@@ -1,0 +1,185 @@
+"""Turns a declarative `Operation` into an MCP tool, through the SDK's public tool API.
+
+A tool is `Tool.from_function` over a handler with a real signature (`ctx`, the validated
+`arguments`, and for writes a `decision` its resolver fills), given the operation's own argument
+model as its `FuncMetadata` (the SDK's hand-built metadata): the published `inputSchema` is that
+model's flat schema, the SDK validates against it once (parsing the JSON strings some clients send
+for lists), and the handler receives the validated model whole. List operations gain `limit`,
+`cursor` and `fields`; reports their range and view; writes a `confirmation_token`. Results carry a
+declared `outputSchema`.
+"""
+
+# No `from __future__ import annotations`: the SDK reads the handlers' annotations at registration,
+# and a write handler's names its resolver, a local of the function that builds it.
+
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any, cast
+
+from mcp.server.mcpserver import Context, ElicitationResult, Resolve
+from mcp.server.mcpserver.tools.base import Tool
+from mcp.server.mcpserver.utilities.func_metadata import ArgModelBase, FuncMetadata
+from mcp.types import CallToolResult, ToolAnnotations
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, create_model
+from pydantic_core import PydanticCustomError
+
+from ..catalog.operation import Operation
+from .reports import ReportArguments
+from .schema import compact_input_schema, compact_output_schema
+
+DEFAULT_LIMIT = 100
+MAX_LIMIT = 1000
+
+ReadHandler = Callable[[Operation, BaseModel, Context[Any, Any]], Awaitable[CallToolResult]]
+Decide = Callable[[Operation, BaseModel, Context[Any, Any]], Awaitable[Any]]
+Apply = Callable[[Operation, BaseModel, Any, Context[Any, Any]], Awaitable[CallToolResult]]
+
+
+class ToolArguments(ArgModelBase):
+    """Base of every tool's argument model: the SDK validates it once and hands it over whole."""
+
+    def model_dump_one_level(self) -> dict[str, Any]:
+        return {"arguments": self}
+
+
+class PageArguments(BaseModel):
+    """Arguments every list tool takes in addition to its filters."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    # The bounds say it all; a result cut short by the output budget says so itself.
+    limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
+    cursor: str | None = Field(None, description="next_cursor of the previous result.")
+
+
+class ConfirmationArguments(BaseModel):
+    """The argument every write tool takes for clients that cannot ask the user themselves."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    # Explained once, in the server instructions, rather than in every write tool's schema.
+    confirmation_token: str | None = None
+
+
+def tool_input_model(op: Operation) -> type[ToolArguments]:
+    """The model the tool validates against: the operation's input, plus paging or confirmation."""
+    if op.is_list:
+        allowed = tuple(op.output.model_fields)
+
+        def known_fields(value: list[str] | None) -> list[str] | None:
+            unknown = [name for name in value or () if name not in allowed]
+            if unknown:
+                raise PydanticCustomError(
+                    "unknown_fields",
+                    "unknown field(s) {unknown}; items have: {allowed}",
+                    {"unknown": ", ".join(unknown), "allowed": ", ".join(allowed)},
+                )
+            return value
+
+        # Validated here rather than listed as an enum: the output schema already names the fields.
+        return create_model(
+            f"{op.input.__name__}Page",
+            __base__=cast(tuple[type[ToolArguments], ...], (op.input, PageArguments, ToolArguments)),
+            fields=(
+                Annotated[list[str] | None, AfterValidator(known_fields)],
+                Field(None, description="Return only these item fields."),
+            ),
+        )
+    extra: type[BaseModel] | None = None
+    if op.report is not None:
+        extra = ReportArguments
+    elif not op.read_only:
+        extra = ConfirmationArguments
+    bases = (op.input, extra, ToolArguments) if extra is not None else (op.input, ToolArguments)
+    # The operation's own model first: its fields, validators and config (extra="forbid") lead.
+    return create_model(f"{op.input.__name__}Tool", __base__=cast(tuple[type[ToolArguments], ...], bases))
+
+
+def partial_model(model: type[BaseModel]) -> type[BaseModel]:
+    """`model` with every field optional: list items may carry only the `fields` asked for."""
+    # Not required, same types: a field left out is simply absent (the API never sends null for it).
+    optional: dict[str, Any] = {name: (info.annotation, None) for name, info in model.model_fields.items()}
+    return create_model(f"{model.__name__}Item", __base__=model.__base__, **optional)
+
+
+def list_output_model(op: Operation) -> type[BaseModel]:
+    item: Any = partial_model(op.output)
+    return create_model(
+        f"{op.output.__name__}Page",
+        items=(list[item], ...),
+        count=(int, Field(description="Items in this result.")),
+        next_cursor=(
+            str | None,
+            Field(None, description="Pass as cursor to get the following items; null at the end."),
+        ),
+        note=(str | None, Field(None, description="Why the result stopped early, when it did.")),
+    )
+
+
+class WriteOutcome(BaseModel):
+    """What every write tool returns, whatever happened (`outcome` names it).
+
+    Kept generic (the changed object is in `result`, shaped as the matching get_ tool's output) so
+    twelve write tools cost the tool list little.
+    """
+
+    outcome: str
+    applied: bool
+    message: str
+    preview: str | None = None
+    result: dict[str, Any] | None = None
+    confirmation_token: str | None = None
+    token_expires_at: str | None = None
+    request_id: str | None = None
+
+
+def annotations_of(op: Operation) -> ToolAnnotations:
+    return ToolAnnotations(
+        title=op.title,
+        read_only_hint=op.read_only,
+        destructive_hint=op.destructive,
+        idempotent_hint=op.is_idempotent,
+        open_world_hint=True,
+    )
+
+
+def with_model(
+    tool: Tool, arguments: type[ToolArguments], output: type[BaseModel], *, structured_input: bool = True
+) -> Tool:
+    """`tool` validating against `arguments` and publishing `output` (both schemas compacted)."""
+    metadata = FuncMetadata(
+        arg_model=arguments,
+        output_schema=compact_output_schema(output.model_json_schema()),
+        output_model=output,
+    )
+    schema = compact_input_schema(arguments.model_json_schema(by_alias=True))
+    return tool.model_copy(update={"fn_metadata": metadata, "parameters": schema})
+
+
+def read_tool(op: Operation, run: ReadHandler) -> Tool:
+    async def handler(ctx: Context[Any, Any], arguments: BaseModel) -> CallToolResult:
+        return await run(op, arguments, ctx)
+
+    tool = Tool.from_function(
+        handler, name=op.name, title=op.title, description=op.description, annotations=annotations_of(op)
+    )
+    output = list_output_model(op) if op.is_list else op.output
+    return with_model(tool, tool_input_model(op), output)
+
+
+def write_tool(op: Operation, decide: Decide, apply: Apply) -> Tool:
+    """The resolver runs `decide` (guards, preview, the question) on every round; the body `apply`."""
+
+    async def resolver(ctx: Context[Any, Any], arguments: BaseModel) -> Any:
+        return await decide(op, arguments, ctx)
+
+    async def handler(
+        ctx: Context[Any, Any],
+        arguments: BaseModel,
+        decision: Annotated[ElicitationResult[Any], Resolve(resolver)],
+    ) -> CallToolResult:
+        return await apply(op, arguments, decision, ctx)
+
+    tool = Tool.from_function(
+        handler, name=op.name, title=op.title, description=op.description, annotations=annotations_of(op)
+    )
+    return with_model(tool, tool_input_model(op), WriteOutcome)

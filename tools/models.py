@@ -1,0 +1,140 @@
+"""The Admin API objects more than one area reads (a member, a workspace, a key, a service account,
+a federation rule), the paths they live at, and the reads previews of several areas share.
+
+An area's own objects live in its module; what two areas need lives here, so no area imports another.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from claude_admin_mcp.server.catalog.preview import Reader
+
+from .common import ApiObject, listing
+
+USERS = "/v1/organizations/users"
+WORKSPACES = "/v1/organizations/workspaces"
+API_KEYS = "/v1/organizations/api_keys"
+SERVICE_ACCOUNTS = "/v1/organizations/service_accounts"
+RULES = "/v1/organizations/federation_rules"
+PAGE_MAX = 100
+"""The largest page of the service-account and federation lists."""
+
+
+class User(ApiObject):
+    id: str
+    email: str
+    name: str
+    role: str
+    added_at: str
+
+
+class Workspace(ApiObject):
+    id: str
+    name: str
+    created_at: str
+    archived_at: str | None = None
+    display_color: str | None = None
+    data_residency: dict[str, Any] | None = None
+    tags: dict[str, Any] = Field(default_factory=dict)
+
+
+class WorkspaceMember(ApiObject):
+    user_id: str
+    workspace_id: str
+    workspace_role: str
+
+
+class Creator(BaseModel):
+    id: str
+    type: str | None = None
+
+
+class ApiKey(ApiObject):
+    id: str
+    name: str
+    status: str
+    created_at: str
+    expires_at: str | None = None
+    partial_key_hint: str | None = None
+    workspace_id: str | None = None
+    created_by: dict[str, Any] | None = None
+
+    @property
+    def creator(self) -> Creator | None:
+        return Creator.model_validate(self.created_by) if self.created_by else None
+
+    @property
+    def workspace(self) -> str:
+        """The key's workspace id, or "default" for the default workspace."""
+        scope = (self.model_extra or {}).get("scope")
+        scoped = scope.get("workspace_id") if isinstance(scope, dict) else None
+        return str(self.workspace_id or scoped or "default")
+
+
+class ServiceAccount(ApiObject):
+    id: str
+    name: str
+    organization_role: str
+    description: str | None = None
+    created_at: str
+    archived_at: str | None = None
+
+
+class ServiceAccountMember(ApiObject):
+    service_account_id: str
+    workspace_id: str
+    workspace_role: str
+    implicit: bool | None = None
+
+
+class RuleTarget(BaseModel):
+    type: str | None = None
+    service_account_id: str | None = None
+    service_account_name: str | None = None
+
+
+class FederationRule(ApiObject):
+    id: str
+    name: str
+    issuer_id: str
+    issuer_name: str | None = None
+    match: dict[str, Any]
+    target: dict[str, Any]
+    oauth_scope: str
+    token_lifetime_seconds: int | None = None
+    applies_to_all_workspaces: bool | None = None
+    workspace_ids: list[str] = Field(default_factory=list)
+    created_at: str
+    archived_at: str | None = None
+
+    @property
+    def acts_as(self) -> RuleTarget:
+        return RuleTarget.model_validate(self.target)
+
+
+async def workspace_roles_of(api: Reader, user_id: str) -> list[tuple[Workspace, str]]:
+    """Every active workspace the user is an explicit member of, with their role there.
+
+    The API has no per-user membership list, so this asks each workspace: one request each.
+    """
+    roles = []
+    for workspace in await api.all(Workspace, WORKSPACES):
+        member = await api.find(WorkspaceMember, f"{WORKSPACES}/{workspace.id}/members/{user_id}")
+        if member is not None:
+            roles.append((workspace, member.workspace_role))
+    return roles
+
+
+async def live_rules_targeting(api: Reader, service_account_id: str) -> list[FederationRule]:
+    return [
+        rule
+        for rule in await api.all(FederationRule, RULES)
+        if rule.acts_as.service_account_id == service_account_id
+    ]
+
+
+def rule_names(rules: list[FederationRule]) -> str:
+    return listing([f"{rule.name} ({rule.id}, {rule.oauth_scope})" for rule in rules])
