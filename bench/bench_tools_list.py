@@ -15,9 +15,9 @@ from typing import Any
 
 from mcp import Client
 
+from claude_admin_mcp.server.api.credentials.admin_key import admin_key_credential
 from claude_admin_mcp.server.app import create_server
 from claude_admin_mcp.server.config import Settings
-from claude_admin_mcp.server.api.credentials.admin_key import admin_key_credential
 
 from .harness import KEY, print_table
 

@@ -20,10 +20,10 @@ from mcp.server import MCPServer
 from mcp.types import CallToolResult
 
 from claude_admin_mcp.sandbox.runner import RunningSandbox, SandboxConfig, start_sandbox
-from claude_admin_mcp.server.app import create_server
-from claude_admin_mcp.server.config import Settings
 from claude_admin_mcp.server.api.credentials.admin_key import admin_key_credential
 from claude_admin_mcp.server.api.credentials.oauth_token import oauth_token_credential
+from claude_admin_mcp.server.app import create_server
+from claude_admin_mcp.server.config import Settings
 
 REPO = Path(__file__).resolve().parent.parent
 FIXED_NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)

@@ -100,8 +100,8 @@ async def test_a_non_member_is_a_clear_404(sandbox: Any) -> None:
 async def test_rejected_credential_is_401_naming_the_variable_without_the_key(
     sandbox: Any, mode: str
 ) -> None:
-    from claude_admin_mcp.server.app import create_server
     from claude_admin_mcp.server.api.credentials.admin_key import admin_key_credential
+    from claude_admin_mcp.server.app import create_server
 
     from .conftest import make_settings
 

@@ -6,8 +6,8 @@ import json
 import re
 import shlex
 
-from claude_admin_mcp.server.cli import build_parser
 from claude_admin_mcp.server.app import INVENTORY
+from claude_admin_mcp.server.cli import build_parser
 from claude_admin_mcp.tools import DEFAULT_TOOLSETS
 
 from .conftest import REPO

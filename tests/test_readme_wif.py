@@ -11,8 +11,12 @@ from typing import Any
 
 import yaml
 
+from claude_admin_mcp.server.api.credentials.base import (
+    FEDERATION_RULE_ENV,
+    IDENTITY_TOKEN_FILE_ENV,
+    ORGANIZATION_ENV,
+)
 from claude_admin_mcp.server.cli import build_parser
-from claude_admin_mcp.server.api.credentials.base import FEDERATION_RULE_ENV, IDENTITY_TOKEN_FILE_ENV, ORGANIZATION_ENV
 
 from .conftest import REPO
 

@@ -18,10 +18,10 @@ from mcp.server import MCPServer
 
 from claude_admin_mcp.sandbox.faults import Fault
 from claude_admin_mcp.sandbox.runner import RunningSandbox, start_sandbox
-from claude_admin_mcp.server.app import create_server
 from claude_admin_mcp.server.api.credentials.admin_key import admin_key_credential
-from claude_admin_mcp.server.runtime.lists import CHARS_PER_TOKEN
+from claude_admin_mcp.server.app import create_server
 from claude_admin_mcp.server.catalog.operation import Report
+from claude_admin_mcp.server.runtime.lists import CHARS_PER_TOKEN
 from claude_admin_mcp.server.runtime.reports import Aggregate, Bucket
 from claude_admin_mcp.tools.reports import USAGE_METRICS
 

@@ -13,9 +13,9 @@ from mcp.types import CallToolResult
 
 from claude_admin_mcp.sandbox.faults import Fault
 from claude_admin_mcp.sandbox.runner import RunningSandbox, start_sandbox
+from claude_admin_mcp.server.app import INVENTORY
 from claude_admin_mcp.server.config import Settings
 from claude_admin_mcp.server.runtime.lists import CHARS_PER_TOKEN
-from claude_admin_mcp.server.app import INVENTORY
 from claude_admin_mcp.tools import TOOLSETS
 
 from .api import raw_all

@@ -8,8 +8,8 @@ import pytest
 
 from claude_admin_mcp.sandbox.faults import Fault
 from claude_admin_mcp.server.api.client import AdminApi
-from claude_admin_mcp.server.api.errors import MethodNotAllowed
 from claude_admin_mcp.server.api.credentials.admin_key import admin_key_credential
+from claude_admin_mcp.server.api.errors import MethodNotAllowed
 from claude_admin_mcp.tools import OPERATIONS
 
 from .api import raw_all

@@ -23,11 +23,11 @@ import anyio
 import pytest
 
 from claude_admin_mcp.sandbox.runner import RunningSandbox, start_sandbox
-from claude_admin_mcp.server.app import create_server
 from claude_admin_mcp.server.api.credentials.base import CredentialError
 from claude_admin_mcp.server.api.credentials.discover import discover
 from claude_admin_mcp.server.api.credentials.oauth_token import oauth_token_credential
 from claude_admin_mcp.server.api.credentials.workload_identity import federation_credential
+from claude_admin_mcp.server.app import create_server
 
 from .conftest import connect, make_server, make_settings, sandbox_config, text_of
 from .wif import (

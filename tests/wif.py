@@ -17,8 +17,8 @@ from jwt.algorithms import ECAlgorithm, RSAAlgorithm
 from mcp.server import MCPServer
 
 from claude_admin_mcp.sandbox.runner import RunningSandbox
-from claude_admin_mcp.server.app import create_server
 from claude_admin_mcp.server.api.credentials.discover import discover
+from claude_admin_mcp.server.app import create_server
 
 from .conftest import make_settings
 
