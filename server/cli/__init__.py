@@ -16,7 +16,7 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Literal
@@ -25,7 +25,7 @@ import anyio
 
 from .. import __version__
 from ..api.credentials.admin_key import admin_key_credential
-from ..api.credentials.base import Credential, CredentialError, Endpoint, Refusal
+from ..api.credentials.base import Credential, CredentialError, Endpoint, Refusal, Unchanging
 from ..api.credentials.discover import discover
 from ..api.credentials.oauth_token import oauth_token_credential
 from ..app import INVENTORY, create_server, offer_for
@@ -147,7 +147,7 @@ def _configure_logging(level: str) -> None:
     install_log_redaction()
 
 
-class _NoCredential:
+class _NoCredential(Unchanging):
     """Stands in where a command only describes tools and never calls the API (as an OAuth token,
     so that every tool is described, OAuth-only ones included)."""
 
@@ -157,14 +157,8 @@ class _NoCredential:
     async def headers(self) -> dict[str, str]:
         raise CredentialError("no credential configured")
 
-    async def invalidate(self) -> bool:
-        return False
-
     def refusal(self, endpoint: Endpoint) -> Refusal | None:
         return None
-
-    def details(self) -> Mapping[str, Any]:
-        return {}
 
 
 @contextmanager

@@ -142,9 +142,7 @@ def annotations_of(op: Operation) -> ToolAnnotations:
     )
 
 
-def with_model(
-    tool: Tool, arguments: type[ToolArguments], output: type[BaseModel], *, structured_input: bool = True
-) -> Tool:
+def with_model(tool: Tool, arguments: type[ToolArguments], output: type[BaseModel]) -> Tool:
     """`tool` validating against `arguments` and publishing `output` (both schemas compacted)."""
     metadata = FuncMetadata(
         arg_model=arguments,

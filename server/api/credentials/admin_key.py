@@ -4,23 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
 from ...redaction import register_secret
-from .base import ADMIN_KEY_ENV, GET_A_TOKEN, CredentialError, Endpoint, Refusal, clean
+from .base import ADMIN_KEY_ENV, GET_A_TOKEN, CredentialError, Endpoint, Refusal, Unchanging, clean
 
 
 @dataclass(frozen=True)
-class AdminKeyCredential:
+class AdminKeyCredential(Unchanging):
     source: str
     secret: str = field(repr=False)
     kind: Literal["admin_key"] = "admin_key"
 
     async def headers(self) -> dict[str, str]:
         return {"x-api-key": self.secret}
-
-    async def invalidate(self) -> bool:
-        return False
 
     def refusal(self, endpoint: Endpoint) -> Refusal | None:
         if not endpoint.oauth_only:
@@ -31,9 +28,6 @@ class AdminKeyCredential:
             f"federation, and this server authenticates with one ({self.source})",
             f"An administrator can get such a token with {GET_A_TOKEN}, and restart the server with it.",
         )
-
-    def details(self) -> Mapping[str, Any]:
-        return {}
 
 
 def admin_key_credential(name: str, value: str) -> AdminKeyCredential:

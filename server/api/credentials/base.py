@@ -90,6 +90,17 @@ class Credential(Protocol):
         ...
 
 
+class Unchanging:
+    """What a credential that is a fixed secret shares: nothing to renew after a 401, nothing to
+    describe beyond its kind and source."""
+
+    async def invalidate(self) -> bool:
+        return False
+
+    def details(self) -> Mapping[str, Any]:
+        return {}
+
+
 def clean(name: str, value: str) -> str:
     """A credential as pasted, checked for what copying from a web page adds."""
     value = value.strip()

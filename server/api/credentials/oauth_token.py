@@ -5,14 +5,23 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
 from ...redaction import register_secret
-from .base import ADMIN_KEY_ENV, OAUTH_BETA, OAUTH_TOKEN_ENVS, CredentialError, Endpoint, Refusal, clean
+from .base import (
+    ADMIN_KEY_ENV,
+    OAUTH_BETA,
+    OAUTH_TOKEN_ENVS,
+    CredentialError,
+    Endpoint,
+    Refusal,
+    Unchanging,
+    clean,
+)
 
 
 @dataclass(frozen=True)
-class OAuthTokenCredential:
+class OAuthTokenCredential(Unchanging):
     source: str
     secret: str = field(repr=False)
     kind: Literal["oauth_token"] = "oauth_token"
@@ -20,14 +29,8 @@ class OAuthTokenCredential:
     async def headers(self) -> dict[str, str]:
         return {"authorization": f"Bearer {self.secret}", "anthropic-beta": OAUTH_BETA}
 
-    async def invalidate(self) -> bool:
-        return False
-
     def refusal(self, endpoint: Endpoint) -> Refusal | None:
         return None
-
-    def details(self) -> Mapping[str, Any]:
-        return {}
 
 
 def oauth_token_credential(name: str, value: str) -> OAuthTokenCredential:
