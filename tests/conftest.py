@@ -86,7 +86,7 @@ def make_server(sandbox: RunningSandbox, *, oauth: bool = False, **overrides: An
 
 @asynccontextmanager
 async def connect(server: MCPServer[Any], mode: str = "auto", **client_options: Any) -> AsyncIterator[Client]:
-    async with Client(server, mode=mode, **client_options) as client:  # type: ignore[arg-type]
+    async with Client(server, mode=mode, **client_options) as client:
         yield client
 
 

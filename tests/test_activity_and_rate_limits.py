@@ -22,15 +22,15 @@ async def test_a_write_made_through_the_server_shows_at_the_top_of_the_activity_
     user = raw_all(fresh_sandbox, "/v1/organizations/users", roles=["developer"])[0]
     async with connect(report_server(fresh_sandbox), elicitation_callback=ScriptedHuman("accept")) as client:
         changed = await client.call_tool("update_user_role", {"user_id": user["id"], "role": "billing"})
-        assert changed.structured_content["outcome"] == "applied"  # type: ignore[index]
+        assert changed.structured_content["outcome"] == "applied"
         newest = await client.call_tool("list_activities", {"limit": 1})
         roles = await client.call_tool(
             "list_activities", {"activity_types": ["claude_user_role_updated"], "limit": 50}
         )
-    top = newest.structured_content["items"][0]  # type: ignore[index]
+    top = newest.structured_content["items"][0]
     assert top["type"] == "claude_user_role_updated" and top["actor"]["type"] == "admin_api_key_actor"
     assert "claude_user_role_updated" in text_of(newest)
-    assert all(item["type"] == "claude_user_role_updated" for item in roles.structured_content["items"])  # type: ignore[index]
+    assert all(item["type"] == "claude_user_role_updated" for item in roles.structured_content["items"])
 
 
 @pytest.mark.anyio
@@ -48,9 +48,9 @@ async def test_activity_feed_time_filters_and_pages(sandbox: Any) -> None:
                 "limit": 7,
                 "order": "asc",
                 "cursor": first.structured_content["next_cursor"],
-            },  # type: ignore[index]
+            },
         )
-    items = first.structured_content["items"] + second.structured_content["items"]  # type: ignore[index]
+    items = first.structured_content["items"] + second.structured_content["items"]
     times = [item["created_at"] for item in items]
     assert times == sorted(times) and len({item["id"] for item in items}) == 14
     assert all(t >= after.replace("+00:00", "Z") for t in times)
@@ -75,10 +75,10 @@ async def test_rate_limits_for_a_model_and_a_workspace_with_the_org_limit_beside
         inherited = await client.call_tool(
             "list_workspace_rate_limits", {"workspace_id": workspace["id"], "include_inherited": True}
         )
-    (group,) = sonnet.structured_content["items"]  # type: ignore[index]
+    (group,) = sonnet.structured_content["items"]
     assert "claude-sonnet-4-6" in group["models"] and "requests_per_minute" in text_of(sonnet)
     assert unknown.is_error and "No rate-limit group holds that model" in text_of(unknown)
-    items = inherited.structured_content["items"]  # type: ignore[index]
+    items = inherited.structured_content["items"]
     assert items and all("org_limit" in limit for item in items for limit in item["limits"])
 
 
@@ -95,7 +95,7 @@ async def test_setting_workspace_rate_limits_previews_and_guards(fresh_sandbox: 
             "update_workspace_rate_limit",
             {**arguments, "limits": [{"type": "requests_per_minute", "value": 10}]},
         )
-    assert result.structured_content["outcome"] == "applied", text_of(result)  # type: ignore[index]
+    assert result.structured_content["outcome"] == "applied", text_of(result)
     message = lower.messages[0]
     assert f"requests_per_minute: {org_rpm:,} (inherited) → 10" in message and "429" in message
     assert lower.schemas[0]["properties"]["confirm"]["description"] == f"Type {workspace['name']} to confirm"
@@ -110,7 +110,7 @@ async def test_setting_workspace_rate_limits_previews_and_guards(fresh_sandbox: 
             "update_workspace_rate_limit",
             {**arguments, "limits": [{"type": "requests_per_minute", "value": None}]},
         )
-    assert cleared.structured_content["outcome"] == "applied" and "→ org limit" in clear.messages[0]  # type: ignore[index]
+    assert cleared.structured_content["outcome"] == "applied" and "→ org limit" in clear.messages[0]
     assert "confirm" not in clear.schemas[0]["properties"], "raising back to the org limit is a yes/no"
     overrides = raw_get(fresh_sandbox, path)["data"]
     assert all(e["rate_limit_id"] != group["id"] for e in overrides) or all(
@@ -129,7 +129,7 @@ async def test_setting_workspace_rate_limits_previews_and_guards(fresh_sandbox: 
             "update_workspace_rate_limit",
             {**arguments, "limits": [{"type": "requests_per_minute", "value": 5}]},
         )
-    assert refused.structured_content["outcome"] == "refused" and "may only change" in text_of(refused)  # type: ignore[index]
+    assert refused.structured_content["outcome"] == "refused" and "may only change" in text_of(refused)
 
 
 @pytest.mark.anyio
@@ -154,4 +154,4 @@ async def test_unused_keys_are_the_ones_the_usage_report_never_mentions(sandbox:
         result = await client.call_tool(
             "list_api_keys", {"status": "active", "unused_days": 30, "limit": 1000}
         )
-    assert [key["id"] for key in result.structured_content["items"]] == expected  # type: ignore[index]
+    assert [key["id"] for key in result.structured_content["items"]] == expected

@@ -39,7 +39,7 @@ async def _some_history(sandbox: Any, audit: Path) -> None:
         await c.call_tool("create_workspace", {"name": "Nope"})
     async with connect(make_server(sandbox, audit_log=audit)) as c:
         first = await c.call_tool("update_user_role", {"user_id": user["id"], "role": "user"})
-        token = first.structured_content["confirmation_token"]  # type: ignore[index]
+        token = first.structured_content["confirmation_token"]
         await c.call_tool(
             "update_user_role", {"user_id": user["id"], "role": "user", "confirmation_token": token}
         )

@@ -37,7 +37,7 @@ async def test_preview_then_token_applies_once(fresh_sandbox: Any, mode: str, tm
         assert token in text_of(first) and "Only if they approve" in text_of(first)
 
         applied = await client.call_tool("update_user_role", {**arguments, "confirmation_token": token})
-        assert applied.structured_content["outcome"] == "applied", text_of(applied)  # type: ignore[index]
+        assert applied.structured_content["outcome"] == "applied", text_of(applied)
         assert fresh_sandbox.state.users[user["id"]].role == "billing"
 
         # Back to developer by hand, so a replay would have something to change.
@@ -56,7 +56,7 @@ async def test_token_for_other_arguments_or_tool_is_refused(fresh_sandbox: Any) 
     before = snapshot(fresh_sandbox)
     async with connect(make_server(fresh_sandbox)) as client:
         first = await client.call_tool("update_user_role", {"user_id": user["id"], "role": "billing"})
-        token = first.structured_content["confirmation_token"]  # type: ignore[index]
+        token = first.structured_content["confirmation_token"]
         other_role = await client.call_tool(
             "update_user_role", {"user_id": user["id"], "role": "user", "confirmation_token": token}
         )
@@ -91,7 +91,7 @@ async def test_a_token_whose_preview_went_stale_is_refused_with_a_fresh_preview(
     arguments = {"user_id": user["id"], "role": "billing"}
     async with connect(make_server(fresh_sandbox)) as client:
         first = await client.call_tool("update_user_role", arguments)
-        token = first.structured_content["confirmation_token"]  # type: ignore[index]
+        token = first.structured_content["confirmation_token"]
         # Someone else changes the member meanwhile: the user approved "developer → billing", not this.
         httpx2.post(
             f"{fresh_sandbox.base_url}/v1/organizations/users/{user['id']}",
@@ -115,9 +115,9 @@ async def test_an_eliciting_client_is_asked_even_if_it_sends_a_token(fresh_sandb
     async with connect(make_server(fresh_sandbox)) as plain:
         token = (await plain.call_tool("update_user_role", arguments)).structured_content[
             "confirmation_token"
-        ]  # type: ignore[index]
+        ]
     human = ScriptedHuman("decline")
     async with connect(make_server(fresh_sandbox), elicitation_callback=human) as client:
         result = await client.call_tool("update_user_role", {**arguments, "confirmation_token": token})
-    assert human.messages and result.structured_content["outcome"] == "declined"  # type: ignore[index]
+    assert human.messages and result.structured_content["outcome"] == "declined"
     assert fresh_sandbox.state.users[user["id"]].role == "developer"

@@ -158,7 +158,7 @@ async def test_server_errors_are_retried_then_reported(
 async def test_malformed_and_dropped_responses_to_reads_are_retried(fresh_sandbox: Any) -> None:
     server = make_server(fresh_sandbox, max_retries=3)
     for kind in ("malformed", "truncated", "drop"):
-        fault = fresh_sandbox.state.faults.add(Fault(kind, path="/users", times=1))  # type: ignore[arg-type]
+        fault = fresh_sandbox.state.faults.add(Fault(kind, path="/users", times=1))
         result = await call(server, "list_users", {"limit": 3})
         assert not result.is_error and fault.fired == 1, (kind, text_of(result))
     fresh_sandbox.state.faults.add(Fault("malformed", path="/me", times=None))

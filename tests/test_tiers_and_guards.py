@@ -136,7 +136,7 @@ async def test_the_allowlist_holds_on_every_write_path(fresh_sandbox: Any, mode:
         for tool, arguments in cases:
             result = await client.call_tool(tool, arguments)
             assert result.is_error, (tool, arguments)
-            assert result.structured_content["outcome"] == "refused", (tool, text_of(result))  # type: ignore[index]
+            assert result.structured_content["outcome"] == "refused", (tool, text_of(result))
             assert "may only change" in text_of(result), tool
     assert human.messages == [], "a refused write is never put to the human"
     assert snapshot(fresh_sandbox) == before
@@ -153,7 +153,7 @@ async def test_the_allowlist_lets_allowed_workspaces_through(fresh_sandbox: Any)
         result = await client.call_tool(
             "update_workspace", {"workspace_id": workspace["id"], "name": "Allowed"}
         )
-    assert result.structured_content["outcome"] == "applied"  # type: ignore[index]
+    assert result.structured_content["outcome"] == "applied"
     assert fresh_sandbox.state.workspaces[workspace["id"]].name == "Allowed"
 
 
@@ -180,7 +180,7 @@ async def test_an_idempotent_update_is_retried_after_a_server_error(fresh_sandbo
     fault = fresh_sandbox.state.faults.add(Fault("status", status=503, method="POST", times=1))
     async with connect(make_server(fresh_sandbox), elicitation_callback=ScriptedHuman("accept")) as client:
         result = await client.call_tool("update_user_role", {"user_id": user["id"], "role": "user"})
-    assert result.structured_content["outcome"] == "applied" and fault.fired == 1  # type: ignore[index]
+    assert result.structured_content["outcome"] == "applied" and fault.fired == 1
 
 
 @pytest.mark.anyio
@@ -204,7 +204,7 @@ async def test_a_replayed_modern_confirmation_round_does_not_apply_twice(fresh_s
             request_state=first.request_state,
             allow_input_required=True,
         )
-        assert not isinstance(final, InputRequiredResult) and final.structured_content["outcome"] == "applied"  # type: ignore[union-attr]
+        assert not isinstance(final, InputRequiredResult) and final.structured_content["outcome"] == "applied"
         fresh_sandbox.state.users[user["id"]].role = "developer"  # something a replay could change again
         replay = await client.session.call_tool(
             "update_user_role",

@@ -100,7 +100,7 @@ async def test_removing_a_member_shows_the_blast_radius_and_needs_their_email(
     human = ScriptedHuman("accept", typed=user["email"].upper())
     async with connect(make_server(fresh_sandbox), mode, elicitation_callback=human) as client:
         result = await client.call_tool("remove_user", {"user_id": user["id"]})
-    assert not result.is_error and result.structured_content["outcome"] == "applied"  # type: ignore[index]
+    assert not result.is_error and result.structured_content["outcome"] == "applied"
     message = human.messages[0]
     assert f"Org role: {user['role']}" in message
     assert f"{workspace['name']} ({member['workspace_role']})" in message
@@ -124,12 +124,12 @@ async def test_archiving_a_workspace_lists_members_and_keys_and_needs_its_name(f
     wrong = ScriptedHuman("accept", typed=workspace["name"] + "x")
     async with connect(make_server(fresh_sandbox), elicitation_callback=wrong) as client:
         refused = await client.call_tool("archive_workspace", {"workspace_id": workspace["id"]})
-    assert refused.structured_content["outcome"] == "mismatch"  # type: ignore[index]
+    assert refused.structured_content["outcome"] == "mismatch"
     assert fresh_sandbox.state.workspaces[workspace["id"]].archived_at is None
     human = ScriptedHuman("accept", typed=workspace["name"])
     async with connect(make_server(fresh_sandbox), elicitation_callback=human) as client:
         result = await client.call_tool("archive_workspace", {"workspace_id": workspace["id"]})
-    assert result.structured_content["outcome"] == "applied", text_of(result)  # type: ignore[index]
+    assert result.structured_content["outcome"] == "applied", text_of(result)
     message = human.messages[0]
     assert f"{len(members)} members lose access" in message and "Irreversible" in message
     assert f"{len(keys)} active API keys are deactivated" in message and keys[0]["id"] in message
@@ -188,7 +188,7 @@ async def test_every_write_tool_applies_on_a_yes(fresh_sandbox: Any) -> None:
         for tool, arguments in calls:
             result = await client.call_tool(tool, arguments)
             assert not result.is_error, (tool, text_of(result))
-            assert result.structured_content["outcome"] == "applied", (tool, text_of(result))  # type: ignore[index]
+            assert result.structured_content["outcome"] == "applied", (tool, text_of(result))
             assert text_of(result).startswith("Applied: ")
     state = sandbox.state
     assert any(i.email == "ana.new@acme.com" for i in state.invites.values())
@@ -196,7 +196,7 @@ async def test_every_write_tool_applies_on_a_yes(fresh_sandbox: Any) -> None:
     assert state.users[user["id"]].role == "claude_code_user"
     assert any(w.name == "Red Team" for w in state.workspaces.values())
     assert state.workspaces[other["id"]].name == "Renamed"
-    assert state.member(other["id"], newcomer["id"]).workspace_role == "workspace_developer"  # type: ignore[union-attr]
+    assert state.member(other["id"], newcomer["id"]).workspace_role == "workspace_developer"
     assert state.member(workspace["id"], member["user_id"]) is None
     assert state.api_keys[key["id"]].name == "renamed-key"
     assert raw_get(sandbox, f"/v1/organizations/api_keys/{key['id']}")["status"] == "inactive"
@@ -219,7 +219,7 @@ async def test_nothing_to_do_and_refusals_from_current_state_ask_no_one(fresh_sa
         existing = await client.call_tool("create_invite", {"email": user["email"], "role": "user"})
     assert human.messages == [], "nobody is asked about a change that cannot or need not happen"
     assert snapshot(fresh_sandbox) == before
-    assert same.structured_content["outcome"] == "nothing_to_do" and not same.is_error  # type: ignore[index]
+    assert same.structured_content["outcome"] == "nothing_to_do" and not same.is_error
     assert "already has the role developer" in text_of(same)
     assert protected.is_error and "cannot remove them" in text_of(protected)
     assert again.is_error and f"already a member as {member['workspace_role']}" in text_of(again)
