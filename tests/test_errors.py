@@ -20,7 +20,7 @@ def _request_counter(sandbox: Any) -> Fault:
     return sandbox.state.faults.add(Fault("latency", seconds=0, times=None))  # type: ignore[no-any-return]
 
 
-BAD_INPUTS = [
+BAD_INPUTS: list[tuple[str, dict[str, Any], str]] = [
     ("get_user", {"user_id": "bob"}, "user_01WCz1FkmYMm4gnmykNKUu3Q"),
     ("get_user", {"user_id": "wrkspc_01JwQvzr7rXLA5AGx3HKfFUJ"}, "expected a user id"),
     ("get_user", {"user_id": "user_../../organizations/me"}, "expected a user id"),

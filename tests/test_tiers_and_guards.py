@@ -186,7 +186,7 @@ async def test_an_idempotent_update_is_retried_after_a_server_error(fresh_sandbo
 @pytest.mark.anyio
 async def test_a_replayed_modern_confirmation_round_does_not_apply_twice(fresh_sandbox: Any) -> None:
     """Drive the 2026-07-28 input-required rounds by hand and resend the final round."""
-    from mcp.types import ElicitResult, InputRequiredResult
+    from mcp.types import ElicitResult, InputRequiredResult, InputResponses
 
     user = raw_all(fresh_sandbox, "/v1/organizations/users", roles=["developer"])[0]
     arguments = {"user_id": user["id"], "role": "billing"}
@@ -194,7 +194,8 @@ async def test_a_replayed_modern_confirmation_round_does_not_apply_twice(fresh_s
     async with connect(make_server(fresh_sandbox), "auto", elicitation_callback=human) as client:
         first = await client.session.call_tool("update_user_role", arguments, allow_input_required=True)
         assert isinstance(first, InputRequiredResult)
-        answers = {
+        assert first.input_requests is not None
+        answers: InputResponses = {
             key: ElicitResult(action="accept", content={"approve": True}) for key in first.input_requests
         }
         final = await client.session.call_tool(

@@ -295,11 +295,12 @@ async def test_a_refused_exchange_is_a_clear_tool_error(
     caplog.set_level(logging.DEBUG)
     federation = make_federation(sandbox)
     now = sandbox.state.now_ts()
-    claims: dict[str, Any] = {
+    claims_by_case: dict[str, dict[str, Any]] = {
         "wrong subject": {"sub": "repo:evil/infra:ref:refs/heads/main"},
         "expired": {"iat": now - 1200, "exp": now - 600},
         "unknown key": {"kid": "rotated-away"},
-    }.get(case, {})
+    }
+    claims = claims_by_case.get(case, {})
     assertion = identity_token(sandbox, **claims)
     if case == "replayed jti":
         used = federation_credential(
