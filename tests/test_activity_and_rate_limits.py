@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 import pytest
 
-from claude_admin_mcp.sandbox.runner import start_sandbox
+from claude_admin_mcp.sandbox.runner import RunningSandbox, start_sandbox
 
 from .api import raw_all, raw_get
 from .conftest import connect, sandbox_config, text_of
@@ -17,7 +16,7 @@ from .writes import ScriptedHuman
 
 @pytest.mark.anyio
 async def test_a_write_made_through_the_server_shows_at_the_top_of_the_activity_feed(
-    fresh_sandbox: Any,
+    fresh_sandbox: RunningSandbox,
 ) -> None:
     user = raw_all(fresh_sandbox, "/v1/organizations/users", roles=["developer"])[0]
     async with connect(report_server(fresh_sandbox), elicitation_callback=ScriptedHuman("accept")) as client:
@@ -34,7 +33,7 @@ async def test_a_write_made_through_the_server_shows_at_the_top_of_the_activity_
 
 
 @pytest.mark.anyio
-async def test_activity_feed_time_filters_and_pages(sandbox: Any) -> None:
+async def test_activity_feed_time_filters_and_pages(sandbox: RunningSandbox) -> None:
     now = sandbox.state.clock()
     after = (now - timedelta(days=30)).replace(microsecond=0).isoformat()
     async with connect(report_server(sandbox)) as client:
@@ -67,7 +66,9 @@ async def test_an_admin_key_without_compliance_access_gets_an_explanation() -> N
 
 
 @pytest.mark.anyio
-async def test_rate_limits_for_a_model_and_a_workspace_with_the_org_limit_beside(sandbox: Any) -> None:
+async def test_rate_limits_for_a_model_and_a_workspace_with_the_org_limit_beside(
+    sandbox: RunningSandbox,
+) -> None:
     workspace = raw_get(sandbox, "/v1/organizations/workspaces", limit=1)["data"][0]
     async with connect(report_server(sandbox)) as client:
         sonnet = await client.call_tool("list_rate_limits", {"model": "claude-sonnet-4-6"})
@@ -83,7 +84,7 @@ async def test_rate_limits_for_a_model_and_a_workspace_with_the_org_limit_beside
 
 
 @pytest.mark.anyio
-async def test_setting_workspace_rate_limits_previews_and_guards(fresh_sandbox: Any) -> None:
+async def test_setting_workspace_rate_limits_previews_and_guards(fresh_sandbox: RunningSandbox) -> None:
     workspace = raw_get(fresh_sandbox, "/v1/organizations/workspaces", limit=1)["data"][0]
     group = raw_get(fresh_sandbox, "/v1/organizations/rate_limits")["data"][0]
     path = f"/v1/organizations/workspaces/{workspace['id']}/rate_limits"
@@ -133,7 +134,7 @@ async def test_setting_workspace_rate_limits_previews_and_guards(fresh_sandbox: 
 
 
 @pytest.mark.anyio
-async def test_unused_keys_are_the_ones_the_usage_report_never_mentions(sandbox: Any) -> None:
+async def test_unused_keys_are_the_ones_the_usage_report_never_mentions(sandbox: RunningSandbox) -> None:
     now = sandbox.state.clock()
     start = (now - timedelta(days=29)).strftime("%Y-%m-%dT00:00:00Z")
     end = now.strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -4,11 +4,13 @@ arguments plus that token, once, before it expires, and while the preview still 
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Any
 
 import httpx2
 import pytest
 
+from claude_admin_mcp.sandbox.runner import RunningSandbox
 from claude_admin_mcp.server.confirmation.tokens import ConfirmationTokens, load_key
 
 from .api import raw_all
@@ -16,13 +18,15 @@ from .conftest import MODES, connect, make_server, text_of
 from .writes import audit_lines, snapshot
 
 
-def _developer(sandbox: Any) -> dict[str, Any]:
+def _developer(sandbox: RunningSandbox) -> dict[str, Any]:
     return raw_all(sandbox, "/v1/organizations/users", roles=["developer"])[0]
 
 
 @pytest.mark.anyio
 @pytest.mark.parametrize("mode", MODES)
-async def test_preview_then_token_applies_once(fresh_sandbox: Any, mode: str, tmp_path: Any) -> None:
+async def test_preview_then_token_applies_once(
+    fresh_sandbox: RunningSandbox, mode: str, tmp_path: Path
+) -> None:
     user = _developer(fresh_sandbox)
     audit = tmp_path / "audit.jsonl"
     before = snapshot(fresh_sandbox)
@@ -51,7 +55,7 @@ async def test_preview_then_token_applies_once(fresh_sandbox: Any, mode: str, tm
 
 
 @pytest.mark.anyio
-async def test_token_for_other_arguments_or_tool_is_refused(fresh_sandbox: Any) -> None:
+async def test_token_for_other_arguments_or_tool_is_refused(fresh_sandbox: RunningSandbox) -> None:
     user = _developer(fresh_sandbox)
     before = snapshot(fresh_sandbox)
     async with connect(make_server(fresh_sandbox)) as client:
@@ -73,7 +77,7 @@ async def test_token_for_other_arguments_or_tool_is_refused(fresh_sandbox: Any) 
 
 
 @pytest.mark.anyio
-async def test_expired_token_is_refused(fresh_sandbox: Any, tmp_path: Any) -> None:
+async def test_expired_token_is_refused(fresh_sandbox: RunningSandbox, tmp_path: Path) -> None:
     user = _developer(fresh_sandbox)
     audit = tmp_path / "audit.jsonl"
     arguments = {"user_id": user["id"], "role": "billing"}
@@ -86,7 +90,9 @@ async def test_expired_token_is_refused(fresh_sandbox: Any, tmp_path: Any) -> No
 
 
 @pytest.mark.anyio
-async def test_a_token_whose_preview_went_stale_is_refused_with_a_fresh_preview(fresh_sandbox: Any) -> None:
+async def test_a_token_whose_preview_went_stale_is_refused_with_a_fresh_preview(
+    fresh_sandbox: RunningSandbox,
+) -> None:
     user = _developer(fresh_sandbox)
     arguments = {"user_id": user["id"], "role": "billing"}
     async with connect(make_server(fresh_sandbox)) as client:
@@ -107,7 +113,7 @@ async def test_a_token_whose_preview_went_stale_is_refused_with_a_fresh_preview(
 
 
 @pytest.mark.anyio
-async def test_an_eliciting_client_is_asked_even_if_it_sends_a_token(fresh_sandbox: Any) -> None:
+async def test_an_eliciting_client_is_asked_even_if_it_sends_a_token(fresh_sandbox: RunningSandbox) -> None:
     from .writes import ScriptedHuman
 
     user = _developer(fresh_sandbox)

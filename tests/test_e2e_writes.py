@@ -7,7 +7,7 @@ import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import httpx2
 import pytest
@@ -36,7 +36,8 @@ def _get(base: str, path: str, **params: Any) -> Any:
 
 
 def _developer(base: str) -> dict[str, Any]:
-    return _get(base, "/v1/organizations/users", **{"roles[]": "developer", "limit": 1})["data"][0]  # type: ignore[no-any-return]
+    page = _get(base, "/v1/organizations/users", **{"roles[]": "developer", "limit": 1})
+    return cast(dict[str, Any], page["data"][0])
 
 
 @pytest.mark.anyio

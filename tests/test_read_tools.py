@@ -6,13 +6,15 @@ from typing import Any
 
 import pytest
 
+from claude_admin_mcp.sandbox.runner import RunningSandbox
+
 from .api import raw_all, raw_get
 from .conftest import MODES, call, make_server, text_of
 
 
 @pytest.mark.anyio
 @pytest.mark.parametrize("mode", MODES)
-async def test_get_organization(sandbox: Any, mode: str) -> None:
+async def test_get_organization(sandbox: RunningSandbox, mode: str) -> None:
     result = await call(make_server(sandbox), "get_organization", {}, mode)
     assert not result.is_error, text_of(result)
     expected = raw_get(sandbox, "/v1/organizations/me")
@@ -22,7 +24,7 @@ async def test_get_organization(sandbox: Any, mode: str) -> None:
 
 @pytest.mark.anyio
 @pytest.mark.parametrize("mode", MODES)
-async def test_list_users_returns_every_member_across_calls(sandbox: Any, mode: str) -> None:
+async def test_list_users_returns_every_member_across_calls(sandbox: RunningSandbox, mode: str) -> None:
     server = make_server(sandbox)
     expected = raw_all(sandbox, "/v1/organizations/users")
     seen: list[dict[str, Any]] = []
@@ -47,7 +49,7 @@ async def test_list_users_returns_every_member_across_calls(sandbox: Any, mode: 
 
 
 @pytest.mark.anyio
-async def test_list_users_filters_by_role_and_email(sandbox: Any) -> None:
+async def test_list_users_filters_by_role_and_email(sandbox: RunningSandbox) -> None:
     server = make_server(sandbox)
     developers = raw_all(sandbox, "/v1/organizations/users", roles=["developer"])
     assert developers, "the seed has developers"
@@ -61,7 +63,7 @@ async def test_list_users_filters_by_role_and_email(sandbox: Any) -> None:
 
 @pytest.mark.anyio
 @pytest.mark.parametrize("mode", MODES)
-async def test_get_user_invite_workspace_member_and_key(sandbox: Any, mode: str) -> None:
+async def test_get_user_invite_workspace_member_and_key(sandbox: RunningSandbox, mode: str) -> None:
     server = make_server(sandbox)
     user = raw_get(sandbox, "/v1/organizations/users", limit=1)["data"][0]
     result = await call(server, "get_user", {"user_id": user["id"]}, mode)
@@ -92,7 +94,7 @@ async def test_get_user_invite_workspace_member_and_key(sandbox: Any, mode: str)
 
 
 @pytest.mark.anyio
-async def test_list_workspaces_hides_archived_unless_asked(sandbox: Any) -> None:
+async def test_list_workspaces_hides_archived_unless_asked(sandbox: RunningSandbox) -> None:
     server = make_server(sandbox)
     active = await call(server, "list_workspaces", {"limit": 1000})
     everything = await call(server, "list_workspaces", {"limit": 1000, "include_archived": True})
@@ -105,7 +107,7 @@ async def test_list_workspaces_hides_archived_unless_asked(sandbox: Any) -> None
 
 
 @pytest.mark.anyio
-async def test_list_api_keys_filters(sandbox: Any) -> None:
+async def test_list_api_keys_filters(sandbox: RunningSandbox) -> None:
     server = make_server(sandbox)
     keys = raw_all(sandbox, "/v1/organizations/api_keys")
     for status in ("active", "inactive", "archived", "expired"):
@@ -122,7 +124,7 @@ async def test_list_api_keys_filters(sandbox: Any) -> None:
 
 
 @pytest.mark.anyio
-async def test_list_invites_filters_by_status(sandbox: Any) -> None:
+async def test_list_invites_filters_by_status(sandbox: RunningSandbox) -> None:
     server = make_server(sandbox)
     invites = raw_all(sandbox, "/v1/organizations/invites")
     statuses = {i["status"] for i in invites}

@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import anyio
 import pytest
@@ -95,7 +95,7 @@ async def test_a_console_session_sets_up_federation_with_the_tools_and_a_workloa
             outputs.append(dump(result))
             content = result.structured_content or {}
             assert content.get("outcome") == "applied", text_of(result)
-            return content["result"]  # type: ignore[no-any-return]
+            return cast(dict[str, Any], content["result"])
 
         organization = (await client.call_tool("get_organization", {})).structured_content or {}
         workspace = ((await client.call_tool("list_workspaces", {"limit": 1})).structured_content or {})[
