@@ -105,7 +105,7 @@ def python_cmd() -> str:
     return sys.executable
 
 
-def pytest_terminal_summary(terminalreporter: Any) -> None:
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """The fault table (see test_faults.py), in every test run's output."""
     from .fault_table import render
 

@@ -70,7 +70,7 @@ async def test_bad_inputs_are_refused_before_any_request(fresh_sandbox: RunningS
     ],
 )
 async def test_unknown_ids_are_404_with_the_next_step(
-    sandbox: RunningSandbox, tool: str, arguments: Any, hint: str
+    sandbox: RunningSandbox, tool: str, arguments: dict[str, Any], hint: str
 ) -> None:
     result = await call(make_server(sandbox), tool, arguments)
     text = text_of(result)

@@ -9,6 +9,7 @@ from typing import Any
 
 import anyio
 import pytest
+from mcp import Client
 from mcp.types import CallToolResult
 
 from claude_admin_mcp.sandbox.faults import Fault
@@ -35,7 +36,7 @@ def result_size(result: CallToolResult) -> int:
     return len(text_of(result)) + len(json.dumps(result.structured_content or {}, separators=(",", ":")))
 
 
-async def walk_all(client: Any, tool: str, arguments: dict[str, Any]) -> tuple[list[dict[str, Any]], int]:
+async def walk_all(client: Client, tool: str, arguments: dict[str, Any]) -> tuple[list[dict[str, Any]], int]:
     items: list[dict[str, Any]] = []
     cursor = None
     calls = 0

@@ -21,6 +21,7 @@ from typing import Any, cast
 
 import anyio
 import pytest
+from mcp.types import CallToolResult
 
 from claude_admin_mcp.sandbox.runner import RunningSandbox, start_sandbox
 from claude_admin_mcp.server.api.credentials.base import CredentialError
@@ -70,7 +71,7 @@ def assert_no_secrets(*texts: str, jwts: tuple[str, ...] = ()) -> None:
             assert token not in text and token[-20:] not in text
 
 
-def dump(result: Any) -> str:
+def dump(result: CallToolResult) -> str:
     return str(result.model_dump_json(by_alias=True))
 
 
