@@ -10,7 +10,7 @@ from claude_admin_mcp.sandbox.runner import RunningSandbox
 
 
 def raw_get(sandbox: RunningSandbox, path: str, **params: Any) -> Any:
-    query: list[tuple[str, str]] = []
+    query: list[tuple[str, str | int | float | bool | None]] = []
     for name, value in params.items():
         if isinstance(value, list):
             query.extend((f"{name}[]", str(v)) for v in value)

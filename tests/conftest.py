@@ -86,7 +86,7 @@ def make_server(sandbox: RunningSandbox, *, oauth: bool = False, **overrides: An
 
 @asynccontextmanager
 async def connect(server: MCPServer[Any], mode: str = "auto", **client_options: Any) -> AsyncIterator[Client]:
-    async with Client(server, mode=mode, **client_options) as client:  # type: ignore[arg-type]
+    async with Client(server, mode=mode, **client_options) as client:
         yield client
 
 
@@ -105,7 +105,7 @@ def python_cmd() -> str:
     return sys.executable
 
 
-def pytest_terminal_summary(terminalreporter: Any) -> None:
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """The fault table (see test_faults.py), in every test run's output."""
     from .fault_table import render
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 import subprocess
 from pathlib import Path
-from typing import Any
 
 import pytest
 
+from claude_admin_mcp.sandbox.runner import RunningSandbox
 from claude_admin_mcp.server.confirmation.audit import GENESIS, AuditLog, line_hash, verify
 
 from .api import raw_all
@@ -23,7 +23,7 @@ def _verify_cli(path: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-async def _some_history(sandbox: Any, audit: Path) -> None:
+async def _some_history(sandbox: RunningSandbox, audit: Path) -> None:
     """A morning's work: applied, invalid, declined, refused, pending then applied, a repeat."""
     user = raw_all(sandbox, "/v1/organizations/users", roles=["developer"])[0]
     async with connect(
@@ -39,7 +39,7 @@ async def _some_history(sandbox: Any, audit: Path) -> None:
         await c.call_tool("create_workspace", {"name": "Nope"})
     async with connect(make_server(sandbox, audit_log=audit)) as c:
         first = await c.call_tool("update_user_role", {"user_id": user["id"], "role": "user"})
-        token = first.structured_content["confirmation_token"]  # type: ignore[index]
+        token = first.structured_content["confirmation_token"]
         await c.call_tool(
             "update_user_role", {"user_id": user["id"], "role": "user", "confirmation_token": token}
         )
@@ -49,7 +49,9 @@ async def _some_history(sandbox: Any, audit: Path) -> None:
 
 
 @pytest.mark.anyio
-async def test_every_attempt_is_recorded_and_the_chain_verifies(fresh_sandbox: Any, tmp_path: Path) -> None:
+async def test_every_attempt_is_recorded_and_the_chain_verifies(
+    fresh_sandbox: RunningSandbox, tmp_path: Path
+) -> None:
     audit = tmp_path / "audit.jsonl"
     await _some_history(fresh_sandbox, audit)
     lines = audit_lines(audit)
@@ -82,7 +84,7 @@ async def test_every_attempt_is_recorded_and_the_chain_verifies(fresh_sandbox: A
 
 @pytest.mark.anyio
 @pytest.mark.parametrize("tamper", ["edit", "delete", "reorder", "garble"])
-async def test_tampering_is_caught(fresh_sandbox: Any, tmp_path: Path, tamper: str) -> None:
+async def test_tampering_is_caught(fresh_sandbox: RunningSandbox, tmp_path: Path, tamper: str) -> None:
     audit = tmp_path / "audit.jsonl"
     await _some_history(fresh_sandbox, audit)
     lines = audit.read_text().splitlines()

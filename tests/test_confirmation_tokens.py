@@ -4,11 +4,13 @@ arguments plus that token, once, before it expires, and while the preview still 
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Any
 
 import httpx2
 import pytest
 
+from claude_admin_mcp.sandbox.runner import RunningSandbox
 from claude_admin_mcp.server.confirmation.tokens import ConfirmationTokens, load_key
 
 from .api import raw_all
@@ -16,13 +18,15 @@ from .conftest import MODES, connect, make_server, text_of
 from .writes import audit_lines, snapshot
 
 
-def _developer(sandbox: Any) -> dict[str, Any]:
+def _developer(sandbox: RunningSandbox) -> dict[str, Any]:
     return raw_all(sandbox, "/v1/organizations/users", roles=["developer"])[0]
 
 
 @pytest.mark.anyio
 @pytest.mark.parametrize("mode", MODES)
-async def test_preview_then_token_applies_once(fresh_sandbox: Any, mode: str, tmp_path: Any) -> None:
+async def test_preview_then_token_applies_once(
+    fresh_sandbox: RunningSandbox, mode: str, tmp_path: Path
+) -> None:
     user = _developer(fresh_sandbox)
     audit = tmp_path / "audit.jsonl"
     before = snapshot(fresh_sandbox)
@@ -37,7 +41,7 @@ async def test_preview_then_token_applies_once(fresh_sandbox: Any, mode: str, tm
         assert token in text_of(first) and "Only if they approve" in text_of(first)
 
         applied = await client.call_tool("update_user_role", {**arguments, "confirmation_token": token})
-        assert applied.structured_content["outcome"] == "applied", text_of(applied)  # type: ignore[index]
+        assert applied.structured_content["outcome"] == "applied", text_of(applied)
         assert fresh_sandbox.state.users[user["id"]].role == "billing"
 
         # Back to developer by hand, so a replay would have something to change.
@@ -51,12 +55,12 @@ async def test_preview_then_token_applies_once(fresh_sandbox: Any, mode: str, tm
 
 
 @pytest.mark.anyio
-async def test_token_for_other_arguments_or_tool_is_refused(fresh_sandbox: Any) -> None:
+async def test_token_for_other_arguments_or_tool_is_refused(fresh_sandbox: RunningSandbox) -> None:
     user = _developer(fresh_sandbox)
     before = snapshot(fresh_sandbox)
     async with connect(make_server(fresh_sandbox)) as client:
         first = await client.call_tool("update_user_role", {"user_id": user["id"], "role": "billing"})
-        token = first.structured_content["confirmation_token"]  # type: ignore[index]
+        token = first.structured_content["confirmation_token"]
         other_role = await client.call_tool(
             "update_user_role", {"user_id": user["id"], "role": "user", "confirmation_token": token}
         )
@@ -73,7 +77,7 @@ async def test_token_for_other_arguments_or_tool_is_refused(fresh_sandbox: Any) 
 
 
 @pytest.mark.anyio
-async def test_expired_token_is_refused(fresh_sandbox: Any, tmp_path: Any) -> None:
+async def test_expired_token_is_refused(fresh_sandbox: RunningSandbox, tmp_path: Path) -> None:
     user = _developer(fresh_sandbox)
     audit = tmp_path / "audit.jsonl"
     arguments = {"user_id": user["id"], "role": "billing"}
@@ -86,12 +90,14 @@ async def test_expired_token_is_refused(fresh_sandbox: Any, tmp_path: Any) -> No
 
 
 @pytest.mark.anyio
-async def test_a_token_whose_preview_went_stale_is_refused_with_a_fresh_preview(fresh_sandbox: Any) -> None:
+async def test_a_token_whose_preview_went_stale_is_refused_with_a_fresh_preview(
+    fresh_sandbox: RunningSandbox,
+) -> None:
     user = _developer(fresh_sandbox)
     arguments = {"user_id": user["id"], "role": "billing"}
     async with connect(make_server(fresh_sandbox)) as client:
         first = await client.call_tool("update_user_role", arguments)
-        token = first.structured_content["confirmation_token"]  # type: ignore[index]
+        token = first.structured_content["confirmation_token"]
         # Someone else changes the member meanwhile: the user approved "developer → billing", not this.
         httpx2.post(
             f"{fresh_sandbox.base_url}/v1/organizations/users/{user['id']}",
@@ -107,7 +113,7 @@ async def test_a_token_whose_preview_went_stale_is_refused_with_a_fresh_preview(
 
 
 @pytest.mark.anyio
-async def test_an_eliciting_client_is_asked_even_if_it_sends_a_token(fresh_sandbox: Any) -> None:
+async def test_an_eliciting_client_is_asked_even_if_it_sends_a_token(fresh_sandbox: RunningSandbox) -> None:
     from .writes import ScriptedHuman
 
     user = _developer(fresh_sandbox)
@@ -115,9 +121,9 @@ async def test_an_eliciting_client_is_asked_even_if_it_sends_a_token(fresh_sandb
     async with connect(make_server(fresh_sandbox)) as plain:
         token = (await plain.call_tool("update_user_role", arguments)).structured_content[
             "confirmation_token"
-        ]  # type: ignore[index]
+        ]
     human = ScriptedHuman("decline")
     async with connect(make_server(fresh_sandbox), elicitation_callback=human) as client:
         result = await client.call_tool("update_user_role", {**arguments, "confirmation_token": token})
-    assert human.messages and result.structured_content["outcome"] == "declined"  # type: ignore[index]
+    assert human.messages and result.structured_content["outcome"] == "declined"
     assert fresh_sandbox.state.users[user["id"]].role == "developer"

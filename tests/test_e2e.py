@@ -31,7 +31,7 @@ async def test_stdio_with_embedded_sandbox(mode: str) -> None:
     params = StdioServerParameters(
         command=str(BIN), args=["--sandbox", "--sandbox-users", "25"], env=clean_env()
     )
-    async with Client(params, mode=mode) as client:  # type: ignore[arg-type]
+    async with Client(params, mode=mode) as client:
         await _exercise(client)
 
 
@@ -42,7 +42,7 @@ async def test_streamable_http_with_embedded_sandbox(mode: str) -> None:
     url = f"http://127.0.0.1:{port}/mcp"
     args = ["--sandbox", "--transport", "http", "--port", str(port)]
     with running(args, url, clean_env()):
-        async with Client(url, mode=mode) as client:  # type: ignore[arg-type]
+        async with Client(url, mode=mode) as client:
             await _exercise(client)
 
 

@@ -7,7 +7,7 @@ import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import httpx2
 import pytest
@@ -36,7 +36,8 @@ def _get(base: str, path: str, **params: Any) -> Any:
 
 
 def _developer(base: str) -> dict[str, Any]:
-    return _get(base, "/v1/organizations/users", **{"roles[]": "developer", "limit": 1})["data"][0]  # type: ignore[no-any-return]
+    page = _get(base, "/v1/organizations/users", **{"roles[]": "developer", "limit": 1})
+    return cast(dict[str, Any], page["data"][0])
 
 
 @pytest.mark.anyio
@@ -51,16 +52,16 @@ async def test_confirmed_write_over_streamable_http(mode: str, tmp_path: Path) -
         args = ["--transport", "http", "--port", str(port), "--audit-log", str(audit)]
         with running(args, url, env):
             human = ScriptedHuman("accept", typed=user["email"])
-            async with Client(url, mode=mode, elicitation_callback=human) as client:  # type: ignore[arg-type]
+            async with Client(url, mode=mode, elicitation_callback=human) as client:
                 result = await client.call_tool(
                     "update_user_role", {"user_id": user["id"], "role": "billing"}
                 )
-                assert result.structured_content["outcome"] == "applied", text_of(result)  # type: ignore[index]
+                assert result.structured_content["outcome"] == "applied", text_of(result)
                 declined = ScriptedHuman("decline")
-            async with Client(url, mode=mode, elicitation_callback=declined) as client:  # type: ignore[arg-type]
+            async with Client(url, mode=mode, elicitation_callback=declined) as client:
                 kept = await client.call_tool("remove_user", {"user_id": user["id"]})
         assert human.messages and declined.messages
-        assert kept.structured_content["outcome"] == "declined"  # type: ignore[index]
+        assert kept.structured_content["outcome"] == "declined"
         after = _get(base, f"/v1/organizations/users/{user['id']}")
         assert after["role"] == "billing", "applied once, and the declined removal changed nothing"
     assert [line["outcome"] for line in audit_lines(audit)] == ["confirmed", "applied", "declined"]
@@ -77,9 +78,9 @@ async def test_token_path_over_stdio(tmp_path: Path) -> None:
         async with Client(params) as client:
             first = await client.call_tool("update_user_role", arguments)
             assert _get(base, f"/v1/organizations/users/{user['id']}")["role"] == "developer"
-            token = first.structured_content["confirmation_token"]  # type: ignore[index]
+            token = first.structured_content["confirmation_token"]
             second = await client.call_tool("update_user_role", {**arguments, "confirmation_token": token})
-        assert second.structured_content["outcome"] == "applied"  # type: ignore[index]
+        assert second.structured_content["outcome"] == "applied"
         assert _get(base, f"/v1/organizations/users/{user['id']}")["role"] == "user"
 
 

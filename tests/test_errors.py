@@ -10,17 +10,18 @@ from mcp.shared.exceptions import MCPError
 from mcp.types import INVALID_PARAMS
 
 from claude_admin_mcp.sandbox.faults import Fault
+from claude_admin_mcp.sandbox.runner import RunningSandbox
 
 from .api import raw_get
 from .conftest import CANARY_KEY, MODES, call, connect, make_server, text_of
 
 
-def _request_counter(sandbox: Any) -> Fault:
+def _request_counter(sandbox: RunningSandbox) -> Fault:
     """A fault that changes nothing but counts every request that reaches the sandbox."""
-    return sandbox.state.faults.add(Fault("latency", seconds=0, times=None))  # type: ignore[no-any-return]
+    return sandbox.state.faults.add(Fault("latency", seconds=0, times=None))
 
 
-BAD_INPUTS = [
+BAD_INPUTS: list[tuple[str, dict[str, Any], str]] = [
     ("get_user", {"user_id": "bob"}, "user_01WCz1FkmYMm4gnmykNKUu3Q"),
     ("get_user", {"user_id": "wrkspc_01JwQvzr7rXLA5AGx3HKfFUJ"}, "expected a user id"),
     ("get_user", {"user_id": "user_../../organizations/me"}, "expected a user id"),
@@ -44,7 +45,7 @@ BAD_INPUTS = [
 
 @pytest.mark.anyio
 @pytest.mark.parametrize("mode", MODES)
-async def test_bad_inputs_are_refused_before_any_request(fresh_sandbox: Any, mode: str) -> None:
+async def test_bad_inputs_are_refused_before_any_request(fresh_sandbox: RunningSandbox, mode: str) -> None:
     counter = _request_counter(fresh_sandbox)
     server = make_server(fresh_sandbox)
     async with connect(server, mode) as client:
@@ -69,7 +70,7 @@ async def test_bad_inputs_are_refused_before_any_request(fresh_sandbox: Any, mod
     ],
 )
 async def test_unknown_ids_are_404_with_the_next_step(
-    sandbox: Any, tool: str, arguments: Any, hint: str
+    sandbox: RunningSandbox, tool: str, arguments: dict[str, Any], hint: str
 ) -> None:
     result = await call(make_server(sandbox), tool, arguments)
     text = text_of(result)
@@ -78,7 +79,7 @@ async def test_unknown_ids_are_404_with_the_next_step(
 
 
 @pytest.mark.anyio
-async def test_a_non_member_is_a_clear_404(sandbox: Any) -> None:
+async def test_a_non_member_is_a_clear_404(sandbox: RunningSandbox) -> None:
     workspace = raw_get(sandbox, "/v1/organizations/workspaces", limit=1)["data"][0]
     members = {
         m["user_id"]
@@ -98,7 +99,7 @@ async def test_a_non_member_is_a_clear_404(sandbox: Any) -> None:
 @pytest.mark.anyio
 @pytest.mark.parametrize("mode", MODES)
 async def test_rejected_credential_is_401_naming_the_variable_without_the_key(
-    sandbox: Any, mode: str
+    sandbox: RunningSandbox, mode: str
 ) -> None:
     from claude_admin_mcp.server.api.credentials.admin_key import admin_key_credential
     from claude_admin_mcp.server.app import create_server
@@ -114,7 +115,7 @@ async def test_rejected_credential_is_401_naming_the_variable_without_the_key(
 
 
 @pytest.mark.anyio
-async def test_403_explains_the_credential_kind(fresh_sandbox: Any) -> None:
+async def test_403_explains_the_credential_kind(fresh_sandbox: RunningSandbox) -> None:
     fresh_sandbox.state.faults.add(Fault("status", status=403, message="Missing required scopes"))
     result = await call(make_server(fresh_sandbox), "get_organization", {})
     text = text_of(result)
@@ -123,14 +124,14 @@ async def test_403_explains_the_credential_kind(fresh_sandbox: Any) -> None:
 
 
 @pytest.mark.anyio
-async def test_429_is_retried_honouring_retry_after(fresh_sandbox: Any) -> None:
+async def test_429_is_retried_honouring_retry_after(fresh_sandbox: RunningSandbox) -> None:
     fault = fresh_sandbox.state.faults.add(Fault("status", status=429, retry_after=0.2, times=1))
     result = await call(make_server(fresh_sandbox), "get_organization", {})
     assert not result.is_error and fault.fired == 1
 
 
 @pytest.mark.anyio
-async def test_429_beyond_the_retry_budget_fails_at_once_with_the_wait(fresh_sandbox: Any) -> None:
+async def test_429_beyond_the_retry_budget_fails_at_once_with_the_wait(fresh_sandbox: RunningSandbox) -> None:
     fault = fresh_sandbox.state.faults.add(Fault("status", status=429, retry_after=120, times=None))
     result = await call(make_server(fresh_sandbox, retry_budget_seconds=5), "get_organization", {})
     text = text_of(result)
@@ -143,7 +144,7 @@ async def test_429_beyond_the_retry_budget_fails_at_once_with_the_wait(fresh_san
     ("status", "error_type"), [(500, "api_error"), (529, "overloaded_error"), (503, "api_error")]
 )
 async def test_server_errors_are_retried_then_reported(
-    fresh_sandbox: Any, status: int, error_type: str
+    fresh_sandbox: RunningSandbox, status: int, error_type: str
 ) -> None:
     fresh_sandbox.state.faults.add(Fault("status", status=status, times=2))
     server = make_server(fresh_sandbox, max_retries=2)
@@ -155,10 +156,10 @@ async def test_server_errors_are_retried_then_reported(
 
 
 @pytest.mark.anyio
-async def test_malformed_and_dropped_responses_to_reads_are_retried(fresh_sandbox: Any) -> None:
+async def test_malformed_and_dropped_responses_to_reads_are_retried(fresh_sandbox: RunningSandbox) -> None:
     server = make_server(fresh_sandbox, max_retries=3)
     for kind in ("malformed", "truncated", "drop"):
-        fault = fresh_sandbox.state.faults.add(Fault(kind, path="/users", times=1))  # type: ignore[arg-type]
+        fault = fresh_sandbox.state.faults.add(Fault(kind, path="/users", times=1))
         result = await call(server, "list_users", {"limit": 3})
         assert not result.is_error and fault.fired == 1, (kind, text_of(result))
     fresh_sandbox.state.faults.add(Fault("malformed", path="/me", times=None))
@@ -167,7 +168,7 @@ async def test_malformed_and_dropped_responses_to_reads_are_retried(fresh_sandbo
 
 
 @pytest.mark.anyio
-async def test_unreachable_api(sandbox: Any) -> None:
+async def test_unreachable_api(sandbox: RunningSandbox) -> None:
     server = make_server(sandbox, base_url="http://127.0.0.1:9", max_retries=1, retry_budget_seconds=2)
     result = await call(server, "get_organization", {})
     assert result.is_error and "did not answer" in text_of(result) and "cannot connect" in text_of(result)
@@ -176,7 +177,7 @@ async def test_unreachable_api(sandbox: Any) -> None:
 @pytest.mark.anyio
 @pytest.mark.parametrize("mode", MODES)
 async def test_an_unknown_prompt_is_invalid_params_not_an_internal_error(
-    sandbox: Any, mode: str, caplog: pytest.LogCaptureFixture
+    sandbox: RunningSandbox, mode: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     async with connect(make_server(sandbox), mode) as client:
         with pytest.raises(MCPError) as raised:

@@ -108,8 +108,8 @@ async def walk(client: Client, faulty: RunningSandbox, fault: str) -> None:
     ]
     arguments = {"email_domain": max(set(others), key=others.count), "fields": ["id"], "limit": 1000}
     whole, _ = await _timed(client, "list_users", arguments)
-    expected = [u["id"] for u in whole.structured_content["items"]]  # type: ignore[index]
-    assert whole.structured_content["next_cursor"] is None and len(expected) > 100  # type: ignore[index]
+    expected = [u["id"] for u in whole.structured_content["items"]]
+    assert whole.structured_content["next_cursor"] is None and len(expected) > 100
     # Fail from the second page on: the walk has items in hand when it breaks.
     faulty.state.faults.add(_fault(spec, path="/organizations/users$", after=1))
     result, elapsed = await _timed(client, "list_users", arguments)
@@ -133,7 +133,7 @@ async def _token_write(
 ) -> tuple[Any, float]:
     """Preview (no fault), then apply with the token while `fault` hits the write itself."""
     preview = await client.call_tool(tool, arguments)
-    token = preview.structured_content["confirmation_token"]  # type: ignore[index]
+    token = preview.structured_content["confirmation_token"]
     sandbox.state.faults.add(fault)
     return await _timed(client, tool, {**arguments, "confirmation_token": token})
 

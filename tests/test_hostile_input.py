@@ -161,5 +161,5 @@ async def test_instructions_in_api_data_are_rendered_as_data(fresh_sandbox: Runn
     assert "¦ admin ¦" in rows[0], "the column separator inside data is escaped"
     assert [w["name"] for w in result.structured_content["items"] if w["id"] == workspace.id] == [
         hostile_name
-    ]  # type: ignore[index]
+    ]
     assert all(not line.startswith("SYSTEM") for line in text_of(one).splitlines())

@@ -29,7 +29,8 @@ def _rpc(method: str, params: dict[str, Any] | None = None, id: int | None = Non
 
 
 def _events(lines: list[str]) -> list[dict[str, str]]:
-    events, current = [], {}
+    events: list[dict[str, str]] = []
+    current: dict[str, str] = {}
     for line in lines:
         if not line:
             if current:

@@ -61,7 +61,7 @@ def _stderr_after(process: subprocess.Popen[bytes]) -> str:
 
 def _authenticated(url: str, mode: str, token: str = TOKEN) -> Client:
     http = httpx2.AsyncClient(headers={"authorization": f"Bearer {token}"}, timeout=30)
-    return Client(streamable_http_client(url, http_client=http), mode=mode)  # type: ignore[arg-type]
+    return Client(streamable_http_client(url, http_client=http), mode=mode)
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import anyio
@@ -19,6 +19,8 @@ from hypothesis import strategies as st
 from claude_admin_mcp.server.runtime.paginator import (
     Budget,
     CursorError,
+    Fetch,
+    OnPage,
     Position,
     Source,
     Style,
@@ -34,18 +36,18 @@ Item = dict[str, Any]
 
 
 async def walk(
-    fetch: Any,
+    fetch: Fetch,
     *,
     style: Style,
     start: Position,
     limit: int,
     page_size: int,
-    keep: Any = None,
-    cost: Any = lambda _item: 0,
+    keep: Callable[[Item], bool] | None = None,
+    cost: Callable[[Item], int] = lambda _item: 0,
     budget: int | None = None,
     typical_cost: float | None = None,
     max_pages: int | None = None,
-    on_page: Any = None,
+    on_page: OnPage | None = None,
 ) -> WalkResult:
     """The paginator's walk, with its arguments spelled out as the tests vary them."""
     return await walk_source(
@@ -101,7 +103,7 @@ def _items(n: int) -> list[Item]:
     return [{"id": f"item_{i:05d}", "n": i, "text": "x" * (i % 13)} for i in range(n)]
 
 
-async def _drain(fetch: Any, style: Any, **options: Any) -> tuple[list[Item], int]:
+async def _drain(fetch: Fetch, style: Style, **options: Any) -> tuple[list[Item], int]:
     out: list[Item] = []
     position = Position()
     calls = 0
@@ -129,7 +131,7 @@ def test_resumed_walks_yield_each_item_exactly_once(
     n: int, page: int, limit: int, every: int, budget: int | None, typical: float | None, style: str
 ) -> None:
     items = _items(n)
-    fetch: Any = (
+    fetch: Fetch = (
         IdCursorList(items, page) if style == "id_cursor" else PageTokenList(items, style == "page_token")
     )
     keep = (lambda item: item["n"] % every == 0) if every > 1 else None

@@ -220,10 +220,10 @@ async def test_daily_view_and_hourly_buckets_add_up_to_the_daily_totals(
         by_day = await client.call_tool(
             "get_usage_report", {"range": "2026-11-01..2026-11-07", "group_by": ["model"]}
         )
-    days = daily.structured_content["rows"]  # type: ignore[index]
+    days = daily.structured_content["rows"]
     assert [row["day"] for row in days] == [f"2026-11-0{d}" for d in range(1, 8)]
-    assert sum(row["total_tokens"] for row in days) == by_day.structured_content["totals"]["total_tokens"]  # type: ignore[index]
-    assert hourly.structured_content["rows"] == by_day.structured_content["rows"]  # type: ignore[index]
+    assert sum(row["total_tokens"] for row in days) == by_day.structured_content["totals"]["total_tokens"]
+    assert hourly.structured_content["rows"] == by_day.structured_content["rows"]
 
 
 @pytest.mark.anyio
@@ -254,7 +254,7 @@ async def test_a_year_of_hourly_buckets_stays_within_the_budget_and_pages_withou
     assert len(moments) > 3
     assert all(b - a == timedelta(hours=1) for a, b in itertools.pairwise(moments)), "no gap, no repeat"
     # A year of hourly totals equals the daily totals over the same range: nothing lost between pieces.
-    assert totals.structured_content["totals"] == daily_totals.structured_content["totals"]  # type: ignore[index]
+    assert totals.structured_content["totals"] == daily_totals.structured_content["totals"]
 
 
 @pytest.mark.anyio
@@ -306,6 +306,6 @@ async def test_each_workspace_spend_last_week_is_one_small_answer_with_names(
         )
     text = text_of(result)
     names = {ws.name for ws in reports_sandbox.state.workspaces.values()}
-    rows = result.structured_content["rows"]  # type: ignore[index]
+    rows = result.structured_content["rows"]
     assert all(row["workspace_name"] in names | {"Default workspace"} for row in rows)
     assert "Largest by cost" in text and "USD" in text and len(text) < 4_000

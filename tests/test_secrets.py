@@ -19,6 +19,7 @@ from mcp import Client, StdioServerParameters
 from mcp.client.stdio import stdio_client
 
 from claude_admin_mcp.sandbox.faults import Fault
+from claude_admin_mcp.sandbox.runner import RunningSandbox
 from claude_admin_mcp.server.app import INVENTORY
 from claude_admin_mcp.tools import DEFAULT_TOOLSETS, OPERATIONS
 
@@ -34,7 +35,7 @@ CANARIES = (CANARY_KEY, CANARY_TOKEN)
 TOOLSETS = (*DEFAULT_TOOLSETS, "service_accounts", "federation")
 
 
-def _good_arguments(sandbox: Any, oauth: bool) -> dict[str, dict[str, Any]]:
+def _good_arguments(sandbox: RunningSandbox, oauth: bool) -> dict[str, dict[str, Any]]:
     user = raw_get(sandbox, "/v1/organizations/users", limit=1)["data"][0]
     workspace = raw_get(sandbox, "/v1/organizations/workspaces", limit=1)["data"][0]
     member = raw_get(sandbox, f"/v1/organizations/workspaces/{workspace['id']}/members", limit=1)["data"][0]
@@ -72,7 +73,7 @@ def _assert_clean(*texts: str) -> None:
 @pytest.mark.anyio
 @pytest.mark.parametrize("kind", ["admin_key", "oauth_token", "wif"])
 async def test_no_tool_result_or_log_line_carries_the_credential(
-    fresh_sandbox: Any, caplog: pytest.LogCaptureFixture, kind: str, tmp_path: Path
+    fresh_sandbox: RunningSandbox, caplog: pytest.LogCaptureFixture, kind: str, tmp_path: Path
 ) -> None:
     caplog.set_level(logging.DEBUG)
     oauth = kind != "admin_key"
@@ -136,7 +137,7 @@ async def test_a_real_subprocess_logs_nothing_secret_at_debug_level() -> None:
     _assert_clean(stderr, *(json.dumps(r.model_dump(mode="json")) for r in results))
 
 
-def _write_calls(sandbox: Any, oauth: bool, spare: set[str]) -> list[tuple[str, dict[str, Any]]]:
+def _write_calls(sandbox: RunningSandbox, oauth: bool, spare: set[str]) -> list[tuple[str, dict[str, Any]]]:
     """One call of every write tool, in an order where each still has something to change.
 
     `spare` holds ids a workload identity credential depends on: no write touches them.
@@ -263,7 +264,7 @@ class _TypesWhatIsAsked(ScriptedHuman):
 @pytest.mark.parametrize("approval", ["read-only", "elicitation", "token"])
 @pytest.mark.parametrize("kind", ["admin_key", "oauth_token", "wif"])
 async def test_every_tool_under_every_tier_leaks_no_credential_anywhere(
-    fresh_sandbox: Any, caplog: pytest.LogCaptureFixture, kind: str, approval: str, tmp_path: Path
+    fresh_sandbox: RunningSandbox, caplog: pytest.LogCaptureFixture, kind: str, approval: str, tmp_path: Path
 ) -> None:
     """Every tool (reads and writes) with good and failing calls; results, errors, progress and log
     notifications, log records and the audit log are searched for every credential in play."""

@@ -9,6 +9,7 @@ from typing import Any
 
 import anyio
 import pytest
+from mcp import Client
 from mcp.types import CallToolResult
 
 from claude_admin_mcp.sandbox.faults import Fault
@@ -35,7 +36,7 @@ def result_size(result: CallToolResult) -> int:
     return len(text_of(result)) + len(json.dumps(result.structured_content or {}, separators=(",", ":")))
 
 
-async def walk_all(client: Any, tool: str, arguments: dict[str, Any]) -> tuple[list[dict[str, Any]], int]:
+async def walk_all(client: Client, tool: str, arguments: dict[str, Any]) -> tuple[list[dict[str, Any]], int]:
     items: list[dict[str, Any]] = []
     cursor = None
     calls = 0
@@ -66,7 +67,7 @@ async def test_progress_is_reported_per_page_to_a_client_that_asked(
             {"email_domain": "no-such-domain.example", "limit": 10},
             progress_callback=on_progress,
         )
-    assert result.structured_content["items"] == []  # type: ignore[index]
+    assert result.structured_content["items"] == []
     assert len(events) == LARGE // 1000, "one event per 1,000-item page"
     progress = [p for p, _, _ in events]
     assert progress == sorted(progress) and progress[-1] == LARGE
@@ -138,7 +139,7 @@ async def test_a_filter_that_matches_nothing_stops_at_the_page_cap_with_a_cursor
                 "list_users",
                 {"email_contains": "nobody-has-this", "limit": 5, "cursor": content["next_cursor"]},
             )
-    assert rest.structured_content["next_cursor"] is None and rest.structured_content["items"] == []  # type: ignore[index]
+    assert rest.structured_content["next_cursor"] is None and rest.structured_content["items"] == []
 
 
 @pytest.mark.anyio
@@ -146,7 +147,7 @@ async def test_fields_trim_items_and_unknown_fields_are_refused(sandbox: Running
     counter = Fault("latency", seconds=0, times=None)
     async with connect(make_server(sandbox)) as client:
         result = await client.call_tool("list_users", {"fields": ["email"], "limit": 5})
-        items = result.structured_content["items"]  # type: ignore[index]
+        items = result.structured_content["items"]
         assert items and all(set(item) == {"id", "email"} for item in items)
         assert text_of(result).splitlines()[1] == "id | email"
         sandbox.state.faults.add(counter)
@@ -165,7 +166,7 @@ async def test_fields_let_more_items_fit_the_budget(large_sandbox: RunningSandbo
     async with connect(server) as client:
         full = await client.call_tool("list_users", {"limit": 1000})
         thin = await client.call_tool("list_users", {"limit": 1000, "fields": ["email"]})
-    assert thin.structured_content["count"] > 1.5 * full.structured_content["count"]  # type: ignore[index]
+    assert thin.structured_content["count"] > 1.5 * full.structured_content["count"]
 
 
 @pytest.mark.anyio

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from pathlib import Path
+from typing import Any, cast
 
 import pytest
 
-from claude_admin_mcp.sandbox.faults import Fault
+from claude_admin_mcp.sandbox.faults import Fault, FaultKind
+from claude_admin_mcp.sandbox.runner import RunningSandbox
 from claude_admin_mcp.server.api.client import AdminApi
 from claude_admin_mcp.server.api.credentials.admin_key import admin_key_credential
 from claude_admin_mcp.server.api.errors import MethodNotAllowed
@@ -25,7 +27,9 @@ WRITE_TOOLS = {
 
 @pytest.mark.anyio
 @pytest.mark.parametrize("mode", MODES)
-async def test_read_only_lists_no_write_tool_and_refuses_them_by_name(fresh_sandbox: Any, mode: str) -> None:
+async def test_read_only_lists_no_write_tool_and_refuses_them_by_name(
+    fresh_sandbox: RunningSandbox, mode: str
+) -> None:
     counter = fresh_sandbox.state.faults.add(Fault("latency", seconds=0, times=None))
     user = raw_all(fresh_sandbox, "/v1/organizations/users", roles=["developer"])[0]
     counter.fired = 0
@@ -44,7 +48,7 @@ async def test_read_only_lists_no_write_tool_and_refuses_them_by_name(fresh_sand
 
 
 @pytest.mark.anyio
-async def test_confirm_tier_lists_every_write_with_true_annotations(fresh_sandbox: Any) -> None:
+async def test_confirm_tier_lists_every_write_with_true_annotations(fresh_sandbox: RunningSandbox) -> None:
     async with connect(make_server(fresh_sandbox)) as client:
         tools = {tool.name: tool for tool in (await client.list_tools()).tools}
     assert set(tools) >= WRITE_TOOLS
@@ -63,13 +67,17 @@ async def test_confirm_tier_lists_every_write_with_true_annotations(fresh_sandbo
         schema = tools[name].input_schema
         assert "confirmation_token" in schema["properties"], name
         assert "decision" not in schema["properties"], "the resolved confirmation is not an argument"
-    assert tools["create_workspace"].annotations.idempotent_hint is False  # type: ignore[union-attr]
-    assert tools["create_invite"].annotations.idempotent_hint is False  # type: ignore[union-attr]
-    assert tools["update_user_role"].annotations.idempotent_hint is True  # type: ignore[union-attr]
+    for name, idempotent in (
+        ("create_workspace", False),
+        ("create_invite", False),
+        ("update_user_role", True),
+    ):
+        hints = tools[name].annotations
+        assert hints is not None and hints.idempotent_hint is idempotent, name
 
 
 @pytest.mark.anyio
-async def test_read_only_http_client_sends_nothing_but_get(sandbox: Any) -> None:
+async def test_read_only_http_client_sends_nothing_but_get(sandbox: RunningSandbox) -> None:
     api = AdminApi(
         base_url=sandbox.base_url,
         credential=admin_key_credential("ANTHROPIC_ADMIN_KEY", sandbox.config.admin_key),
@@ -84,7 +92,7 @@ async def test_read_only_http_client_sends_nothing_but_get(sandbox: Any) -> None
         await api.aclose()
 
 
-def _cases(sandbox: Any) -> tuple[str, list[tuple[str, dict[str, Any]]]]:
+def _cases(sandbox: RunningSandbox) -> tuple[str, list[tuple[str, dict[str, Any]]]]:
     """An allowed workspace, and one write per path that touches a workspace outside it."""
     workspaces = raw_all(sandbox, "/v1/organizations/workspaces")
     keys = raw_all(sandbox, "/v1/organizations/api_keys")
@@ -126,7 +134,9 @@ def _cases(sandbox: Any) -> tuple[str, list[tuple[str, dict[str, Any]]]]:
 
 @pytest.mark.anyio
 @pytest.mark.parametrize("mode", MODES)
-async def test_the_allowlist_holds_on_every_write_path(fresh_sandbox: Any, mode: str, tmp_path: Any) -> None:
+async def test_the_allowlist_holds_on_every_write_path(
+    fresh_sandbox: RunningSandbox, mode: str, tmp_path: Path
+) -> None:
     allowed, cases = _cases(fresh_sandbox)
     before = snapshot(fresh_sandbox)
     audit = tmp_path / "audit.jsonl"
@@ -136,7 +146,7 @@ async def test_the_allowlist_holds_on_every_write_path(fresh_sandbox: Any, mode:
         for tool, arguments in cases:
             result = await client.call_tool(tool, arguments)
             assert result.is_error, (tool, arguments)
-            assert result.structured_content["outcome"] == "refused", (tool, text_of(result))  # type: ignore[index]
+            assert result.structured_content["outcome"] == "refused", (tool, text_of(result))
             assert "may only change" in text_of(result), tool
     assert human.messages == [], "a refused write is never put to the human"
     assert snapshot(fresh_sandbox) == before
@@ -144,7 +154,7 @@ async def test_the_allowlist_holds_on_every_write_path(fresh_sandbox: Any, mode:
 
 
 @pytest.mark.anyio
-async def test_the_allowlist_lets_allowed_workspaces_through(fresh_sandbox: Any) -> None:
+async def test_the_allowlist_lets_allowed_workspaces_through(fresh_sandbox: RunningSandbox) -> None:
     workspace = raw_all(fresh_sandbox, "/v1/organizations/workspaces")[0]
     async with connect(
         make_server(fresh_sandbox, allow_workspaces=[workspace["id"]]),
@@ -153,17 +163,17 @@ async def test_the_allowlist_lets_allowed_workspaces_through(fresh_sandbox: Any)
         result = await client.call_tool(
             "update_workspace", {"workspace_id": workspace["id"], "name": "Allowed"}
         )
-    assert result.structured_content["outcome"] == "applied"  # type: ignore[index]
+    assert result.structured_content["outcome"] == "applied"
     assert fresh_sandbox.state.workspaces[workspace["id"]].name == "Allowed"
 
 
 @pytest.mark.anyio
 @pytest.mark.parametrize("kind", ["drop", "truncated"])
 async def test_a_create_that_may_have_reached_the_api_is_never_sent_twice(
-    fresh_sandbox: Any, kind: str
+    fresh_sandbox: RunningSandbox, kind: FaultKind
 ) -> None:
     before = len(fresh_sandbox.state.workspaces)
-    fault = fresh_sandbox.state.faults.add(Fault(kind, method="POST", path="/workspaces$", times=None))  # type: ignore[arg-type]
+    fault = fresh_sandbox.state.faults.add(Fault(kind, method="POST", path="/workspaces$", times=None))
     async with connect(
         make_server(fresh_sandbox, max_retries=3), elicitation_callback=ScriptedHuman("accept")
     ) as client:
@@ -175,18 +185,20 @@ async def test_a_create_that_may_have_reached_the_api_is_never_sent_twice(
 
 
 @pytest.mark.anyio
-async def test_an_idempotent_update_is_retried_after_a_server_error(fresh_sandbox: Any) -> None:
+async def test_an_idempotent_update_is_retried_after_a_server_error(fresh_sandbox: RunningSandbox) -> None:
     user = raw_all(fresh_sandbox, "/v1/organizations/users", roles=["developer"])[0]
     fault = fresh_sandbox.state.faults.add(Fault("status", status=503, method="POST", times=1))
     async with connect(make_server(fresh_sandbox), elicitation_callback=ScriptedHuman("accept")) as client:
         result = await client.call_tool("update_user_role", {"user_id": user["id"], "role": "user"})
-    assert result.structured_content["outcome"] == "applied" and fault.fired == 1  # type: ignore[index]
+    assert result.structured_content["outcome"] == "applied" and fault.fired == 1
 
 
 @pytest.mark.anyio
-async def test_a_replayed_modern_confirmation_round_does_not_apply_twice(fresh_sandbox: Any) -> None:
+async def test_a_replayed_modern_confirmation_round_does_not_apply_twice(
+    fresh_sandbox: RunningSandbox,
+) -> None:
     """Drive the 2026-07-28 input-required rounds by hand and resend the final round."""
-    from mcp.types import ElicitResult, InputRequiredResult
+    from mcp.types import ElicitResult, InputRequiredResult, InputResponses
 
     user = raw_all(fresh_sandbox, "/v1/organizations/users", roles=["developer"])[0]
     arguments = {"user_id": user["id"], "role": "billing"}
@@ -194,7 +206,8 @@ async def test_a_replayed_modern_confirmation_round_does_not_apply_twice(fresh_s
     async with connect(make_server(fresh_sandbox), "auto", elicitation_callback=human) as client:
         first = await client.session.call_tool("update_user_role", arguments, allow_input_required=True)
         assert isinstance(first, InputRequiredResult)
-        answers = {
+        assert first.input_requests is not None
+        answers: InputResponses = {
             key: ElicitResult(action="accept", content={"approve": True}) for key in first.input_requests
         }
         final = await client.session.call_tool(
@@ -204,7 +217,7 @@ async def test_a_replayed_modern_confirmation_round_does_not_apply_twice(fresh_s
             request_state=first.request_state,
             allow_input_required=True,
         )
-        assert not isinstance(final, InputRequiredResult) and final.structured_content["outcome"] == "applied"  # type: ignore[union-attr]
+        assert not isinstance(final, InputRequiredResult) and final.structured_content["outcome"] == "applied"
         fresh_sandbox.state.users[user["id"]].role = "developer"  # something a replay could change again
         replay = await client.session.call_tool(
             "update_user_role",
@@ -215,7 +228,7 @@ async def test_a_replayed_modern_confirmation_round_does_not_apply_twice(fresh_s
         )
     # The state is back to what the human approved, so only the once-only claim on the round trip
     # stands between a resent answer and a second change.
-    writes = [a for a in fresh_sandbox.state.activities if "role" in a.to_dict().get("type", "")]
+    writes = [a for a in fresh_sandbox.state.activities if "role" in cast(str, a.to_dict().get("type", ""))]
     assert len(writes) == 1, "applied exactly once"
     assert not isinstance(replay, InputRequiredResult)
     assert replay.is_error and "already used" in text_of(replay)

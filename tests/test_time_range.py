@@ -11,8 +11,8 @@ from claude_admin_mcp.server.catalog.time_range import RangeError, parse_range
 NOW = datetime(2026, 11, 22, 15, 30, 12, tzinfo=UTC)  # a Sunday
 
 
-def at(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=UTC)  # type: ignore[misc]
+def at(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(

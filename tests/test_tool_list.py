@@ -6,7 +6,9 @@ import json
 from typing import Any
 
 import pytest
+from mcp.types import Tool
 
+from claude_admin_mcp.sandbox.runner import RunningSandbox
 from claude_admin_mcp.tools import OPERATIONS
 
 from .conftest import MODES, connect, make_server
@@ -26,14 +28,14 @@ READ_TOOLS = {
 }
 
 
-def _dump(tool: Any) -> dict[str, Any]:
-    return tool.model_dump(by_alias=True, exclude_none=True, mode="json")  # type: ignore[no-any-return]
+def _dump(tool: Tool) -> dict[str, Any]:
+    return tool.model_dump(by_alias=True, exclude_none=True, mode="json")
 
 
 @pytest.mark.anyio
 @pytest.mark.parametrize("mode", MODES)
 async def test_read_only_tier_lists_exactly_the_read_tools_with_true_annotations(
-    sandbox: Any, mode: str
+    sandbox: RunningSandbox, mode: str
 ) -> None:
     server = make_server(sandbox, tier="read-only")
     async with connect(server, mode) as client:
@@ -54,7 +56,7 @@ async def test_read_only_tier_lists_exactly_the_read_tools_with_true_annotations
 
 
 @pytest.mark.anyio
-async def test_input_schemas_are_flat_and_lists_take_limit_and_cursor(sandbox: Any) -> None:
+async def test_input_schemas_are_flat_and_lists_take_limit_and_cursor(sandbox: RunningSandbox) -> None:
     async with connect(make_server(sandbox)) as client:
         listed = {tool.name: _dump(tool) for tool in (await client.list_tools()).tools}
     for op in OPERATIONS:
@@ -74,7 +76,7 @@ async def test_input_schemas_are_flat_and_lists_take_limit_and_cursor(sandbox: A
 
 
 @pytest.mark.anyio
-async def test_schemas_carry_no_generated_titles(sandbox: Any) -> None:
+async def test_schemas_carry_no_generated_titles(sandbox: RunningSandbox) -> None:
     async with connect(make_server(sandbox)) as client:
         payload = [_dump(tool) for tool in (await client.list_tools()).tools]
     for tool in payload:

@@ -17,10 +17,11 @@ import uuid
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import anyio
 import pytest
+from mcp.types import CallToolResult
 
 from claude_admin_mcp.sandbox.runner import RunningSandbox, start_sandbox
 from claude_admin_mcp.server.api.credentials.base import CredentialError
@@ -70,7 +71,7 @@ def assert_no_secrets(*texts: str, jwts: tuple[str, ...] = ()) -> None:
             assert token not in text and token[-20:] not in text
 
 
-def dump(result: Any) -> str:
+def dump(result: CallToolResult) -> str:
     return str(result.model_dump_json(by_alias=True))
 
 
@@ -95,7 +96,7 @@ async def test_a_console_session_sets_up_federation_with_the_tools_and_a_workloa
             outputs.append(dump(result))
             content = result.structured_content or {}
             assert content.get("outcome") == "applied", text_of(result)
-            return content["result"]  # type: ignore[no-any-return]
+            return cast(dict[str, Any], content["result"])
 
         organization = (await client.call_tool("get_organization", {})).structured_content or {}
         workspace = ((await client.call_tool("list_workspaces", {"limit": 1})).structured_content or {})[
@@ -295,11 +296,12 @@ async def test_a_refused_exchange_is_a_clear_tool_error(
     caplog.set_level(logging.DEBUG)
     federation = make_federation(sandbox)
     now = sandbox.state.now_ts()
-    claims: dict[str, Any] = {
+    claims_by_case: dict[str, dict[str, Any]] = {
         "wrong subject": {"sub": "repo:evil/infra:ref:refs/heads/main"},
         "expired": {"iat": now - 1200, "exp": now - 600},
         "unknown key": {"kid": "rotated-away"},
-    }.get(case, {})
+    }
+    claims = claims_by_case.get(case, {})
     assertion = identity_token(sandbox, **claims)
     if case == "replayed jti":
         used = federation_credential(

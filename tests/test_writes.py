@@ -6,16 +6,21 @@ and the sandbox's own state proves what changed and what did not.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
+
+from claude_admin_mcp.sandbox.runner import RunningSandbox
 
 from .api import raw_all, raw_get
 from .conftest import MODES, connect, make_server, text_of
 from .writes import ScriptedHuman, audit_lines, snapshot
 
 
-def _developer_in_a_workspace(sandbox: Any) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+def _developer_in_a_workspace(
+    sandbox: RunningSandbox,
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
     """A developer, a workspace they belong to, and their membership there."""
     for workspace in raw_all(sandbox, "/v1/organizations/workspaces"):
         for member in raw_all(sandbox, f"/v1/organizations/workspaces/{workspace['id']}/members"):
@@ -25,7 +30,7 @@ def _developer_in_a_workspace(sandbox: Any) -> tuple[dict[str, Any], dict[str, A
     raise AssertionError("the seed has developers in workspaces")
 
 
-def _outsider(sandbox: Any, workspace_id: str) -> dict[str, Any]:
+def _outsider(sandbox: RunningSandbox, workspace_id: str) -> dict[str, Any]:
     members = {m["user_id"] for m in raw_all(sandbox, f"/v1/organizations/workspaces/{workspace_id}/members")}
     return next(
         u for u in raw_all(sandbox, "/v1/organizations/users", roles=["developer"]) if u["id"] not in members
@@ -35,7 +40,7 @@ def _outsider(sandbox: Any, workspace_id: str) -> dict[str, Any]:
 @pytest.mark.anyio
 @pytest.mark.parametrize("mode", MODES)
 async def test_accepted_role_change_is_applied_and_audited(
-    fresh_sandbox: Any, mode: str, tmp_path: Any
+    fresh_sandbox: RunningSandbox, mode: str, tmp_path: Path
 ) -> None:
     user, _, _ = _developer_in_a_workspace(fresh_sandbox)
     human = ScriptedHuman("accept")
@@ -75,7 +80,7 @@ async def test_accepted_role_change_is_applied_and_audited(
     ids=["decline", "cancel", "wrong-email", "empty"],
 )
 async def test_destructive_write_not_confirmed_changes_nothing(
-    fresh_sandbox: Any, mode: str, human: ScriptedHuman, outcome: str, tmp_path: Any
+    fresh_sandbox: RunningSandbox, mode: str, human: ScriptedHuman, outcome: str, tmp_path: Path
 ) -> None:
     user, _, _ = _developer_in_a_workspace(fresh_sandbox)
     before = snapshot(fresh_sandbox)
@@ -94,13 +99,13 @@ async def test_destructive_write_not_confirmed_changes_nothing(
 @pytest.mark.anyio
 @pytest.mark.parametrize("mode", MODES)
 async def test_removing_a_member_shows_the_blast_radius_and_needs_their_email(
-    fresh_sandbox: Any, mode: str
+    fresh_sandbox: RunningSandbox, mode: str
 ) -> None:
     user, workspace, member = _developer_in_a_workspace(fresh_sandbox)
     human = ScriptedHuman("accept", typed=user["email"].upper())
     async with connect(make_server(fresh_sandbox), mode, elicitation_callback=human) as client:
         result = await client.call_tool("remove_user", {"user_id": user["id"]})
-    assert not result.is_error and result.structured_content["outcome"] == "applied"  # type: ignore[index]
+    assert not result.is_error and result.structured_content["outcome"] == "applied"
     message = human.messages[0]
     assert f"Org role: {user['role']}" in message
     assert f"{workspace['name']} ({member['workspace_role']})" in message
@@ -111,7 +116,9 @@ async def test_removing_a_member_shows_the_blast_radius_and_needs_their_email(
 
 
 @pytest.mark.anyio
-async def test_archiving_a_workspace_lists_members_and_keys_and_needs_its_name(fresh_sandbox: Any) -> None:
+async def test_archiving_a_workspace_lists_members_and_keys_and_needs_its_name(
+    fresh_sandbox: RunningSandbox,
+) -> None:
     workspace = max(
         raw_all(fresh_sandbox, "/v1/organizations/workspaces"),
         key=lambda w: len(
@@ -124,12 +131,12 @@ async def test_archiving_a_workspace_lists_members_and_keys_and_needs_its_name(f
     wrong = ScriptedHuman("accept", typed=workspace["name"] + "x")
     async with connect(make_server(fresh_sandbox), elicitation_callback=wrong) as client:
         refused = await client.call_tool("archive_workspace", {"workspace_id": workspace["id"]})
-    assert refused.structured_content["outcome"] == "mismatch"  # type: ignore[index]
+    assert refused.structured_content["outcome"] == "mismatch"
     assert fresh_sandbox.state.workspaces[workspace["id"]].archived_at is None
     human = ScriptedHuman("accept", typed=workspace["name"])
     async with connect(make_server(fresh_sandbox), elicitation_callback=human) as client:
         result = await client.call_tool("archive_workspace", {"workspace_id": workspace["id"]})
-    assert result.structured_content["outcome"] == "applied", text_of(result)  # type: ignore[index]
+    assert result.structured_content["outcome"] == "applied", text_of(result)
     message = human.messages[0]
     assert f"{len(members)} members lose access" in message and "Irreversible" in message
     assert f"{len(keys)} active API keys are deactivated" in message and keys[0]["id"] in message
@@ -141,7 +148,7 @@ async def test_archiving_a_workspace_lists_members_and_keys_and_needs_its_name(f
 
 
 @pytest.mark.anyio
-async def test_every_write_tool_applies_on_a_yes(fresh_sandbox: Any) -> None:
+async def test_every_write_tool_applies_on_a_yes(fresh_sandbox: RunningSandbox) -> None:
     """The administrator's day: invite, change roles, move a member, archive, deactivate a key."""
     sandbox = fresh_sandbox
     user, workspace, member = _developer_in_a_workspace(sandbox)
@@ -188,7 +195,7 @@ async def test_every_write_tool_applies_on_a_yes(fresh_sandbox: Any) -> None:
         for tool, arguments in calls:
             result = await client.call_tool(tool, arguments)
             assert not result.is_error, (tool, text_of(result))
-            assert result.structured_content["outcome"] == "applied", (tool, text_of(result))  # type: ignore[index]
+            assert result.structured_content["outcome"] == "applied", (tool, text_of(result))
             assert text_of(result).startswith("Applied: ")
     state = sandbox.state
     assert any(i.email == "ana.new@acme.com" for i in state.invites.values())
@@ -196,7 +203,8 @@ async def test_every_write_tool_applies_on_a_yes(fresh_sandbox: Any) -> None:
     assert state.users[user["id"]].role == "claude_code_user"
     assert any(w.name == "Red Team" for w in state.workspaces.values())
     assert state.workspaces[other["id"]].name == "Renamed"
-    assert state.member(other["id"], newcomer["id"]).workspace_role == "workspace_developer"  # type: ignore[union-attr]
+    joined = state.member(other["id"], newcomer["id"])
+    assert joined is not None and joined.workspace_role == "workspace_developer"
     assert state.member(workspace["id"], member["user_id"]) is None
     assert state.api_keys[key["id"]].name == "renamed-key"
     assert raw_get(sandbox, f"/v1/organizations/api_keys/{key['id']}")["status"] == "inactive"
@@ -204,7 +212,9 @@ async def test_every_write_tool_applies_on_a_yes(fresh_sandbox: Any) -> None:
 
 
 @pytest.mark.anyio
-async def test_nothing_to_do_and_refusals_from_current_state_ask_no_one(fresh_sandbox: Any) -> None:
+async def test_nothing_to_do_and_refusals_from_current_state_ask_no_one(
+    fresh_sandbox: RunningSandbox,
+) -> None:
     user, workspace, member = _developer_in_a_workspace(fresh_sandbox)
     admin = raw_all(fresh_sandbox, "/v1/organizations/users", roles=["admin"])[0]
     before = snapshot(fresh_sandbox)
@@ -219,7 +229,7 @@ async def test_nothing_to_do_and_refusals_from_current_state_ask_no_one(fresh_sa
         existing = await client.call_tool("create_invite", {"email": user["email"], "role": "user"})
     assert human.messages == [], "nobody is asked about a change that cannot or need not happen"
     assert snapshot(fresh_sandbox) == before
-    assert same.structured_content["outcome"] == "nothing_to_do" and not same.is_error  # type: ignore[index]
+    assert same.structured_content["outcome"] == "nothing_to_do" and not same.is_error
     assert "already has the role developer" in text_of(same)
     assert protected.is_error and "cannot remove them" in text_of(protected)
     assert again.is_error and f"already a member as {member['workspace_role']}" in text_of(again)
@@ -229,7 +239,7 @@ async def test_nothing_to_do_and_refusals_from_current_state_ask_no_one(fresh_sa
 @pytest.mark.anyio
 @pytest.mark.parametrize("role", ["admin", "owner", "primary_owner", "membership_admin"])
 async def test_roles_the_api_will_not_grant_are_refused_before_any_request(
-    fresh_sandbox: Any, role: str, tmp_path: Any
+    fresh_sandbox: RunningSandbox, role: str, tmp_path: Path
 ) -> None:
     from claude_admin_mcp.sandbox.faults import Fault
 

@@ -8,7 +8,7 @@ import functools
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import httpx2
 import jwt
@@ -95,7 +95,7 @@ def make_federation(
         def post(path: str, body: dict[str, Any]) -> dict[str, Any]:
             response = http.post(path, json=body)
             assert response.status_code == 200, response.text
-            return response.json()  # type: ignore[no-any-return]
+            return cast(dict[str, Any], response.json())
 
         workspace = http.get("/v1/organizations/workspaces", params={"limit": 1}).json()["data"][0]
         issuer = post(

@@ -28,7 +28,7 @@ class ScriptedHuman:
         schema = getattr(params, "requested_schema", None) or {}
         self.schemas.append(schema)
         if self.action != "accept":
-            return ElicitResult(action=self.action)  # type: ignore[arg-type]
+            return ElicitResult(action=self.action)
         properties = schema.get("properties", {})
         if "confirm" in properties:
             return ElicitResult(action="accept", content={"confirm": self.typed or ""})
