@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import secrets
 import statistics
 import subprocess
 import time
@@ -21,8 +22,11 @@ from typing import Any
 
 import httpx2
 from mcp import Client
+from mcp.client.streamable_http import streamable_http_client
 
 from .harness import BIN, KEY, clean_env, free_port, print_table, sandbox_process
+
+HTTP_TOKEN = secrets.token_urlsafe(32)
 
 
 def rss_kib(pid: int) -> int:
@@ -36,7 +40,8 @@ async def client_loop(
     url: str, mode: str, user: dict[str, Any], deadline: float, latencies: list[float], errors: list[str]
 ) -> int:
     calls = 0
-    async with Client(url, mode=mode) as client:
+    http = httpx2.AsyncClient(headers={"authorization": f"Bearer {HTTP_TOKEN}"}, timeout=60)
+    async with Client(streamable_http_client(url, http_client=http), mode=mode) as client:
         while time.monotonic() < deadline:
             for tool, arguments in (
                 ("list_users", {"limit": 20}),
@@ -71,7 +76,13 @@ async def run(clients: int, seconds: float) -> dict[str, Any]:
         port = free_port()
         url = f"http://127.0.0.1:{port}/mcp"
         env = clean_env(
-            ANTHROPIC_BASE_URL=base, ANTHROPIC_ADMIN_KEY=KEY, CLAUDE_ADMIN_MCP_LOG_LEVEL="WARNING"
+            ANTHROPIC_BASE_URL=base,
+            ANTHROPIC_ADMIN_KEY=KEY,
+            CLAUDE_ADMIN_MCP_LOG_LEVEL="WARNING",
+            # A real credential over HTTP needs the bearer secret, loopback included.
+            CLAUDE_ADMIN_MCP_HTTP_TOKEN=HTTP_TOKEN,
+            # Each write previews and returns a token (opted in), so the load needs no human.
+            CLAUDE_ADMIN_MCP_CONFIRM_VIA="form,token",
         )
         process = subprocess.Popen(
             [

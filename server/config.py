@@ -14,8 +14,10 @@ import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_core import PydanticCustomError
 
 ENV_PREFIX = "CLAUDE_ADMIN_MCP_"
 CONFIG_ENV = "CLAUDE_ADMIN_MCP_CONFIG"
@@ -54,12 +56,29 @@ class Settings(BaseModel):
     max_retries: int = Field(3, ge=0, le=10)
     retry_budget_seconds: float = Field(30.0, ge=0, le=600)
     output_budget_tokens: int = Field(20_000, ge=1_000, le=200_000)
-    audit_log: Path = Field(default_factory=lambda: _default_state_dir() / "audit.jsonl")
+    state_dir: Path = Field(default_factory=_default_state_dir)
+    audit_log: Path | None = None
+    """Default: `state_dir`/audit.jsonl (see `audit_path`)."""
     allow_workspaces: tuple[str, ...] = ()
+    confirm_via: tuple[Literal["form", "url", "page", "token"], ...] = ("form", "url", "page")
+    approval_wait_seconds: float = Field(30.0, ge=0, le=600)
+    approval_open_browser: bool = True
+    approval_factor: Literal["none", "passkey"] = "none"
+    public_url: str | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
+    @property
+    def audit_path(self) -> Path:
+        return self.audit_log or self.state_dir / "audit.jsonl"
+
     @field_validator(
-        "toolsets", "tools", "allow_workspaces", "allowed_hosts", "allowed_origins", mode="before"
+        "toolsets",
+        "tools",
+        "allow_workspaces",
+        "allowed_hosts",
+        "allowed_origins",
+        "confirm_via",
+        mode="before",
     )
     @classmethod
     def _split_list(cls, value: Any) -> Any:
@@ -67,13 +86,29 @@ class Settings(BaseModel):
             return tuple(part.strip() for part in value.split(",") if part.strip())
         return value
 
-    @field_validator("base_url")
+    @field_validator("base_url", "public_url")
     @classmethod
-    def _check_base_url(cls, value: str) -> str:
+    def _check_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
         value = value.rstrip("/")
         if not value.startswith(("https://", "http://")):
             raise ValueError("must start with https:// (or http:// for a local sandbox)")
+        # Never echo it: a password in a URL is a secret, and errors and `check` show URLs.
+        if "@" in urlsplit(value).netloc:
+            raise PydanticCustomError(
+                "url_userinfo",
+                "must not carry a user name or password (http://user:…@host): the Admin API "
+                "authenticates with the credential variables, and a URL is shown in errors and logs",
+            )
         return value
+
+    @field_validator("confirm_via")
+    @classmethod
+    def _some_channel(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if not value:
+            raise ValueError("name at least one channel: form, url, page, token")
+        return tuple(dict.fromkeys(value))
 
     @field_validator("tier", mode="before")
     @classmethod

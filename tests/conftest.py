@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,7 +22,7 @@ from mcp.types import CallToolResult
 from claude_admin_mcp.sandbox.runner import RunningSandbox, SandboxConfig, start_sandbox
 from claude_admin_mcp.server.api.credentials.admin_key import admin_key_credential
 from claude_admin_mcp.server.api.credentials.oauth_token import oauth_token_credential
-from claude_admin_mcp.server.app import create_server
+from claude_admin_mcp.server.app import AdminServer, create_server
 from claude_admin_mcp.server.config import Settings
 
 REPO = Path(__file__).resolve().parent.parent
@@ -64,24 +64,42 @@ def fresh_sandbox() -> Iterator[RunningSandbox]:
         yield running
 
 
+TEST_STATE = Path(os.environ.get("PYTEST_AUDIT_DIR", "/tmp")) / f"claude-admin-mcp-state-{os.getpid()}"
+"""The state folder (keys, claims, audit heads) of the servers these tests make."""
+TOKEN_CHANNEL = ("form", "token")
+"""`confirm_via` with the token channel opted in (scripts, CI), for the tests of that channel."""
+
+
 def make_settings(sandbox: RunningSandbox, **overrides: Any) -> Settings:
     options: dict[str, Any] = {
         "base_url": sandbox.base_url,
         "max_retries": 2,
         "retry_budget_seconds": 5.0,
         "audit_log": Path(os.environ.get("PYTEST_AUDIT_DIR", "/tmp")) / f"audit-{os.getpid()}.jsonl",
+        "state_dir": TEST_STATE,
+        # A test's server never opens a browser on its own; the browser tests hand it theirs.
+        "approval_open_browser": False,
     }
     options.update(overrides)
     return Settings(**options)
 
 
-def make_server(sandbox: RunningSandbox, *, oauth: bool = False, **overrides: Any) -> MCPServer[Any]:
+def make_server(
+    sandbox: RunningSandbox,
+    *,
+    oauth: bool = False,
+    open_page: Callable[[str], Awaitable[bool]] | None = None,
+    **overrides: Any,
+) -> AdminServer:
     credential = (
         oauth_token_credential("ANTHROPIC_OAUTH_TOKEN", sandbox.config.oauth_token or CANARY_TOKEN)
         if oauth
         else admin_key_credential("ANTHROPIC_ADMIN_KEY", sandbox.config.admin_key)
     )
-    return create_server(make_settings(sandbox, **overrides), credential)
+    settings = make_settings(sandbox, **overrides)
+    if open_page is not None:
+        return create_server(settings, credential, open_page=open_page)
+    return create_server(settings, credential)
 
 
 @asynccontextmanager

@@ -10,8 +10,11 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx2
+from mcp import Client
+from mcp.client.streamable_http import streamable_http_client
 
 BIN = Path(sys.executable).parent / "claude-admin-mcp"
 
@@ -22,9 +25,29 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+STATE_HOME = Path(os.environ.get("PYTEST_AUDIT_DIR", "/tmp")) / f"claude-admin-mcp-xdg-{os.getpid()}"
+"""XDG_STATE_HOME of the processes tests start: their keys, claims and audit heads stay in it."""
+STATE_DIR = STATE_HOME / "claude-admin-mcp"
+TOKEN_CHANNEL = {"CLAUDE_ADMIN_MCP_CONFIRM_VIA": "form,token"}
+"""The token channel opted in (scripts, CI), for the process tests that use it."""
+
+
+def made_http_token() -> str:
+    """The bearer secret an HTTP server with a real credential made for itself (no configured one)."""
+    return (STATE_DIR / "http-token").read_text(encoding="utf-8").strip()
+
+
+def authorized(url: str, mode: str = "auto", token: str | None = None, **options: Any) -> Client:
+    """An MCP client for an HTTP server that requires its bearer secret."""
+    secret = token if token is not None else made_http_token()
+    http = httpx2.AsyncClient(headers={"authorization": f"Bearer {secret}"}, timeout=60)
+    return Client(streamable_http_client(url, http_client=http), mode=mode, **options)
+
+
 def clean_env(**extra: str) -> dict[str, str]:
     """The caller's environment without any Anthropic credential, plus `extra`."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ANTHROPIC_", "CLAUDE_ADMIN_MCP_"))}
+    env["XDG_STATE_HOME"] = str(STATE_HOME)
     env.update(extra)
     return env
 

@@ -12,14 +12,18 @@ from claude_admin_mcp.sandbox.runner import RunningSandbox
 from claude_admin_mcp.server.confirmation.audit import GENESIS, AuditLog, line_hash, verify
 
 from .api import raw_all
-from .conftest import CANARY_KEY, CANARY_TOKEN, connect, make_server
+from .conftest import CANARY_KEY, CANARY_TOKEN, TEST_STATE, TOKEN_CHANNEL, connect, make_server
 from .processes import BIN, clean_env
 from .writes import ScriptedHuman, audit_lines
 
 
 def _verify_cli(path: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [str(BIN), "verify-audit", str(path)], capture_output=True, text=True, timeout=60, env=clean_env()
+        [str(BIN), "verify-audit", str(path), "--state-dir", str(TEST_STATE)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=clean_env(),
     )
 
 
@@ -37,7 +41,7 @@ async def _some_history(sandbox: RunningSandbox, audit: Path) -> None:
         await c.call_tool("remove_user", {"user_id": user["id"]})
     async with connect(make_server(sandbox, audit_log=audit, allow_workspaces=["wrkspc_01Nope"])) as c:
         await c.call_tool("create_workspace", {"name": "Nope"})
-    async with connect(make_server(sandbox, audit_log=audit)) as c:
+    async with connect(make_server(sandbox, audit_log=audit, confirm_via=TOKEN_CHANNEL)) as c:
         first = await c.call_tool("update_user_role", {"user_id": user["id"], "role": "user"})
         token = first.structured_content["confirmation_token"]
         await c.call_tool(
@@ -106,7 +110,7 @@ async def test_tampering_is_caught(fresh_sandbox: RunningSandbox, tmp_path: Path
 def test_concurrent_appends_from_threads_keep_one_chain(tmp_path: Path) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
-    log = AuditLog(tmp_path / "a.jsonl")
+    log = AuditLog(tmp_path / "a.jsonl", tmp_path / "head.json", b"k" * 32)
     with ThreadPoolExecutor(8) as pool:
         list(pool.map(lambda i: log.append_sync({"tool": "t", "outcome": "applied", "n": i}), range(200)))
     result = verify(tmp_path / "a.jsonl")

@@ -11,10 +11,11 @@ import httpx2
 import pytest
 
 from claude_admin_mcp.sandbox.runner import RunningSandbox
-from claude_admin_mcp.server.confirmation.tokens import ConfirmationTokens, load_key
+from claude_admin_mcp.server.confirmation.keys import load_key
+from claude_admin_mcp.server.confirmation.tokens import ConfirmationTokens
 
 from .api import raw_all
-from .conftest import MODES, connect, make_server, text_of
+from .conftest import MODES, TEST_STATE, TOKEN_CHANNEL, connect, make_server, text_of
 from .writes import audit_lines, snapshot
 
 
@@ -31,7 +32,9 @@ async def test_preview_then_token_applies_once(
     audit = tmp_path / "audit.jsonl"
     before = snapshot(fresh_sandbox)
     arguments = {"user_id": user["id"], "role": "billing"}
-    async with connect(make_server(fresh_sandbox, audit_log=audit), mode) as client:
+    async with connect(
+        make_server(fresh_sandbox, audit_log=audit, confirm_via=TOKEN_CHANNEL), mode
+    ) as client:
         first = await client.call_tool("update_user_role", arguments)
         assert snapshot(fresh_sandbox) == before, "the first call changes nothing"
         content = first.structured_content
@@ -58,7 +61,7 @@ async def test_preview_then_token_applies_once(
 async def test_token_for_other_arguments_or_tool_is_refused(fresh_sandbox: RunningSandbox) -> None:
     user = _developer(fresh_sandbox)
     before = snapshot(fresh_sandbox)
-    async with connect(make_server(fresh_sandbox)) as client:
+    async with connect(make_server(fresh_sandbox, confirm_via=TOKEN_CHANNEL)) as client:
         first = await client.call_tool("update_user_role", {"user_id": user["id"], "role": "billing"})
         token = first.structured_content["confirmation_token"]
         other_role = await client.call_tool(
@@ -81,9 +84,9 @@ async def test_expired_token_is_refused(fresh_sandbox: RunningSandbox, tmp_path:
     user = _developer(fresh_sandbox)
     audit = tmp_path / "audit.jsonl"
     arguments = {"user_id": user["id"], "role": "billing"}
-    tokens = ConfirmationTokens(load_key(tmp_path / "confirmation.key"))
+    tokens = ConfirmationTokens(load_key(TEST_STATE / "token.key"))
     stale, _ = tokens.issue("update_user_role", arguments, "digest", now=time.time() - 3600)
-    async with connect(make_server(fresh_sandbox, audit_log=audit)) as client:
+    async with connect(make_server(fresh_sandbox, audit_log=audit, confirm_via=TOKEN_CHANNEL)) as client:
         result = await client.call_tool("update_user_role", {**arguments, "confirmation_token": stale})
     assert result.is_error and "expired" in text_of(result)
     assert fresh_sandbox.state.users[user["id"]].role == "developer"
@@ -95,7 +98,7 @@ async def test_a_token_whose_preview_went_stale_is_refused_with_a_fresh_preview(
 ) -> None:
     user = _developer(fresh_sandbox)
     arguments = {"user_id": user["id"], "role": "billing"}
-    async with connect(make_server(fresh_sandbox)) as client:
+    async with connect(make_server(fresh_sandbox, confirm_via=TOKEN_CHANNEL)) as client:
         first = await client.call_tool("update_user_role", arguments)
         token = first.structured_content["confirmation_token"]
         # Someone else changes the member meanwhile: the user approved "developer → billing", not this.
@@ -118,12 +121,14 @@ async def test_an_eliciting_client_is_asked_even_if_it_sends_a_token(fresh_sandb
 
     user = _developer(fresh_sandbox)
     arguments = {"user_id": user["id"], "role": "billing"}
-    async with connect(make_server(fresh_sandbox)) as plain:
+    async with connect(make_server(fresh_sandbox, confirm_via=TOKEN_CHANNEL)) as plain:
         token = (await plain.call_tool("update_user_role", arguments)).structured_content[
             "confirmation_token"
         ]
     human = ScriptedHuman("decline")
-    async with connect(make_server(fresh_sandbox), elicitation_callback=human) as client:
+    async with connect(
+        make_server(fresh_sandbox, confirm_via=TOKEN_CHANNEL), elicitation_callback=human
+    ) as client:
         result = await client.call_tool("update_user_role", {**arguments, "confirmation_token": token})
     assert human.messages and result.structured_content["outcome"] == "declined"
     assert fresh_sandbox.state.users[user["id"]].role == "developer"

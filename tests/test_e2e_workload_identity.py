@@ -16,7 +16,7 @@ from mcp.client.stdio import stdio_client
 from claude_admin_mcp.sandbox.runner import start_sandbox
 
 from .conftest import sandbox_config, text_of
-from .processes import BIN, clean_env
+from .processes import BIN, TOKEN_CHANNEL, clean_env
 from .wif import CONSOLE_TOKEN, exchanges, identity_token, make_federation, wif_env
 from .writes import audit_lines
 
@@ -33,7 +33,9 @@ async def test_a_workload_over_stdio_administers_and_check_reports_it(tmp_path: 
         assertion = identity_token(sandbox)
         token_file.write_text(assertion)
         audit = tmp_path / "audit.jsonl"
-        env = clean_env(ANTHROPIC_BASE_URL=sandbox.base_url, **wif_env(federation, token_file))
+        env = clean_env(
+            ANTHROPIC_BASE_URL=sandbox.base_url, **wif_env(federation, token_file), **TOKEN_CHANNEL
+        )
         target = next(u for u in sandbox.state.users.values() if u.role == "developer")
         arguments = {"user_id": target.id, "role": "claude_code_user"}
         args = ["--log-level", "DEBUG", "--audit-log", str(audit)]

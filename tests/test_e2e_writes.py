@@ -14,7 +14,7 @@ import pytest
 from mcp import Client, StdioServerParameters
 
 from .conftest import CANARY_KEY, MODES, text_of
-from .processes import BIN, clean_env, free_port, running
+from .processes import BIN, STATE_DIR, TOKEN_CHANNEL, authorized, clean_env, free_port, running
 from .writes import ScriptedHuman, audit_lines
 
 pytestmark = pytest.mark.e2e
@@ -48,17 +48,17 @@ async def test_confirmed_write_over_streamable_http(mode: str, tmp_path: Path) -
         user = _developer(base)
         port = free_port()
         url = f"http://127.0.0.1:{port}/mcp"
-        env = clean_env(ANTHROPIC_BASE_URL=base, ANTHROPIC_ADMIN_KEY=CANARY_KEY)
+        env = clean_env(ANTHROPIC_BASE_URL=base, ANTHROPIC_ADMIN_KEY=CANARY_KEY, **TOKEN_CHANNEL)
         args = ["--transport", "http", "--port", str(port), "--audit-log", str(audit)]
         with running(args, url, env):
             human = ScriptedHuman("accept", typed=user["email"])
-            async with Client(url, mode=mode, elicitation_callback=human) as client:
+            async with authorized(url, mode, elicitation_callback=human) as client:
                 result = await client.call_tool(
                     "update_user_role", {"user_id": user["id"], "role": "billing"}
                 )
                 assert result.structured_content["outcome"] == "applied", text_of(result)
                 declined = ScriptedHuman("decline")
-            async with Client(url, mode=mode, elicitation_callback=declined) as client:
+            async with authorized(url, mode, elicitation_callback=declined) as client:
                 kept = await client.call_tool("remove_user", {"user_id": user["id"]})
         assert human.messages and declined.messages
         assert kept.structured_content["outcome"] == "declined"
@@ -72,7 +72,7 @@ async def test_token_path_over_stdio(tmp_path: Path) -> None:
     audit = tmp_path / "audit.jsonl"
     with standalone_sandbox() as base:
         user = _developer(base)
-        env = clean_env(ANTHROPIC_BASE_URL=base, ANTHROPIC_ADMIN_KEY=CANARY_KEY)
+        env = clean_env(ANTHROPIC_BASE_URL=base, ANTHROPIC_ADMIN_KEY=CANARY_KEY, **TOKEN_CHANNEL)
         params = StdioServerParameters(command=str(BIN), args=["--audit-log", str(audit)], env=env)
         arguments = {"user_id": user["id"], "role": "user"}
         async with Client(params) as client:
@@ -88,7 +88,7 @@ def test_cli_call_previews_then_applies_with_the_token(tmp_path: Path) -> None:
     audit = tmp_path / "audit.jsonl"
     with standalone_sandbox() as base:
         user = _developer(base)
-        env = clean_env(ANTHROPIC_BASE_URL=base, ANTHROPIC_ADMIN_KEY=CANARY_KEY)
+        env = clean_env(ANTHROPIC_BASE_URL=base, ANTHROPIC_ADMIN_KEY=CANARY_KEY, **TOKEN_CHANNEL)
         arguments = {"user_id": user["id"], "role": "claude_code_user"}
 
         def call(args: dict[str, Any]) -> subprocess.CompletedProcess[str]:
@@ -118,6 +118,9 @@ def test_cli_call_previews_then_applies_with_the_token(tmp_path: Path) -> None:
         assert third.returncode == 1 and "different arguments" in third.stdout
         assert _get(base, f"/v1/organizations/users/{user['id']}")["role"] == "claude_code_user"
     verify = subprocess.run(
-        [str(BIN), "verify-audit", str(audit)], capture_output=True, text=True, env=clean_env()
+        [str(BIN), "verify-audit", str(audit), "--state-dir", str(STATE_DIR)],
+        capture_output=True,
+        text=True,
+        env=clean_env(),
     )
     assert verify.returncode == 0 and "4 lines, chain intact" in verify.stdout

@@ -21,7 +21,7 @@ from claude_admin_mcp.sandbox.runner import RunningSandbox, start_sandbox
 
 from .conftest import sandbox_config, text_of
 from .fault_table import record
-from .processes import BIN, clean_env
+from .processes import BIN, TOKEN_CHANNEL, clean_env
 
 pytestmark = pytest.mark.e2e
 
@@ -58,6 +58,7 @@ async def server(sandbox: RunningSandbox, audit: Path) -> AsyncIterator[Client]:
         CLAUDE_ADMIN_MCP_TIMEOUT_SECONDS=str(TIMEOUT),
         CLAUDE_ADMIN_MCP_MAX_RETRIES=str(RETRIES),
         CLAUDE_ADMIN_MCP_RETRY_BUDGET_SECONDS=str(RETRY_BUDGET),
+        **TOKEN_CHANNEL,
         CLAUDE_ADMIN_MCP_AUDIT_LOG=str(audit),
         CLAUDE_ADMIN_MCP_LOG_LEVEL="WARNING",
     )

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from .npm_tools import inspector
-from .processes import BIN, clean_env
+from .processes import BIN, TOKEN_CHANNEL, clean_env
 
 pytestmark = pytest.mark.e2e
 
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.e2e
 def _inspect(*args: str, era: str = "legacy") -> subprocess.CompletedProcess[str]:
     command = [str(inspector()), "--cli", "-q", "--format", "json", "--protocol-era", era]
     command += [str(BIN), "--sandbox", "--sandbox-users", "20", *args]
-    env = clean_env(HOME=str(inspector().parent.parent.parent))
+    env = clean_env(HOME=str(inspector().parent.parent.parent), **TOKEN_CHANNEL)
     return subprocess.run(command, capture_output=True, text=True, timeout=120, env=env)
 
 

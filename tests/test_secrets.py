@@ -24,7 +24,7 @@ from claude_admin_mcp.server.app import INVENTORY
 from claude_admin_mcp.tools import DEFAULT_TOOLSETS, OPERATIONS
 
 from .api import raw_all, raw_get
-from .conftest import CANARY_KEY, CANARY_TOKEN, connect, make_server
+from .conftest import CANARY_KEY, CANARY_TOKEN, TOKEN_CHANNEL, connect, make_server
 from .processes import BIN, clean_env, free_port, running
 from .wif import CONSOLE_TOKEN, identity_token, make_federation, public_jwk, wif_env, wif_server
 from .writes import ScriptedHuman
@@ -278,6 +278,8 @@ async def test_every_tool_under_every_tier_leaks_no_credential_anywhere(
         "tier": tier,
         "audit_log": audit,
     }
+    if approval == "token":
+        options["confirm_via"] = TOKEN_CHANNEL
     canaries = list(CANARIES)
     spare: set[str] = set()
     if kind == "wif":

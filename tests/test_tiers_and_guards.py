@@ -15,7 +15,7 @@ from claude_admin_mcp.server.api.errors import MethodNotAllowed
 from claude_admin_mcp.tools import OPERATIONS
 
 from .api import raw_all
-from .conftest import MODES, connect, make_server, text_of
+from .conftest import MODES, TOKEN_CHANNEL, connect, make_server, text_of
 from .writes import ScriptedHuman, audit_lines, snapshot
 
 WRITE_TOOLS = {
@@ -49,8 +49,12 @@ async def test_read_only_lists_no_write_tool_and_refuses_them_by_name(
 
 @pytest.mark.anyio
 async def test_confirm_tier_lists_every_write_with_true_annotations(fresh_sandbox: RunningSandbox) -> None:
-    async with connect(make_server(fresh_sandbox)) as client:
+    # With the token channel opted in; without it no write takes a confirmation_token (below).
+    async with connect(make_server(fresh_sandbox, confirm_via=TOKEN_CHANNEL)) as client:
         tools = {tool.name: tool for tool in (await client.list_tools()).tools}
+    async with connect(make_server(fresh_sandbox)) as client:
+        default = {tool.name: tool.input_schema for tool in (await client.list_tools()).tools}
+    assert not any("confirmation_token" in default[name]["properties"] for name in WRITE_TOOLS)
     assert set(tools) >= WRITE_TOOLS
     destructive = {
         "remove_user",

@@ -8,13 +8,15 @@ with an example of a valid one, and nothing outside `[A-Za-z0-9_]` can reach a U
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import replace
 from typing import Annotated, Any, Literal, Protocol
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from claude_admin_mcp.server.catalog.operation import Filter
+from claude_admin_mcp.server.catalog.preview import Preview, Reader
 
 _ID_BODY = r"[A-Za-z0-9]+"
 _ID_MAX = 64
@@ -215,6 +217,18 @@ def one_of(field: str) -> Filter:
         return item.get(field) in value
 
     return Filter(keep)
+
+
+def organization_wide(
+    preview: Callable[[Reader, Any], Awaitable[Preview]],
+) -> Callable[[Reader, Any], Awaitable[Preview]]:
+    """Marks every preview of a write that changes the organization as a whole (not one workspace),
+    which an allowlist lets through only if it names `org`."""
+
+    async def marked(api: Reader, args: Any) -> Preview:
+        return replace(await preview(api, args), organization_wide=True)
+
+    return marked
 
 
 def nest(group: str, *members: str) -> Callable[[dict[str, Any]], dict[str, Any]]:

@@ -30,6 +30,7 @@ from .common import (
     contains,
     listing,
     named,
+    organization_wide,
 )
 from .models import (
     PAGE_MAX,
@@ -333,7 +334,7 @@ OPERATIONS = [
         output=FederationIssuer,
         idempotent=False,
         reshape=_issuer_body,
-        preview=_preview_create_issuer,
+        preview=organization_wide(_preview_create_issuer),
         columns=("id", "name", "issuer_url", "jwks.type", "check_jti"),
         oauth_only=True,
     ),
@@ -349,7 +350,7 @@ OPERATIONS = [
         output=FederationIssuer,
         idempotent=True,
         reshape=_issuer_body,
-        preview=_preview_update_issuer,
+        preview=organization_wide(_preview_update_issuer),
         columns=("id", "name", "issuer_url", "jwks.type", "check_jti"),
         not_found_hint=_ISSUER_404,
         forbidden_hint=CONSOLE_403,
@@ -367,7 +368,7 @@ OPERATIONS = [
         output=FederationIssuer,
         destructive=True,
         idempotent=True,
-        preview=_preview_archive_issuer,
+        preview=organization_wide(_preview_archive_issuer),
         columns=("id", "name", "archived_at"),
         not_found_hint=_ISSUER_404,
         oauth_only=True,
@@ -521,15 +522,21 @@ async def _preview_create_rule(api: Reader, args: CreateRule) -> Preview:
         f"{account.name} with scope {args.oauth_scope}"
     )
     scope = frozenset({args.workspace_id}) if args.workspace_id else frozenset()
+    every = bool(args.applies_to_all_workspaces)
     for archived_at, kind in ((issuer.archived_at, "issuer"), (account.archived_at, "service account")):
         if (since := archived_since(archived_at)) is not None:
-            return Preview(action, refusal=f"the {kind} was archived on {since}", workspaces=scope)
+            return Preview(
+                action, refusal=f"the {kind} was archived on {since}", workspaces=scope, all_workspaces=every
+            )
     if (refusal := _admin_target_refusal(args.oauth_scope, account)) is not None:
-        return Preview(action, refusal=refusal, workspaces=scope)
+        return Preview(action, refusal=refusal, workspaces=scope, all_workspaces=every)
     same = [rule for rule in await api.all(FederationRule, RULES) if rule.name == args.name]
     if same:
         return Preview(
-            action, refusal=f"a rule is already named '{args.name}' ({same[0].id})", workspaces=scope
+            action,
+            refusal=f"a rule is already named '{args.name}' ({same[0].id})",
+            workspaces=scope,
+            all_workspaces=every,
         )
     details = []
     if args.workspace_id:
@@ -558,15 +565,21 @@ async def _preview_create_rule(api: Reader, args: CreateRule) -> Preview:
         details.append(_sentence(console))
     if (note := _shared(issuer.issuer_url)) is not None:
         details.append(note)
-    return Preview(action, details=tuple(details), workspaces=scope)
+    return Preview(action, details=tuple(details), workspaces=scope, all_workspaces=every)
 
 
 async def _preview_update_rule(api: Reader, args: UpdateRule) -> Preview:
     rule = await api.get(FederationRule, f"{RULES}/{args.federation_rule_id}")
     action = f"Update federation rule {named(rule)}"
     scope = frozenset(rule.workspace_ids) | ({args.workspace_id} if args.workspace_id else set())
+    every = bool(args.applies_to_all_workspaces or rule.applies_to_all_workspaces)
     if (since := archived_since(rule.archived_at)) is not None:
-        return Preview(action, refusal=f"it was archived on {since}; create a new rule", workspaces=scope)
+        return Preview(
+            action,
+            refusal=f"it was archived on {since}; create a new rule",
+            workspaces=scope,
+            all_workspaces=every,
+        )
     changes = []
     for field in (
         "name",
@@ -589,23 +602,28 @@ async def _preview_update_rule(api: Reader, args: UpdateRule) -> Preview:
     if args.workspace_id is not None and [args.workspace_id] != rule.workspace_ids:
         changes.append(f"workspace: {listing(rule.workspace_ids)} → {args.workspace_id}")
     if not changes:
-        return Preview(action, nothing_to_do="every value given is already set", workspaces=scope)
+        return Preview(
+            action, nothing_to_do="every value given is already set", workspaces=scope, all_workspaces=every
+        )
     new_scope = args.oauth_scope or rule.oauth_scope
     if (refusal := _admin_target_refusal(new_scope, account)) is not None:
-        return Preview(action, refusal=refusal, workspaces=scope)
+        return Preview(action, refusal=refusal, workspaces=scope, all_workspaces=every)
     if (console := _console_only([rule.oauth_scope, new_scope])) is not None:
         changes.append(_sentence(console))
     if _own_rule(api) == rule.id:
         changes.append("This server itself authenticates through this rule.")
-    return Preview(action, details=tuple(changes), workspaces=scope)
+    return Preview(action, details=tuple(changes), workspaces=scope, all_workspaces=every)
 
 
 async def _preview_archive_rule(api: Reader, args: GetRule) -> Preview:
     rule = await api.get(FederationRule, f"{RULES}/{args.federation_rule_id}")
     action = f"Archive federation rule {named(rule)}"
     scope = frozenset(rule.workspace_ids)
+    every = bool(rule.applies_to_all_workspaces)
     if (since := archived_since(rule.archived_at)) is not None:
-        return Preview(action, nothing_to_do=f"it was archived on {since}", workspaces=scope)
+        return Preview(
+            action, nothing_to_do=f"it was archived on {since}", workspaces=scope, all_workspaces=every
+        )
     issuer = await api.find(FederationIssuer, f"{ISSUERS}/{rule.issuer_id}")
     issuer_text = f"{issuer.name} ({issuer.issuer_url})" if issuer else f"{rule.issuer_name} (?)"
     target = rule.acts_as
@@ -626,7 +644,9 @@ async def _preview_archive_rule(api: Reader, args: GetRule) -> Preview:
         )
     if (console := _console_only([rule.oauth_scope])) is not None:
         details.append(_sentence(console))
-    return Preview(action, details=tuple(details), confirm_text=rule.name, workspaces=scope)
+    return Preview(
+        action, details=tuple(details), confirm_text=rule.name, workspaces=scope, all_workspaces=every
+    )
 
 
 async def _rule_and_workspace(api: Reader, args: RuleWorkspaceArgs) -> tuple[FederationRule, Workspace]:

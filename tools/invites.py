@@ -9,7 +9,7 @@ from pydantic import Field
 from claude_admin_mcp.server.catalog.operation import Operation
 from claude_admin_mcp.server.catalog.preview import Preview, Reader
 
-from .common import ApiObject, Arguments, Deleted, Email, GrantableRole, InviteId, OrgRole
+from .common import ApiObject, Arguments, Deleted, Email, GrantableRole, InviteId, OrgRole, organization_wide
 from .models import USERS, User
 
 INVITES = "/v1/organizations/invites"
@@ -109,7 +109,7 @@ OPERATIONS += [
         input=CreateInvite,
         output=Invite,
         idempotent=False,
-        preview=_preview_invite,
+        preview=organization_wide(_preview_invite),
         columns=("id", "email", "role", "status", "expires_at"),
     ),
     Operation(
@@ -123,7 +123,7 @@ OPERATIONS += [
         output=Deleted,
         destructive=True,
         idempotent=True,
-        preview=_preview_delete_invite,
+        preview=organization_wide(_preview_delete_invite),
         columns=("id", "type"),
         not_found_hint="No invite has that id; list_invites finds invites by email or status.",
     ),

@@ -60,7 +60,14 @@ class Offer:
 
 
 class Inventory:
-    def __init__(self, entries: Iterable[Entry], toolsets: Sequence[str], default: Sequence[str]) -> None:
+    def __init__(
+        self,
+        entries: Iterable[Entry],
+        toolsets: Sequence[str],
+        default: Sequence[str],
+        with_writes: Sequence[str] = (),
+    ) -> None:
+        """`with_writes`: toolsets offered whenever a write tool is (the approval tools)."""
         order = {name: index for index, name in enumerate(toolsets)}
         listed = list(entries)
         unknown = {entry.toolset for entry in listed} - set(order)
@@ -71,6 +78,7 @@ class Inventory:
         self.toolsets: tuple[str, ...] = tuple(toolsets)
         self.default: tuple[str, ...] = tuple(default)
         self._by_name = {entry.name: entry for entry in self.entries}
+        self.with_writes = frozenset(with_writes)
 
     def get(self, name: str) -> Entry | None:
         return self._by_name.get(name)
@@ -100,15 +108,17 @@ class Inventory:
             raise ConfigError(
                 f"unknown tool(s) {', '.join(sorted(unknown_tools))}; `claude-admin-mcp tools` lists them"
             )
-        offered: list[Entry] = []
-        withheld: dict[str, str] = {}
-        for entry in self.entries:
-            reason = self._why_not(entry, chosen, given, singles, tier, credential)
-            if reason is None:
-                offered.append(entry)
-            else:
-                withheld[entry.name] = reason
-        return Offer(tuple(offered), withheld, chosen)
+        reasons = {
+            entry.name: self._why_not(entry, chosen, given, singles, tier, credential)
+            for entry in self.entries
+        }
+        if any(reasons[entry.name] is None and not entry.read_only for entry in self.entries):
+            for entry in self.entries:
+                if entry.toolset in self.with_writes:
+                    reasons[entry.name] = None
+        offered = tuple(entry for entry in self.entries if reasons[entry.name] is None)
+        withheld = {name: reason for name, reason in reasons.items() if reason is not None}
+        return Offer(offered, withheld, chosen)
 
     def _why_not(
         self,

@@ -6,6 +6,7 @@ it reads into the area's own models, so a preview says `user.role`, never `user[
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -46,9 +47,42 @@ class Reader(Protocol):
         ...
 
 
+LINE_MAX = 400
+"""The longest line a preview shows; the rest of a value is cut, never allowed to push lines away."""
+DETAILS_MAX = 40
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": " "}
+
+
+def one_line(text: str, limit: int = LINE_MAX) -> str:
+    """`text` as one visible line: line breaks and other control characters escaped, bidi overrides
+    and zero-width characters shown as escapes (they could reorder or hide what a human reads), and
+    cut at `limit`. API data and model-chosen arguments pass through here wherever a human reads them."""
+    if text.isprintable() and len(text) <= limit:
+        return text
+    out = []
+    for ch in text:
+        if ch in _ESCAPES:
+            out.append(_ESCAPES[ch])
+        elif ch.isprintable() and unicodedata.category(ch) != "Cf":
+            out.append(ch)
+        else:
+            out.append(f"\\u{ord(ch):04x}")
+    cleaned = "".join(out)
+    return cleaned if len(cleaned) <= limit else cleaned[: limit - 1] + "…"
+
+
+def invisible_free(text: str) -> str:
+    """`text` without the characters a human cannot see or type (format characters)."""
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+
+
 @dataclass(frozen=True)
 class Preview:
-    """What a write would change, read from current state, shown to the human before it happens."""
+    """What a write would change, read from current state, shown to the human before it happens.
+
+    Every line is made one visible line when the preview is made (`one_line`), so no value in it,
+    from the API or from the model, can forge a line of its own or push the real change out of sight.
+    """
 
     action: str
     """One line: what will happen, e.g. "Change ana@acme.com's org role: developer → billing"."""
@@ -63,6 +97,22 @@ class Preview:
     """Set when the write would change nothing: the reason, and no confirmation is asked."""
     refusal: str | None = None
     """Set when current state shows the API would refuse: the reason, and no confirmation is asked."""
+    organization_wide: bool = False
+    """The write changes the organization as a whole (a member's org role, an invite, a removal, a
+    sign-out, a service account), not one workspace: an allowlist must name `org` for it."""
+    all_workspaces: bool = False
+    """The write reaches every workspace (a federation rule for all workspaces)."""
+
+    def __post_init__(self) -> None:
+        details = [one_line(line) for line in self.details[:DETAILS_MAX]]
+        if len(self.details) > DETAILS_MAX:
+            details.append(f"(+{len(self.details) - DETAILS_MAX} more lines)")
+        object.__setattr__(self, "action", one_line(self.action))
+        object.__setattr__(self, "details", tuple(details))
+        for name in ("nothing_to_do", "refusal"):
+            value = getattr(self, name)
+            if value is not None:
+                object.__setattr__(self, name, one_line(value))
 
     def text(self) -> str:
         return "\n".join([self.action, *(f"- {line}" for line in self.details)])

@@ -30,16 +30,18 @@ from ..api.credentials.discover import discover
 from ..api.credentials.oauth_token import oauth_token_credential
 from ..app import INVENTORY, create_server, offer_for
 from ..config import ConfigError, Settings, load_settings
-from ..confirmation.audit import verify
+from ..confirmation.audit import head_path_for, verify
+from ..confirmation.passkeys import Approvers, PasskeyError, check_name
 from ..redaction import install_log_redaction, redact
 from ..runtime.whoami import check_lines
+from ..transports.enrollment import Enrollment, run_enrollment
 from ..transports.http import serve_http
 from ..transports.http_security import http_policy
 from .local_call import call_tool
 from .probe import probe
 
 PROG = "claude-admin-mcp"
-COMMANDS = ("serve", "check", "tools", "call", "sandbox", "verify-audit")
+COMMANDS = ("serve", "check", "tools", "call", "sandbox", "verify-audit", "approvers")
 SANDBOX_OAUTH_TOKEN = "sk-ant-oat01-sandbox-acme-demo-org-admin-oauth-token-4c1e9a7b2d"
 """The sandbox's org:admin OAuth token (a sandbox secret, not a credential), used with `--sandbox`
 when the chosen tools include OAuth-only ones."""
@@ -91,8 +93,16 @@ def build_parser() -> argparse.ArgumentParser:
     call.add_argument("--json", dest="arguments", default="{}", metavar="ARGS", help="tool arguments as JSON")
     call.add_argument("--structured", action="store_true", help="print the structured content as JSON")
 
-    verify = sub.add_parser("verify-audit", help="check an audit log's hash chain")
+    verify = sub.add_parser("verify-audit", help="check an audit log's hash chain and recorded head")
     verify.add_argument("path", help="the audit log (see --audit-log)")
+    verify.add_argument(
+        "--state-dir", metavar="DIR", help="the server's state folder (where the head is kept)"
+    )
+
+    approvers = sub.add_parser("approvers", help="the people whose passkey approves writes (passkey factor)")
+    approvers.add_argument("action", choices=["add", "list", "remove"])
+    approvers.add_argument("name", nargs="?", help="the approver's name (add, remove)")
+    approvers.add_argument("--state-dir", metavar="DIR", help="the server's state folder")
 
     sandbox = sub.add_parser("sandbox", help="serve the Admin API emulator until interrupted")
     sandbox.add_argument("--host", default="127.0.0.1")
@@ -208,7 +218,16 @@ def _serve(ns: argparse.Namespace) -> int:
         except ConfigError as exc:
             raise StartupError(str(exc)) from None
         if policy is not None:
-            anyio.run(serve_http, server, settings, policy)
+            if policy.made_token is not None:
+                # The secret itself is never printed or logged: the command reads it from its file.
+                url = f"http://{settings.host}:{settings.port}/mcp"
+                print(
+                    f"{PROG}: MCP clients need the bearer secret kept in {policy.made_token} (mode 0600). "
+                    f"Claude Code: claude mcp add --transport http anthropic-admin {url} "
+                    f'--header "Authorization: Bearer $(cat {policy.made_token})"',
+                    file=sys.stderr,
+                )
+            anyio.run(serve_http, server, settings, policy, server.pages)
         else:
             anyio.run(server.run_stdio_async)
     return 0
@@ -301,16 +320,63 @@ def _sandbox(ns: argparse.Namespace) -> int:
     return 0
 
 
+def _state_dir(ns: argparse.Namespace) -> Path:
+    try:
+        return load_settings({"state_dir": ns.state_dir}).state_dir.expanduser()
+    except ConfigError as exc:
+        raise StartupError(str(exc)) from None
+
+
 def _verify_audit(ns: argparse.Namespace) -> int:
     path = Path(ns.path).expanduser()
     if not path.is_file():
         raise StartupError(f"{path} is not a file")
-    result = verify(path)
+    state_dir = _state_dir(ns)
+    key_file = state_dir / "audit.key"
+    if key_file.is_file():
+        result = verify(path, head_path_for(path, state_dir), key_file.read_bytes())
+    else:
+        result = verify(path)
+        print(f"note: no audit key in {state_dir}: lines removed from the end cannot be detected here")
     for problem in result.problems:
         print(problem)
     state = "intact" if result.ok else f"BROKEN ({len(result.problems)} problems)"
     print(f"{path}: {result.lines} lines, chain {state}; last line's sha256 {result.head}")
     return 0 if result.ok else 1
+
+
+def _approvers(ns: argparse.Namespace) -> int:
+    store = Approvers(_state_dir(ns) / "approvers.json")
+    try:
+        if ns.action == "list":
+            for approver in store.all():
+                print(f"{approver.name}  (enrolled {approver.added})")
+            return 0
+        if ns.name is None:
+            raise StartupError(f"approvers {ns.action} needs the approver's NAME")
+        name = check_name(ns.name)
+        if ns.action == "remove":
+            if not store.remove(name):
+                raise StartupError(f"no approver is named {name!r}")
+            print(f"{name} can no longer approve.")
+            return 0
+    except PasskeyError as exc:
+        raise StartupError(str(exc)) from None
+    _configure_logging("WARNING")
+
+    def announce(link: str) -> None:
+        print(
+            f"Open this link within 10 minutes, in the browser {name} will approve from (it works once):\n"
+            f"  {link}",
+            flush=True,
+        )
+
+    enrolled = anyio.run(run_enrollment, Enrollment(store, name), announce)
+    if enrolled is None:
+        print(f"{PROG}: the enrollment link expired; nothing was enrolled", file=sys.stderr)
+        return 1
+    print(f'{name} is enrolled. Set approval_factor = "passkey" to require an approver\'s passkey.')
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -325,6 +391,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "call": _call,
         "sandbox": _sandbox,
         "verify-audit": _verify_audit,
+        "approvers": _approvers,
     }
     try:
         return handlers[ns.command](ns)

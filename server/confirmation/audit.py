@@ -1,9 +1,11 @@
 """The audit log: one JSON line per write event, each carrying the SHA-256 of the line before it.
 
 Editing or deleting a line breaks the chain at the next one, which `verify` (and
-`claude-admin-mcp verify-audit PATH`) reports. Appends take an exclusive file lock, so several
-server processes can share one log. Nothing secret is written: arguments pass through `redact`,
-and a confirmation token is recorded only by its nonce.
+`claude-admin-mcp verify-audit PATH`) reports. The chain alone cannot show lines removed from the
+end, or a chain rewritten whole, so the head (line count and last line's hash) is kept apart, in
+the state folder, under an HMAC, rewritten atomically after every line. Appends take an exclusive
+file lock, so several server processes can share one log. Nothing secret is written: arguments
+pass through `redact`, and a confirmation is recorded only by its id.
 
 Outcomes: invalid, refused, nothing_to_do, pending (a confirmation token was issued), declined,
 cancelled, mismatch (the typed confirmation was wrong), token_rejected, confirmed (a human said
@@ -14,8 +16,10 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import hmac
 import json
 import os
+import tempfile
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -59,17 +63,65 @@ def _reverse_lines(handle: BinaryIO) -> Iterator[bytes]:
         yield tail
 
 
-class AuditLog:
-    """Appends chained lines to `path` (created with its folders, mode 0600)."""
+def head_path_for(log: Path, state_dir: Path) -> Path:
+    """Where the head of `log` is kept: in the state folder, named for the log's absolute path."""
+    digest = hashlib.sha256(str(log.expanduser().resolve()).encode()).hexdigest()[:16]
+    return state_dir / "audit-heads" / f"{digest}.json"
 
-    def __init__(self, path: Path) -> None:
+
+@dataclass(frozen=True)
+class Head:
+    lines: int
+    hash: str
+
+
+def _head_mac(key: bytes, log: Path, head: Head) -> str:
+    message = f"{log.expanduser().resolve()}|{head.lines}|{head.hash}".encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def read_head(log: Path, head_path: Path, key: bytes) -> Head | None:
+    """The recorded head, or None if there is none or its MAC does not hold."""
+    try:
+        data = json.loads(head_path.read_text(encoding="utf-8"))
+        head = Head(int(data["lines"]), str(data["hash"]))
+        mac = str(data["mac"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return head if hmac.compare_digest(mac, _head_mac(key, log, head)) else None
+
+
+def _write_head(log: Path, head_path: Path, key: bytes, head: Head) -> None:
+    """Atomically: a reader sees the old head or the new one, never half of one."""
+    head_path.parent.mkdir(parents=True, exist_ok=True)
+    data = {"log": str(log.expanduser().resolve()), "lines": head.lines, "hash": head.hash}
+    data["mac"] = _head_mac(key, log, head)
+    fd, temporary = tempfile.mkstemp(dir=head_path.parent, prefix=".head-")
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump(data, handle)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, head_path)
+
+
+class AuditLog:
+    """Appends chained lines to `path` (created with its folders, mode 0600), keeping its head at
+    `head_path` under `key`."""
+
+    def __init__(self, path: Path, head_path: Path, key: bytes) -> None:
         self.path = path
+        self.head_path = head_path
+        self._key = key
         self._lock = threading.Lock()
 
     def _open(self) -> BinaryIO:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o600)
         return os.fdopen(fd, "r+b")
+
+    def _count(self, handle: BinaryIO) -> int:
+        handle.seek(0)
+        return sum(1 for raw in handle if raw.strip())
 
     def _append_locked(self, handle: BinaryIO, entry: dict[str, Any]) -> dict[str, Any]:
         last = next(_reverse_lines(handle), None)
@@ -79,6 +131,10 @@ class AuditLog:
         handle.write(line.encode() + b"\n")
         handle.flush()
         os.fsync(handle.fileno())
+        # The count carries on from the recorded head, so lines removed behind its back stay visible.
+        known = read_head(self.path, self.head_path, self._key)
+        count = known.lines + 1 if known is not None else self._count(handle)
+        _write_head(self.path, self.head_path, self._key, Head(count, line_hash(line.encode())))
         return record
 
     def append_sync(self, entry: dict[str, Any]) -> dict[str, Any]:
@@ -89,46 +145,22 @@ class AuditLog:
     async def append(self, entry: dict[str, Any]) -> dict[str, Any]:
         return await anyio.to_thread.run_sync(self.append_sync, entry)
 
-    def claim_sync(self, confirmation_id: str, entry: dict[str, Any], window_seconds: float) -> bool:
-        """Append `entry` (a `confirmed` line carrying `confirmation_id`) unless a `confirmed` line of
-        the last `window_seconds` already carries it: the check and the write are one locked step, so
-        one confirmation applies once, whatever the processes."""
-        cutoff = datetime.now(UTC).timestamp() - window_seconds
-        with self._lock, self._open() as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            for line in _reverse_lines(handle):
-                try:
-                    record = json.loads(line)
-                    when = datetime.fromisoformat(
-                        str(record.get("time", "")).replace("Z", "+00:00")
-                    ).timestamp()
-                except ValueError:
-                    break
-                if when < cutoff:
-                    break
-                if record.get("confirmation_id") == confirmation_id and record.get("outcome") == "confirmed":
-                    return False
-            self._append_locked(handle, {**entry, "confirmation_id": confirmation_id})
-            return True
-
-    async def claim(self, confirmation_id: str, entry: dict[str, Any], window_seconds: float) -> bool:
-        return await anyio.to_thread.run_sync(self.claim_sync, confirmation_id, entry, window_seconds)
-
 
 @dataclass(frozen=True)
 class Verification:
     lines: int
     problems: list[str]
     head: str
-    """Hash of the last line: record it elsewhere to detect a truncated log later."""
+    """Hash of the last line."""
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
 
-def verify(path: Path) -> Verification:
-    """Check every line parses and chains to the one before it."""
+def verify(path: Path, head_path: Path | None = None, key: bytes | None = None) -> Verification:
+    """Check every line parses and chains to the one before it, and (given where the head is kept
+    and its key) that the log ends where the recorded head says."""
     problems: list[str] = []
     previous = GENESIS
     count = 0
@@ -150,4 +182,18 @@ def verify(path: Path) -> Verification:
                     f"line {number}: chain broken (line {number - 1} was edited, or a line before it deleted)"
                 )
             previous = line_hash(line)
+    if head_path is not None and key is not None:
+        head = read_head(path, head_path, key)
+        if head is None:
+            problems.append(
+                f"no valid head recorded at {head_path} (missing, or edited): removed or rewritten lines "
+                "cannot be ruled out"
+            )
+        elif head.lines != count:
+            problems.append(
+                f"the log has {count} lines but {head.lines} were written: lines were removed "
+                "(or added outside the server)"
+            )
+        elif head.hash != previous:
+            problems.append("the last line is not the one the server wrote: the log was rewritten")
     return Verification(count, problems, previous)

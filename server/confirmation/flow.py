@@ -1,15 +1,15 @@
-"""A write, from request to audit line: guard, preview, ask, apply once, record.
+"""A write, from request to audit line: guard, preview, ask through a channel, apply once, record.
 
-1. `decide` (the tool's resolver, run before the body on every round) reads current state into a
-   `Preview` and applies the guards: the workspace allowlist, and refusals current state already
-   shows. Then it either asks the human (the form channel, in both protocol eras) or, for a client
-   that cannot be asked, hands the body a `Gate` for the token channel.
-2. `apply` (the tool body) acts on the answer: a wrong typed confirmation, a decline or a cancel
-   changes nothing; a yes writes a `confirmed` audit line, sends the request (a non-idempotent one is
-   never retried once it may have reached the API), and records `applied` or `failed`.
-
-A retried confirmation cannot apply twice: a token is claimed once under the audit log's lock, and
-an elicitation answer only counts for the exact preview shown, which a write changes.
+1. `decide` (the tool's resolver, run before the body on every round) reports an approval this
+   session already has for the same write; otherwise reads current state into a `Preview`, applies
+   the guards (the allowlist, refusals current state already shows), and picks the first channel of
+   `confirm_via` the client can use: `form` asks now (an `Elicit`, both protocol eras); `url`,
+   `page` and `token` hand the body a `Gate`.
+2. `apply` (the tool body) acts on it: a wrong typed confirmation, a decline or a cancel changes
+   nothing; the browser channels wait for the page; the token channel checks its token. A yes is
+   claimed once (the claims store), recorded `confirmed` with its channel and approver, sent (a
+   non-idempotent request is never retried once it may have reached the API), and recorded
+   `applied` or `failed`.
 """
 
 from __future__ import annotations
@@ -26,42 +26,72 @@ from pydantic import BaseModel
 
 from ..api.errors import ApiError, ApiUnreachable
 from ..catalog.operation import Operation
-from ..catalog.preview import Preview
+from ..catalog.preview import Preview, one_line
 from ..runtime import rendering
 from ..runtime.failures import api_error_text, unreachable_text
 from ..runtime.requests import checked, send
 from ..runtime.results import failure, result
+from . import browser
+from .approvals import Approval
 from .form import elicitation_message, elicitation_schema, typed_matches
 from .guards import allowlist_refusal
 from .round_trips import REQUEST_STATE_TTL_SECONDS, take_round_trip
-from .state import ServerState, server_state
+from .state import ServerState, server_state, session_key
 from .tokens import TOKEN_TTL_SECONDS, TokenError, preview_digest
 
 log = logging.getLogger(__name__)
 
 Outcome = Literal[
-    "applied", "needs_confirmation", "nothing_to_do", "declined", "cancelled", "mismatch", "refused"
+    "applied",
+    "needs_confirmation",
+    "pending_approval",
+    "nothing_to_do",
+    "declined",
+    "cancelled",
+    "mismatch",
+    "refused",
+    "expired",
+    "failed",
 ]
+Channel = Literal["form", "url", "page", "token"]
+_OUTCOMES: dict[str, Outcome] = {
+    "applied": "applied",
+    "declined": "declined",
+    "expired": "expired",
+    "failed": "failed",
+}
 
 
 @dataclass(frozen=True)
 class Gate:
-    """What `decide` hands the body when no question is put to the human."""
+    """What `decide` hands the body when no question is put to the human right away."""
 
-    kind: Literal["refused", "nothing_to_do", "token", "failed"]
+    kind: Literal["refused", "nothing_to_do", "token", "page", "url", "existing", "failed"]
     preview: Preview | None = None
     reason: str = ""
+    approval: Approval | None = None
 
 
-def can_elicit(ctx: Context[Any, Any]) -> bool:
+def channel_for(confirm_via: tuple[str, ...], ctx: Context[Any, Any]) -> Channel | None:
+    """The first channel of `confirm_via` this client can use."""
     capabilities = ctx.client_capabilities
     elicitation = capabilities.elicitation if capabilities is not None else None
-    # A bare `elicitation: {}` (before modes existed) means form support; url-only does not.
-    return elicitation is not None and (elicitation.form is not None or elicitation.url is None)
+    for channel in confirm_via:
+        # A bare `elicitation: {}` (before modes existed) means form support; url-only does not.
+        if channel == "form" and elicitation is not None and (elicitation.form or elicitation.url is None):
+            return "form"
+        if channel == "url" and elicitation is not None and elicitation.url is not None:
+            return "url"
+        if channel in ("page", "token"):
+            return "page" if channel == "page" else "token"
+    return None
 
 
 async def decide(op: Operation, args: BaseModel, ctx: Context[Any, Any]) -> Gate | Elicit[Any]:
     state = server_state(ctx)
+    existing = state.approvals.latest_for(session_key(ctx), op.name, write_arguments(args))
+    if existing is not None and getattr(args, "confirmation_token", None) is None:
+        return Gate("existing", existing.preview, approval=existing)
     assert op.preview is not None
     try:
         preview = await op.preview(state.reader(), args)
@@ -73,11 +103,18 @@ async def decide(op: Operation, args: BaseModel, ctx: Context[Any, Any]) -> Gate
         return Gate("refused", preview, refusal)
     if preview.nothing_to_do is not None:
         return Gate("nothing_to_do", preview, preview.nothing_to_do)
-    if not can_elicit(ctx):
-        return Gate("token", preview)
+    channel = channel_for(state.settings.confirm_via, ctx)
+    if channel is None:
+        reason = (
+            f"no approval channel of confirm_via ({', '.join(state.settings.confirm_via)}) works with this "
+            "client; an administrator can add page"
+        )
+        return Gate("refused", preview, reason)
+    if channel != "form":
+        return Gate(channel, preview)
     organization = await state.organization()
     state.previews.put(ctx.request_id, preview)
-    label = f"{organization.name} ({organization.id or '?'})"
+    label = f"{one_line(organization.name, 120)} ({organization.id or '?'})"
     return Elicit(elicitation_message(preview, label), elicitation_schema(preview))
 
 
@@ -111,7 +148,7 @@ async def audit_invalid(op: Operation, raw: dict[str, Any], message: str, ctx: C
 
 
 class WriteRun:
-    """One write call's context: the state, what to audit, and how to answer."""
+    """One write call's context: the state, what to audit, how to apply, and how to answer."""
 
     def __init__(self, op: Operation, args: BaseModel, state: ServerState) -> None:
         self.op, self.args, self.state = op, args, state
@@ -126,11 +163,40 @@ class WriteRun:
             log.error("cannot write the audit log %s: %s", self.state.audit.path, exc)
             raise
 
-    async def claim(self, confirmation_id: str, via: str, window: float) -> bool:
-        """Record `confirmed` for this confirmation, unless it was already used (see AuditLog.claim)."""
-        await self.state.organization()
-        entry = audit_entry(self.op, self.arguments, self.state, "confirmed", via=via)
-        return await self.state.audit.claim(confirmation_id, entry, window_seconds=window)
+    async def claim(self, confirmation_id: str, via: str, window: float, **fields: Any) -> bool:
+        """Record `confirmed` for this confirmation unless it was already used: one claim each."""
+        if not await self.state.claims.claim(confirmation_id, window):
+            await self.audit(
+                "token_rejected", detail="already used", confirmation_id=confirmation_id, via=via
+            )
+            return False
+        await self.audit("confirmed", via=via, confirmation_id=confirmation_id, **fields)
+        return True
+
+    async def review(self) -> Preview:
+        """The preview read afresh (a browser approval is decided later than it was shown)."""
+        assert self.op.preview is not None
+        return await self.op.preview(self.state.reader(), self.args)
+
+    async def send(self, preview: Preview, via: str, approver: str | None = None) -> CallToolResult:
+        op = self.op
+        try:
+            response = await send(op, self.args, self.state)
+        except ApiError as exc:
+            await self.audit(
+                "failed", request_id=exc.request_id, detail=f"{exc.error_type} (HTTP {exc.status})"
+            )
+            return failure(api_error_text(op, exc, self.state.credential))
+        except ApiUnreachable as exc:
+            await self.audit("failed", detail=f"unknown outcome: {exc.reason}")
+            return failure(unreachable_text(op, exc, change_sent=True))
+        item = checked(op, response.data) if response.data is not None else None
+        await self.audit("applied", request_id=response.request_id, via=via, approver=approver)
+        rid = f" [request_id={response.request_id}]" if response.request_id else ""
+        text = f"Applied: {preview.action}.{rid}"
+        if item is not None:
+            text += "\n" + rendering.fields(item, op.columns, op.formats)
+        return self.answer("applied", text, preview=preview, item=item, request_id=response.request_id)
 
     def answer(
         self,
@@ -142,6 +208,8 @@ class WriteRun:
         token: str | None = None,
         expires: int | None = None,
         request_id: str | None = None,
+        approval_id: str | None = None,
+        approval_url: str | None = None,
         error: bool = False,
     ) -> CallToolResult:
         structured = {
@@ -151,12 +219,17 @@ class WriteRun:
             "preview": preview.text() if preview is not None else None,
             "result": item,
             "confirmation_token": token,
-            "token_expires_at": (
-                datetime.fromtimestamp(expires, UTC).isoformat().replace("+00:00", "Z") if expires else None
-            ),
+            "token_expires_at": _stamp(expires),
             "request_id": request_id,
+            "approval_id": approval_id,
+            "approval_url": approval_url,
         }
-        return result(text, structured, error=error)
+        # What does not apply is left out (the output schema declares those fields without null).
+        return result(text, {k: v for k, v in structured.items() if v is not None}, error=error)
+
+
+def _stamp(epoch: float | None) -> str | None:
+    return datetime.fromtimestamp(epoch, UTC).isoformat().replace("+00:00", "Z") if epoch else None
 
 
 async def apply(op: Operation, args: BaseModel, decision: Any, ctx: Context[Any, Any]) -> CallToolResult:
@@ -171,7 +244,7 @@ async def apply(op: Operation, args: BaseModel, decision: Any, ctx: Context[Any,
         await run.audit("declined")
         return run.answer("declined", "Not applied: the user declined. Nothing changed.")
     if isinstance(decision.data, Gate):
-        return await _run_gate(run, decision.data)
+        return await _run_gate(run, decision.data, ctx)
     preview = state.previews.take(ctx.request_id)
     if preview is None:
         return failure(f"{op.name}: the preview of this change was lost; call again to be asked afresh.")
@@ -182,7 +255,7 @@ async def apply(op: Operation, args: BaseModel, decision: Any, ctx: Context[Any,
             await run.audit("mismatch", detail=f"typed {typed[:80]!r}")
             return run.answer(
                 "mismatch",
-                f"Not applied: the confirmation typed ({typed[:80]!r}) does not match "
+                f"Not applied: the confirmation typed ({one_line(typed, 80)!r}) does not match "
                 f"{preview.confirm_text!r}. Nothing changed.",
                 preview=preview,
             )
@@ -194,20 +267,22 @@ async def apply(op: Operation, args: BaseModel, decision: Any, ctx: Context[Any,
     round_trip = take_round_trip()
     if round_trip is None:
         # Handshake era: the question was asked within this very call, so it cannot be a resend.
-        await run.audit("confirmed", via="elicitation")
-    elif not await run.claim(round_trip, "elicitation", REQUEST_STATE_TTL_SECONDS + 60):
-        await run.audit("token_rejected", detail="a resent confirmation round", confirmation_id=round_trip)
+        await run.audit("confirmed", via="form")
+    elif not await run.claim(round_trip, "form", REQUEST_STATE_TTL_SECONDS + 60):
         return failure(
             "Not applied: this confirmation was already used (the same answer was sent twice). "
             "Call again to be asked afresh."
         )
-    return await _send(run, preview)
+    return await run.send(preview, "form")
 
 
-async def _run_gate(run: WriteRun, gate: Gate) -> CallToolResult:
+async def _run_gate(run: WriteRun, gate: Gate, ctx: Context[Any, Any]) -> CallToolResult:
     if gate.kind == "failed":
         await run.audit("failed", detail=gate.reason.split("\n", 1)[0])
         return failure(gate.reason)
+    if gate.kind == "existing":
+        assert gate.approval is not None
+        return await _report(run, gate.approval, "")
     assert gate.preview is not None
     preview = gate.preview
     if gate.kind == "refused":
@@ -221,6 +296,85 @@ async def _run_gate(run: WriteRun, gate: Gate) -> CallToolResult:
     if gate.kind == "nothing_to_do":
         await run.audit("nothing_to_do", detail=gate.reason)
         return run.answer("nothing_to_do", f"Nothing to do: {gate.reason}. Nothing changed.", preview=preview)
+    if gate.kind in ("page", "url"):
+        return await _by_browser(run, preview, "page" if gate.kind == "page" else "url", ctx)
+    return await _by_token(run, preview)
+
+
+async def _by_browser(
+    run: WriteRun, preview: Preview, channel: Literal["page", "url"], ctx: Context[Any, Any]
+) -> CallToolResult:
+    state = run.state
+    organization = await state.organization()
+    approval = state.approvals.open(
+        op=run.op,
+        args=run.args,
+        arguments=run.arguments,
+        preview=preview,
+        digest=preview_digest(preview),
+        organization=f"{organization.name} ({organization.id or '?'})",
+        credential=f"{state.credential.kind} from {state.credential.source}",
+        session=session_key(ctx),
+        channel=channel,
+        run=run,
+    )
+    url = await state.approvals.url(approval)
+    await run.audit("pending", via=channel, detail="approval page opened", confirmation_id=approval.id)
+    message = f"Approve or decline on the approval page: {one_line(preview.action)}"
+    handed = url
+    if channel == "url":
+        if ctx.protocol_version is not None and ctx.session.can_send_request:
+            accepted = await ctx.elicit_url(message, url, approval.id)
+            if accepted.action != "accept":
+                approval.settle(
+                    "declined", "Not applied: the user did not open the approval page. Nothing changed."
+                )
+                await run.audit("declined", via="url", confirmation_id=approval.id)
+                return await _report(run, approval, "")
+            handed = ""
+        else:
+            raise browser.url_required(approval, url, message)
+    elif state.settings.transport == "stdio" and state.settings.approval_open_browser:
+        handed = "" if await state.open_page(url) else url
+    if await browser.wait(approval, state.settings.approval_wait_seconds, ctx) and channel == "url":
+        await ctx.session.send_elicit_complete(approval.id)
+    return await _report(run, approval, handed)
+
+
+async def _report(run: WriteRun, approval: Approval, handed_url: str) -> CallToolResult:
+    """The approval's outcome for the agent, once; or that it is still pending."""
+    fresh = run.state.approvals.get(approval.id) or approval
+    if fresh.status == "pending":
+        where = (
+            f"Show the user this link to the approval page: {handed_url}"
+            if handed_url
+            else "The approval page is open in the user's browser."
+        )
+        text = (
+            f"Waiting for the user's decision: {fresh.preview.action}.\n{where}\n"
+            f"Nothing is applied until they approve there (within 5 minutes). get_approval with "
+            f"approval_id {fresh.id} (or this same call) tells the outcome; do not ask again meanwhile."
+        )
+        return run.answer(
+            "pending_approval",
+            text,
+            preview=fresh.preview,
+            approval_id=fresh.id,
+            approval_url=handed_url or None,
+        )
+    fresh.reported = True
+    return run.answer(
+        _OUTCOMES.get(fresh.status, "failed"),
+        fresh.message,
+        preview=fresh.preview,
+        item=fresh.result,
+        request_id=fresh.request_id,
+        approval_id=fresh.id,
+        error=fresh.status == "failed",
+    )
+
+
+async def _by_token(run: WriteRun, preview: Preview) -> CallToolResult:
     token = getattr(run.args, "confirmation_token", None)
     digest = preview_digest(preview)
     if token is None:
@@ -236,15 +390,15 @@ async def _run_gate(run: WriteRun, gate: Gate) -> CallToolResult:
         )
         lead = "The organization changed since that preview, so the token no longer applies. "
         return await _ask_for_token(run, preview, digest, lead)
-    if not await run.claim(claims.nonce, "token", TOKEN_TTL_SECONDS + 60):
-        await run.audit("token_rejected", detail="already used", confirmation_id=claims.nonce)
+    # Only the administrator's opt-in lets a token through: the line says no human was checked.
+    if not await run.claim(claims.nonce, "token", TOKEN_TTL_SECONDS + 60, human_check=False):
         return failure("Not applied: that confirmation_token was already used; a token applies once.")
-    return await _send(run, preview)
+    return await run.send(preview, "token")
 
 
 async def _ask_for_token(run: WriteRun, preview: Preview, digest: str, lead: str) -> CallToolResult:
     token, claims = run.state.tokens.issue(run.op.name, run.arguments, digest)
-    await run.audit("pending", detail="confirmation token issued", confirmation_id=claims.nonce)
+    await run.audit("pending", via="token", detail="confirmation token issued", confirmation_id=claims.nonce)
     minutes = TOKEN_TTL_SECONDS // 60
     text = (
         f"Not applied yet: {lead}this change needs the user's approval.\n{preview.text()}\n"
@@ -252,22 +406,3 @@ async def _ask_for_token(run: WriteRun, preview: Preview, digest: str, lead: str
         f'plus confirmation_token="{token}" (single use, expires in {minutes} minutes).'
     )
     return run.answer("needs_confirmation", text, preview=preview, token=token, expires=claims.expires)
-
-
-async def _send(run: WriteRun, preview: Preview) -> CallToolResult:
-    op = run.op
-    try:
-        response = await send(op, run.args, run.state)
-    except ApiError as exc:
-        await run.audit("failed", request_id=exc.request_id, detail=f"{exc.error_type} (HTTP {exc.status})")
-        return failure(api_error_text(op, exc, run.state.credential))
-    except ApiUnreachable as exc:
-        await run.audit("failed", detail=f"unknown outcome: {exc.reason}")
-        return failure(unreachable_text(op, exc, change_sent=True))
-    item = checked(op, response.data) if response.data is not None else None
-    await run.audit("applied", request_id=response.request_id)
-    rid = f" [request_id={response.request_id}]" if response.request_id else ""
-    text = f"Applied: {preview.action}.{rid}"
-    if item is not None:
-        text += "\n" + rendering.fields(item, op.columns, op.formats)
-    return run.answer("applied", text, preview=preview, item=item, request_id=response.request_id)

@@ -11,17 +11,12 @@ import base64
 import hashlib
 import hmac
 import json
-import logging
-import os
 import secrets
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from ..catalog.preview import Preview
-
-log = logging.getLogger(__name__)
 
 TOKEN_TTL_SECONDS = 300
 _PREFIX = "cfm1"
@@ -99,28 +94,3 @@ class ConfirmationTokens:
         if (now if now is not None else time.time()) > result.expires:
             raise TokenError("the confirmation_token expired; call without it to preview the change again")
         return result
-
-
-def load_key(path: Path) -> bytes:
-    """The HMAC key, kept in a 0600 file so tokens survive restarts and work across processes
-    (e.g. two `claude-admin-mcp call` runs). Falls back to a per-process key if it cannot be kept."""
-    try:
-        data = path.read_bytes()
-        if len(data) >= 32:
-            return data
-    except FileNotFoundError:
-        pass
-    except OSError as exc:
-        log.warning("cannot read %s (%s); confirmation tokens will last only this process", path, exc)
-        return secrets.token_bytes(32)
-    key = secrets.token_bytes(32)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(key)
-    except FileExistsError:
-        return path.read_bytes()
-    except OSError as exc:
-        log.warning("cannot keep %s (%s); confirmation tokens will last only this process", path, exc)
-    return key

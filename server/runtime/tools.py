@@ -20,6 +20,7 @@ from mcp.server.mcpserver.tools.base import Tool
 from mcp.server.mcpserver.utilities.func_metadata import ArgModelBase, FuncMetadata
 from mcp.types import CallToolResult, ToolAnnotations
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, create_model
+from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
 
 from ..catalog.operation import Operation
@@ -60,8 +61,9 @@ class ConfirmationArguments(BaseModel):
     confirmation_token: str | None = None
 
 
-def tool_input_model(op: Operation) -> type[ToolArguments]:
-    """The model the tool validates against: the operation's input, plus paging or confirmation."""
+def tool_input_model(op: Operation, tokens: bool = False) -> type[ToolArguments]:
+    """The model the tool validates against: the operation's input, plus paging, or for a write the
+    `confirmation_token` where the administrator opted in to the token channel."""
     if op.is_list:
         allowed = tuple(op.output.model_fields)
 
@@ -87,7 +89,7 @@ def tool_input_model(op: Operation) -> type[ToolArguments]:
     extra: type[BaseModel] | None = None
     if op.report is not None:
         extra = ReportArguments
-    elif not op.read_only:
+    elif not op.read_only and tokens:
         extra = ConfirmationArguments
     bases = (op.input, extra, ToolArguments) if extra is not None else (op.input, ToolArguments)
     # The operation's own model first: its fields, validators and config (extra="forbid") lead.
@@ -119,17 +121,24 @@ class WriteOutcome(BaseModel):
     """What every write tool returns, whatever happened (`outcome` names it).
 
     Kept generic (the changed object is in `result`, shaped as the matching get_ tool's output) so
-    twelve write tools cost the tool list little.
+    twelve write tools cost the tool list little; what does not apply is left out, not null.
     """
 
     outcome: str
     applied: bool
     message: str
-    preview: str | None = None
-    result: dict[str, Any] | None = None
-    confirmation_token: str | None = None
-    token_expires_at: str | None = None
-    request_id: str | None = None
+    preview: str | SkipJsonSchema[None] = None
+    result: dict[str, Any] | SkipJsonSchema[None] = None
+    request_id: str | SkipJsonSchema[None] = None
+    approval_id: str | SkipJsonSchema[None] = None
+    approval_url: str | SkipJsonSchema[None] = None
+
+
+class TokenWriteOutcome(WriteOutcome):
+    """With the token channel opted in, a write may also answer with a confirmation token."""
+
+    confirmation_token: str | SkipJsonSchema[None] = None
+    token_expires_at: str | SkipJsonSchema[None] = None
 
 
 def annotations_of(op: Operation) -> ToolAnnotations:
@@ -164,7 +173,7 @@ def read_tool(op: Operation, run: ReadHandler) -> Tool:
     return with_model(tool, tool_input_model(op), output)
 
 
-def write_tool(op: Operation, decide: Decide, apply: Apply) -> Tool:
+def write_tool(op: Operation, decide: Decide, apply: Apply, *, tokens: bool) -> Tool:
     """The resolver runs `decide` (guards, preview, the question) on every round; the body `apply`."""
 
     async def resolver(ctx: Context[Any, Any], arguments: BaseModel) -> Any:
@@ -180,4 +189,4 @@ def write_tool(op: Operation, decide: Decide, apply: Apply) -> Tool:
     tool = Tool.from_function(
         handler, name=op.name, title=op.title, description=op.description, annotations=annotations_of(op)
     )
-    return with_model(tool, tool_input_model(op), WriteOutcome)
+    return with_model(tool, tool_input_model(op, tokens), TokenWriteOutcome if tokens else WriteOutcome)

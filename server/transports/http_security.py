@@ -3,7 +3,10 @@
 Three gates, decided once at startup from the settings and checked on every request:
 
 - a bearer secret (`CLAUDE_ADMIN_MCP_HTTP_TOKEN`, or the file named by `http_token_file`), compared
-  in constant time; without one the server answers loopback only and refuses to bind elsewhere;
+  in constant time. With a real credential one is always required, loopback included (other local
+  users and processes are not the administrator): without a configured one the server makes one,
+  kept in the state folder (`http-token`, mode 0600), and says how to connect with it. Only the
+  sandbox may serve loopback without one, and never anything beyond loopback;
 - `Host` and `Origin` validation against DNS rebinding (the SDK's check, given our lists);
 - a request body limit.
 """
@@ -15,8 +18,10 @@ import ipaddress
 import json
 import logging
 import os
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 from mcp.server.transport_security import TransportSecuritySettings
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -41,6 +46,8 @@ class HttpPolicy:
     allowed_hosts: tuple[str, ...]
     allowed_origins: tuple[str, ...]
     max_request_bytes: int
+    made_token: Path | None = None
+    """Where the server kept the secret it made itself (None: it was configured, or there is none)."""
 
     def transport_security(self) -> TransportSecuritySettings:
         return TransportSecuritySettings(
@@ -93,9 +100,31 @@ def read_token(settings: Settings, environ: Mapping[str, str]) -> str | None:
     return token
 
 
+def made_token(state_dir: Path) -> tuple[str, Path]:
+    """The bearer secret the server keeps for itself (made on first use, mode 0600)."""
+    path = state_dir / "http-token"
+    try:
+        token = path.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        token = ""
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path} cannot be read: {exc.__class__.__name__}") from None
+    if len(token) < MIN_TOKEN_CHARS:
+        token = secrets.token_urlsafe(32)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(token + "\n")
+    register_secret(token)
+    return token, path
+
+
 def http_policy(settings: Settings, environ: Mapping[str, str] | None = None) -> HttpPolicy:
     """Decide what the endpoint accepts, or refuse to start with a `ConfigError` saying what to set."""
     token = read_token(settings, os.environ if environ is None else environ)
+    kept: Path | None = None
+    if token is None and not settings.sandbox:
+        token, kept = made_token(settings.state_dir)
     host = settings.host
     if not is_loopback(host) and token is None:
         raise ConfigError(
@@ -114,22 +143,24 @@ def http_policy(settings: Settings, environ: Mapping[str, str] | None = None) ->
             'in allowed_hosts (e.g. allowed_hosts = ["mcp.acme.internal:*"])'
         )
     origins = (*LOOPBACK_ORIGINS, *settings.allowed_origins)
-    return HttpPolicy(token, tuple(hosts), origins, settings.max_request_bytes)
+    return HttpPolicy(token, tuple(hosts), origins, settings.max_request_bytes, kept)
 
 
 class BearerGate:
-    """ASGI middleware: every HTTP request must carry `Authorization: Bearer <secret>`.
+    """ASGI middleware: every HTTP request must carry `Authorization: Bearer <secret>`, except the
+    approval pages (`open_paths`), which a browser reaches without one (their own gates hold them).
 
     Lifespan events pass through. The comparison is constant-time (`hmac.compare_digest` on bytes),
     and a refusal says what is wrong without echoing what was sent.
     """
 
-    def __init__(self, app: ASGIApp, token: str) -> None:
+    def __init__(self, app: ASGIApp, token: str, open_paths: tuple[str, ...] = ()) -> None:
         self.app = app
         self._expected = token.encode()
+        self._open = open_paths
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or str(scope.get("path", "")).startswith(self._open):
             await self.app(scope, receive, send)
             return
         supplied = _bearer(scope)
