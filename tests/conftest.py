@@ -77,8 +77,10 @@ def make_settings(sandbox: RunningSandbox, **overrides: Any) -> Settings:
         "retry_budget_seconds": 5.0,
         "audit_log": Path(os.environ.get("PYTEST_AUDIT_DIR", "/tmp")) / f"audit-{os.getpid()}.jsonl",
         "state_dir": TEST_STATE,
-        # A test's server never opens a browser on its own; the browser tests hand it theirs.
+        # A test's server never opens a browser on its own, nor waits for one: the approval tests
+        # hand it their browser and say how long to wait.
         "approval_open_browser": False,
+        "approval_wait_seconds": 0,
     }
     options.update(overrides)
     return Settings(**options)

@@ -48,6 +48,8 @@ def clean_env(**extra: str) -> dict[str, str]:
     """The caller's environment without any Anthropic credential, plus `extra`."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ANTHROPIC_", "CLAUDE_ADMIN_MCP_"))}
     env["XDG_STATE_HOME"] = str(STATE_HOME)
+    # A write left to the approval page answers pending_approval at once instead of waiting.
+    env["CLAUDE_ADMIN_MCP_APPROVAL_WAIT_SECONDS"] = "0"
     env.update(extra)
     return env
 

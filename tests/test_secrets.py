@@ -23,11 +23,11 @@ from claude_admin_mcp.sandbox.runner import RunningSandbox
 from claude_admin_mcp.server.app import INVENTORY
 from claude_admin_mcp.tools import DEFAULT_TOOLSETS, OPERATIONS
 
-from .api import raw_all, raw_get
+from .api import raw_get
 from .conftest import CANARY_KEY, CANARY_TOKEN, TOKEN_CHANNEL, connect, make_server
 from .processes import BIN, clean_env, free_port, running
-from .wif import CONSOLE_TOKEN, identity_token, make_federation, public_jwk, wif_env, wif_server
-from .writes import ScriptedHuman
+from .wif import CONSOLE_TOKEN, identity_token, make_federation, wif_env, wif_server
+from .writes import ScriptedHuman, every_write
 
 CANARIES = (CANARY_KEY, CANARY_TOKEN)
 
@@ -137,119 +137,6 @@ async def test_a_real_subprocess_logs_nothing_secret_at_debug_level() -> None:
     _assert_clean(stderr, *(json.dumps(r.model_dump(mode="json")) for r in results))
 
 
-def _write_calls(sandbox: RunningSandbox, oauth: bool, spare: set[str]) -> list[tuple[str, dict[str, Any]]]:
-    """One call of every write tool, in an order where each still has something to change.
-
-    `spare` holds ids a workload identity credential depends on: no write touches them.
-    """
-    state = sandbox.state
-    developers = raw_all(sandbox, "/v1/organizations/users", roles=["developer"])
-    workspaces = [w for w in raw_all(sandbox, "/v1/organizations/workspaces") if w["id"] not in spare]
-    first, second = workspaces[0], workspaces[1]
-    members = {m["user_id"] for m in raw_all(sandbox, f"/v1/organizations/workspaces/{first['id']}/members")}
-    member = next(u for u in developers if u["id"] in members)
-    outsider = next(u for u in developers if u["id"] not in members)
-    leaver = next(u for u in developers if u["id"] not in (member["id"], outsider["id"]))
-    invite = raw_all(sandbox, "/v1/organizations/invites", statuses=["pending"])[0]
-    key = next(
-        k for k in raw_all(sandbox, "/v1/organizations/api_keys", status="active") if k["workspace_id"]
-    )
-    group = raw_get(sandbox, "/v1/organizations/rate_limits")["data"][0]
-    calls: list[tuple[str, dict[str, Any]]] = [
-        ("update_user_role", {"user_id": member["id"], "role": "billing"}),
-        ("create_invite", {"email": "canary.invitee@acme.com", "role": "developer"}),
-        ("delete_invite", {"invite_id": invite["id"]}),
-        ("create_workspace", {"name": "Canary Ops", "tags": {"team": "security"}}),
-        ("update_workspace", {"workspace_id": first["id"], "name": "Canary Renamed"}),
-        (
-            "add_workspace_member",
-            {"workspace_id": first["id"], "user_id": outsider["id"], "workspace_role": "workspace_user"},
-        ),
-        (
-            "update_workspace_member_role",
-            {"workspace_id": first["id"], "user_id": outsider["id"], "workspace_role": "workspace_developer"},
-        ),
-        ("remove_workspace_member", {"workspace_id": first["id"], "user_id": outsider["id"]}),
-        ("update_api_key", {"api_key_id": key["id"], "name": "canary-renamed"}),
-        (
-            "update_workspace_rate_limit",
-            {
-                "workspace_id": first["id"],
-                "rate_limit_id": group["id"],
-                "limits": [{"type": "requests_per_minute", "value": 10}],
-            },
-        ),
-        ("sign_out_user", {"user_id": outsider["id"]}),
-        ("remove_user", {"user_id": leaver["id"]}),
-        ("archive_workspace", {"workspace_id": second["id"]}),
-    ]
-    if not oauth:
-        return calls
-    federation = state.federation
-    account = next(a for a in federation.service_accounts.values() if a.id not in spare)
-    rule = next(r for r in federation.rules.values() if r.id not in spare)
-    issuer = next(i for i in federation.issuers.values() if i.id not in spare)
-    calls.extend(
-        [
-            ("create_service_account", {"name": "canary-bot", "description": "canary"}),
-            ("update_service_account", {"service_account_id": account.id, "description": "canary, updated"}),
-            (
-                "add_service_account_to_workspace",
-                {
-                    "service_account_id": account.id,
-                    "workspace_id": first["id"],
-                    "workspace_role": "workspace_user",
-                },
-            ),
-            (
-                "update_service_account_workspace_role",
-                {
-                    "service_account_id": account.id,
-                    "workspace_id": first["id"],
-                    "workspace_role": "workspace_developer",
-                },
-            ),
-            (
-                "remove_service_account_from_workspace",
-                {"service_account_id": account.id, "workspace_id": first["id"]},
-            ),
-            (
-                "create_federation_issuer",
-                {
-                    "name": "canary-issuer",
-                    "issuer_url": "https://canary.example.com",
-                    "jwks_keys": [public_jwk()],
-                },
-            ),
-            (
-                "update_federation_issuer",
-                {"federation_issuer_id": issuer.id, "name": "canary-issuer-renamed"},
-            ),
-            (
-                "create_federation_rule",
-                {
-                    "name": "canary-rule",
-                    "issuer_id": issuer.id,
-                    "service_account_id": account.id,
-                    "oauth_scope": "workspace:developer",
-                    "workspace_id": first["id"],
-                    "subject_prefix": "repo:acme/canary:*",
-                },
-            ),
-            ("update_federation_rule", {"federation_rule_id": rule.id, "description": "canary"}),
-            ("add_federation_rule_workspace", {"federation_rule_id": rule.id, "workspace_id": first["id"]}),
-            (
-                "remove_federation_rule_workspace",
-                {"federation_rule_id": rule.id, "workspace_id": first["id"]},
-            ),
-            ("archive_federation_rule", {"federation_rule_id": rule.id}),
-            ("archive_federation_issuer", {"federation_issuer_id": issuer.id}),
-            ("archive_service_account", {"service_account_id": account.id}),
-        ]
-    )
-    return calls
-
-
 class _TypesWhatIsAsked(ScriptedHuman):
     """Approves everything, typing whatever a typed confirmation asks for."""
 
@@ -297,7 +184,7 @@ async def test_every_tool_under_every_tier_leaks_no_credential_anywhere(
     else:
         server = make_server(fresh_sandbox, oauth=oauth, **options)
     reads = _good_arguments(fresh_sandbox, oauth)
-    writes = _write_calls(fresh_sandbox, oauth, spare)
+    writes = every_write(fresh_sandbox, oauth, spare)
     assert {name for name, _ in writes} == {
         op.name for op in OPERATIONS if not op.read_only and (oauth or not op.oauth_only)
     }, "every write tool is called"
