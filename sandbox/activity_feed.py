@@ -43,21 +43,15 @@ from __future__ import annotations
 
 import hashlib
 import random
-from bisect import bisect_left
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Final
-
-from starlette.datastructures import Headers
-from starlette.types import ASGIApp, Receive, Scope, Send
+from typing import Final
 
 from .ids import encode_base58
-from .models import Activity, format_ts
-from .monitoring import SeedSnapshot, seed_of
-from .usage_model import usage_model_for
+from .models import Activity, SeedSnapshot, format_ts
 
-if TYPE_CHECKING:
-    from .store import SandboxState
+EmailOf = Callable[[str], str | None]
+"""A user's e-mail address by id (live or seeded), None if unknown."""
 
 HISTORY_DAYS: Final = 180
 DAY: Final = 86_400
@@ -179,14 +173,14 @@ def _updates(pairs: list[tuple[str, object, object]]) -> list[dict[str, object]]
     ]
 
 
-def _specific(state: SandboxState, snapshot: SeedSnapshot, activity: Activity) -> dict[str, object]:
+def _specific(activity: Activity, email_of: EmailOf) -> dict[str, object]:
     kind, fields = activity.type, activity.fields
     if kind in _PLAIN:
         names = _PLAIN[kind][1]
         return {("email_address" if name == "email" else name): fields.get(name) for name in names}
     if kind in ("user_role_updated", "user_signed_out"):
         user_id = str(fields.get("user_id"))
-        out: dict[str, object] = {"user_id": user_id, "email_address": _email(state, snapshot, user_id)}
+        out: dict[str, object] = {"user_id": user_id, "email_address": email_of(user_id)}
         if kind == "user_role_updated":
             out["previous_role"] = fields.get("previous_role")
             out["current_role"] = fields.get("role")
@@ -215,16 +209,12 @@ def _specific(state: SandboxState, snapshot: SeedSnapshot, activity: Activity) -
     return {name: _json_safe(value) for name, value in fields.items() if name != "credential"}
 
 
-def _email(state: SandboxState, snapshot: SeedSnapshot, user_id: str) -> str | None:
-    user = state.users.get(user_id)
-    if user is not None:
-        return user.email
-    return next((seeded.email for seeded in snapshot.users if seeded.id == user_id), None)
-
-
-def _runtime_item(state: SandboxState, snapshot: SeedSnapshot, activity: Activity) -> FeedItem:
+def runtime_item(
+    activity: Activity, snapshot: SeedSnapshot, email_of: EmailOf, origins: Mapping[str, tuple[str, str]]
+) -> FeedItem:
+    """A run-time write as a feed record (`origins`: where each write came from, filled in after
+    the write's response, hence read when the record is rendered)."""
     credential = activity.fields.get("credential")
-    ip_address, user_agent = state.monitoring.origins.get(activity.id, ("127.0.0.1", "unknown"))
     actor_user: str | None = None
     if credential == "admin_api_key":
         actor: dict[str, object] = {
@@ -235,26 +225,17 @@ def _runtime_item(state: SandboxState, snapshot: SeedSnapshot, activity: Activit
         actor = {"type": "service_account_actor", "service_account_id": activity.actor}
     else:
         actor_user = activity.actor
-        actor = {
-            "type": "user_actor",
-            "email_address": _email(state, snapshot, activity.actor),
-            "user_id": activity.actor,
-        }
+        actor = {"type": "user_actor", "email_address": email_of(activity.actor), "user_id": activity.actor}
+    kind = feed_type(activity.type)
 
     def render() -> dict[str, object]:
-        origin = state.monitoring.origins.get(activity.id, (ip_address, user_agent))
-        full = {**actor, "ip_address": origin[0], "user_agent": origin[1]}
+        ip_address, user_agent = origins.get(activity.id, ("127.0.0.1", "unknown"))
+        full = {**actor, "ip_address": ip_address, "user_agent": user_agent}
         return _record(
-            snapshot,
-            activity.id,
-            activity.created_at,
-            feed_type(activity.type),
-            full,
-            True,
-            _specific(state, snapshot, activity),
+            snapshot, activity.id, activity.created_at, kind, full, True, _specific(activity, email_of)
         )
 
-    return FeedItem(activity.id, activity.created_at, feed_type(activity.type), actor_user, True, render)
+    return FeedItem(activity.id, activity.created_at, kind, actor_user, True, render)
 
 
 # -- seeded history ----------------------------------------------------------------------------
@@ -269,9 +250,9 @@ class _Draft:
     fields: dict[str, object]
 
 
-def _history(state: SandboxState) -> list[FeedItem]:
-    snapshot = seed_of(state)
-    catalogue = usage_model_for(state).catalogue
+def history(snapshot: SeedSnapshot, key_stops: Mapping[str, int]) -> list[FeedItem]:
+    """The seeded history, oldest first (`key_stops`: when seeded keys were switched off, as the
+    usage model has them)."""
     rng = random.Random(f"claude-admin-mcp-sandbox-activity-history:{snapshot.seed}")
     anchor = snapshot.anchor
     since = max(anchor - HISTORY_DAYS * DAY, snapshot.organization_created_at + DAY)
@@ -310,12 +291,12 @@ def _history(state: SandboxState) -> list[FeedItem]:
                 rng.choice(admins),
                 {"workspace_id": workspace.id},
             )
-    keys = [key for key in snapshot.keys if since <= key.created_at < anchor or key.id in catalogue.key_stops]
+    keys = [key for key in snapshot.keys if since <= key.created_at < anchor or key.id in key_stops]
     for key in keys if len(keys) <= 1500 else rng.sample(keys, 1500):
         creator = key.created_by_user_id or rng.choice(admins)
         if since <= key.created_at < anchor:
             add(key.created_at, "platform_api_key_created", creator, {"api_key_id": key.id})
-        stop = catalogue.key_stops.get(key.id)
+        stop = key_stops.get(key.id)
         if stop is not None and since <= stop < anchor:
             status = {"type": "status", "previous_value": "active", "current_value": key.stored_status}
             add(stop, "platform_api_key_updated", creator, {"api_key_id": key.id, "updates": [status]})
@@ -369,49 +350,3 @@ def _history(state: SandboxState) -> list[FeedItem]:
 
 def _constant(rendered: dict[str, object]) -> Callable[[], dict[str, object]]:
     return lambda: rendered
-
-
-def feed_items(state: SandboxState) -> tuple[list[str], list[FeedItem]]:
-    """Every record, oldest first, with their ids (for bisecting cursors)."""
-    cache = state.monitoring.cache
-    history = cache.get("activity_history")
-    if not isinstance(history, list):
-        history = _history(state)
-        cache["activity_history"] = history
-    snapshot = seed_of(state)
-    runtime = [_runtime_item(state, snapshot, activity) for activity in state.activities]
-    items: list[FeedItem] = [*history, *runtime]
-    if history and runtime and runtime[0].id <= history[-1].id:  # a clock pinned before the anchor
-        items.sort(key=lambda item: item.id)
-    return [item.id for item in items], items
-
-
-def position(ids: list[str], cursor: str) -> int:
-    return bisect_left(ids, cursor)
-
-
-# -- where writes come from --------------------------------------------------------------------
-
-
-class ActivityOriginMiddleware:
-    """Remembers the client address and user agent of each write, for the feed's actors."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope.get("method") in ("GET", "HEAD", "OPTIONS"):
-            await self.app(scope, receive, send)
-            return
-        state: SandboxState = scope["app"].state.sandbox
-        before = len(state.activities)
-        try:
-            await self.app(scope, receive, send)
-        finally:
-            written = state.activities[before:]
-            if written:
-                client = scope.get("client")
-                ip_address = str(client[0]) if client else "127.0.0.1"
-                user_agent = Headers(scope=scope).get("user-agent", "")[:512] or "unknown"
-                for activity in written:
-                    state.monitoring.origins[activity.id] = (ip_address, user_agent)

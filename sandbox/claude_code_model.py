@@ -21,19 +21,14 @@ hour for stable pagination); before that the day has no records.
 from __future__ import annotations
 
 import hashlib
-from collections import OrderedDict
 from collections.abc import Callable
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
-from typing import TYPE_CHECKING, Final
+from typing import Final
 
 from .model_catalog import TOKEN_TYPES, cents_per_token
-from .models import format_ts
-from .monitoring import seed_of
-from .usage_model import CACHE_1H, CACHE_5M, CACHE_READ, DAY, OUTPUT, UNCACHED, UsageModel, usage_model_for
-
-if TYPE_CHECKING:
-    from .store import SandboxState
+from .models import SeedSnapshot, format_ts
+from .usage_model import CACHE_1H, CACHE_5M, CACHE_READ, DAY, OUTPUT, UNCACHED, UsageModel
 
 DELAY_SECONDS: Final = 3600
 TERMINALS: Final = (
@@ -46,10 +41,9 @@ TERMINALS: Final = (
     "WezTerm",
     "jetbrains",
 )
-_CACHE_DAYS: Final = 64
 
 
-def day_available(day: date, now: int, day_start: int) -> bool:
+def day_available(now: int, day_start: int) -> bool:
     return day_start + DAY + DELAY_SECONDS <= now
 
 
@@ -154,9 +148,10 @@ def _metrics(dice: _Dice, output_tokens: int) -> tuple[dict[str, object], dict[s
     return core, tools
 
 
-def _records(state: SandboxState, day: date, day_start: int) -> list[dict[str, object]]:
-    model = usage_model_for(state)
-    snapshot = seed_of(state)
+def day_records(
+    model: UsageModel, snapshot: SeedSnapshot, day: date, day_start: int
+) -> list[dict[str, object]]:
+    """Every record of the day, in the report's order."""
     emails = {user.id: user.email for user in snapshot.users}
     key_names = {key.id: key.name for key in snapshot.keys}
     users: dict[str, list[int]] = {}
@@ -211,20 +206,3 @@ def _records(state: SandboxState, day: date, day_start: int) -> list[dict[str, o
                 }
             )
     return records
-
-
-def claude_code_records(state: SandboxState, day: date, day_start: int) -> list[dict[str, object]]:
-    """Every record of the day, in the report's order (empty until the day is an hour old)."""
-    if not day_available(day, state.now_ts(), day_start):
-        return []
-    cache = state.monitoring.cache.get("claude_code")
-    if not isinstance(cache, OrderedDict):
-        cache = OrderedDict()
-        state.monitoring.cache["claude_code"] = cache
-    records = cache.get(day)
-    if records is None:
-        records = _records(state, day, day_start)
-        cache[day] = records
-        if len(cache) > _CACHE_DAYS:
-            cache.popitem(last=False)
-    return list(records)

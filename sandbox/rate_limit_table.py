@@ -15,13 +15,11 @@ from __future__ import annotations
 import hashlib
 import random
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Final
+from typing import Final
 
 from .ids import encode_base58
 from .model_catalog import MODELS
-
-if TYPE_CHECKING:
-    from .monitoring import SeedSnapshot
+from .models import SeedSnapshot
 
 GROUP_TYPES: Final = ("model_group", "batch", "token_count", "files", "skills", "web_search")
 SETTABLE_TYPES: Final = (

@@ -35,6 +35,7 @@ from typing import Final, TypeVar
 from . import ids
 from .federation_seed import seed_federation
 from .models import (
+    COLORS,
     INVITE_LIFETIME_SECONDS,
     ApiKey,
     ApiKeyStoredStatus,
@@ -43,12 +44,16 @@ from .models import (
     Member,
     Organization,
     OrgRole,
+    SeededInvite,
+    SeededKey,
+    SeededUser,
+    SeededWorkspace,
+    SeedSnapshot,
     User,
     Workspace,
     WorkspaceRole,
     to_ts,
 )
-from .monitoring import seed_monitoring
 from .store import SandboxState, anchored_clock
 
 ORGANIZATION_NAME: Final = "Acme Corp (Sandbox)"
@@ -114,18 +119,6 @@ WORKSPACE_NAMES: Final = (
 )
 ARCHIVED_WORKSPACE_NAMES: Final = ("Hackathon 2025", "Legacy Prototype")
 TEAM_TAGS: Final = ("research", "platform", "data", "support", "growth", "security", "finance", "mobile")
-COLORS: Final = (
-    "#6C5BB9",
-    "#D97757",
-    "#4A90D9",
-    "#2E9E6A",
-    "#C2408C",
-    "#E0A526",
-    "#5B6B7A",
-    "#8E5BD9",
-    "#1F8A9E",
-    "#B3473D",
-)
 KEY_PURPOSES: Final = (
     "prod-backend",
     "ci-pipeline",
@@ -258,8 +251,51 @@ def _build(
     _seed_api_keys(state, draw, seeded_users, named, anchor)
     _seed_invites(state, draw, seeded_users, users, start, anchor)
     seed_federation(state, seed, anchor, named)
-    seed_monitoring(state, anchor)
+    state.monitoring.seed(_snapshot(state, anchor))
     return state
+
+
+def _snapshot(state: SandboxState, anchor: int) -> SeedSnapshot:
+    def workspace(ws: Workspace) -> SeededWorkspace:
+        residency = ws.data_residency
+        allowed = residency.allowed_inference_geos
+        geos = None if isinstance(allowed, str) else tuple(allowed)
+        return SeededWorkspace(
+            ws.id,
+            ws.name,
+            ws.created_at,
+            ws.archived_at,
+            ws.is_default,
+            residency.default_inference_geo,
+            geos,
+        )
+
+    return SeedSnapshot(
+        seed=state.seed,
+        anchor=anchor,
+        organization_uuid=state.organization.id,
+        organization_created_at=state.organization.created_at,
+        default_workspace_id=state.default_workspace_id,
+        admin_key_user_id=state.admin_key_user_id,
+        users=tuple(SeededUser(u.id, u.email, u.role, u.added_at) for u in state.users.values()),
+        keys=tuple(
+            SeededKey(
+                k.id,
+                k.name,
+                k.workspace_id,
+                k.created_at,
+                k.created_by_user_id,
+                k.stored_status,
+                k.expires_at,
+            )
+            for k in state.api_keys.values()
+        ),
+        workspaces=tuple(map(workspace, state.workspaces.values())),
+        invites=tuple(
+            SeededInvite(i.id, i.email, i.role, i.invited_at, i.stored_status, i.accepted_at)
+            for i in state.invites.values()
+        ),
+    )
 
 
 def _seed_users(state: SandboxState, draw: _Draw, count: int, start: int, anchor: int) -> list[User]:

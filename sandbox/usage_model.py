@@ -25,7 +25,7 @@ intervals from the moment they happen: deactivating or archiving a key, archivin
 (its keys and its Workbench), removing a user (their OAuth usage). Nothing is served for minutes
 less than 5 minutes old (`FRESHNESS_SECONDS`), and nothing in the future.
 
-The catalogue of streams is built from the seed snapshot (`monitoring.SeedSnapshot`) with its own
+The catalogue of streams is built from the seed snapshot (`models.SeedSnapshot`) with its own
 seeded random stream, so it is the same for a seed whatever happened since.
 """
 
@@ -38,13 +38,10 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
-from typing import TYPE_CHECKING, Any, Final, NamedTuple
+from typing import Any, Final, NamedTuple
 
 from .model_catalog import MODELS_BY_ID
-from .monitoring import SeedSnapshot, seed_of
-
-if TYPE_CHECKING:
-    from .store import SandboxState
+from .models import Activity, SeedSnapshot
 
 DAY: Final = 86_400
 MINUTE: Final = 60
@@ -542,9 +539,9 @@ Events = tuple[tuple[str, int, bool], ...]
 """(owner id, time, on?) in log order: what runtime writes did to the sources' lifetimes."""
 
 
-def runtime_events(state: SandboxState) -> Events:
+def runtime_events(activities: Iterable[Activity]) -> Events:
     events: list[tuple[str, int, bool]] = []
-    for activity in state.activities:
+    for activity in activities:
         fields, at = activity.fields, activity.created_at
         if activity.type == "api_key_updated" and "status" in fields:
             events.append((str(fields["api_key_id"]), at, fields["status"] == "active"))
@@ -857,39 +854,6 @@ def _segments(
         _Segment(group, profile, itemgetter(*indexes), len(indexes) == 1)
         for (group, profile), indexes in members.items()
     ]
-
-
-# -- access from the routes --------------------------------------------------------------------
-
-
-def usage_model_for(state: SandboxState) -> UsageModel:
-    """The state's usage model, rebuilt only when a write changed some source's lifetime."""
-    cache = state.monitoring.cache
-    catalogue = cache.get("catalogue")
-    if not isinstance(catalogue, Catalogue):
-        catalogue = build_catalogue(seed_of(state))
-        cache["catalogue"] = catalogue
-    logged = len(state.activities)
-    entry = cache.get("usage_model")
-    if isinstance(entry, _ModelEntry):
-        if entry.logged == logged:
-            return entry.model
-        events = runtime_events(state)
-        if events == entry.events:
-            entry.logged = logged
-            return entry.model
-    else:
-        events = runtime_events(state)
-    model = UsageModel(catalogue, events)
-    cache["usage_model"] = _ModelEntry(logged, events, model)
-    return model
-
-
-@dataclass(slots=True)
-class _ModelEntry:
-    logged: int
-    events: Events
-    model: UsageModel
 
 
 def data_cutoff(now: int) -> int:

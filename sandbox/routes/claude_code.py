@@ -16,7 +16,6 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from ..claude_code_model import claude_code_records
 from ..errors import invalid_request
 from ..params import Query
 from ..report_params import day_start, parse_date
@@ -51,7 +50,7 @@ async def claude_code_report(request: Request) -> JSONResponse:
         raise invalid_request("starting_at: Field required")
     day = parse_date("starting_at", raw)
     limit = query.limit(default=20, maximum=1000)
-    records = claude_code_records(state, day, day_start(day))
+    records = state.monitoring.claude_code_records(state.activities, state.now_ts(), day, day_start(day))
     token = query.string("page")
     offset = 0 if token is None else _decode(token, day.isoformat(), len(records))
     end = min(len(records), offset + limit)

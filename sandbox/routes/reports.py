@@ -45,7 +45,7 @@ from ..model_catalog import (
 from ..models import format_ts
 from ..params import Query, check_id
 from ..report_params import BucketPage, betas, bucket_page, encode_page
-from ..usage_model import CODE_EXEC, N_TOKEN_VALUES, WEB_SEARCH, Stream, data_cutoff, usage_model_for
+from ..usage_model import CODE_EXEC, N_TOKEN_VALUES, WEB_SEARCH, Stream, data_cutoff
 from ._common import ok, sandbox
 
 FAST_MODE_BETA: Final = "fast-mode-2026-02-01"
@@ -140,7 +140,7 @@ async def usage_messages(request: Request) -> JSONResponse:
         )
     grouped = [name for name in USAGE_GROUPS if name in requested]
     keep = _usage_filter(query, fast_mode)
-    model = usage_model_for(state)
+    model = state.monitoring.usage_model(state.activities)
     selected = [index for index, stream in enumerate(model.streams) if keep(stream)]
 
     def group_of(stream: Stream) -> Hashable:
@@ -254,7 +254,7 @@ async def cost_report(request: Request) -> JSONResponse:
     requested = set(query.enum_array("group_by", COST_GROUPS))
     by_workspace = "workspace_id" in requested
     by_description = "description" in requested
-    model = usage_model_for(state)
+    model = state.monitoring.usage_model(state.activities)
     selected = [index for index, stream in enumerate(model.streams) if stream.service_tier in COSTED_TIERS]
 
     def group_of(stream: Stream) -> Hashable:

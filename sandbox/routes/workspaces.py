@@ -27,10 +27,9 @@ from starlette.routing import Route
 
 from .. import ids
 from ..errors import invalid_request
-from ..models import DataResidency, InferenceGeo, Workspace
+from ..models import COLORS, DataResidency, InferenceGeo, Workspace
 from ..pagination import paginate
 from ..params import Body, Query, check_id, read_json
-from ..seed import COLORS
 from ..store import SandboxState
 from ._common import find_workspace, list_response, ok, record, sandbox
 
