@@ -102,7 +102,7 @@ def tenant_pinning_problem(issuer_url: str, match: RuleMatch) -> str | None:
         return None
     if shared.identity_claims & set(match.claims or {}):
         return None
-    if match.compiled is not None and shared.identity_claims & cel.referenced_claims(match.compiled):
+    if match.compiled is not None and shared.identity_claims & match.compiled.claims:
         return None
     prefix = match.subject_prefix
     if prefix is not None and not prefix.endswith("*"):
@@ -241,7 +241,7 @@ class RuleMatch:
     audience: str | None = None
     claims: dict[str, str] | None = None
     condition: str | None = None
-    compiled: cel.Node | None = field(default=None, compare=False)
+    compiled: cel.Condition | None = field(default=None, compare=False)
 
     def to_api(self) -> dict[str, object]:
         return {

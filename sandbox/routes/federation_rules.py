@@ -1,7 +1,7 @@
 """Federation rules (`fdrl_...`) and the workspaces they are enabled for. OAuth only.
 
 * `match` needs at least one of a non-wildcard `subject_prefix`, non-empty `claims` (string
-  values) or a `condition` (the CEL subset in `cel.py`; anything else is refused with 400 naming
+  values) or a `condition` (CEL, as `cel.py` accepts it; anything else is refused with 400 naming
   the position); `audience` alone is not enough. Rules on well-known shared issuers must also
   pin their tenant (see `federation.tenant_pinning_problem`).
 * `target` is `{"type": "service_account", "service_account_id"}` naming a live service account
@@ -119,9 +119,8 @@ def _match(raw: object) -> RuleMatch:
             compiled = cel.compile_condition(condition)
         except cel.CelError as error:
             raise invalid_request(
-                f"match.condition: {error}; the sandbox supports a CEL subset: claims.x / "
-                'claims["x"], literals, lists, ==, !=, <, <=, >, >=, in, !, &&, ||, has(), '
-                "startsWith(), endsWith(), contains()"
+                f"match.condition: {error}; a condition is CEL over the 'claims' variable, with "
+                "has(), startsWith(), endsWith() and contains() as its only functions"
             ) from None
     pins_subject = subject_prefix is not None and subject_prefix.strip("*") != ""
     if not (pins_subject or claims or compiled is not None):
