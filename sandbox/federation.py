@@ -2,9 +2,9 @@
 
 Read accessors (on `state.federation`, a `FederationState`):
 
-* `service_accounts` — `SortedIndex[str, ServiceAccount]` (`svac_...`), archived ones included;
-* `issuers` — `SortedIndex[str, FederationIssuer]` (`fdis_...`);
-* `rules` — `SortedIndex[str, FederationRule]` (`fdrl_...`);
+* `service_accounts` — `Resources[ServiceAccount]` (`svac_...`), archived ones included;
+* `issuers` — `Resources[FederationIssuer]` (`fdis_...`);
+* `rules` — `Resources[FederationRule]` (`fdrl_...`);
 * `membership(service_account_id, workspace_id)` — an explicit `ServiceAccountMember` or None
   (every service account is also an implicit `workspace_user` of the default workspace, which is
   not stored); `memberships_of(sa_id)` / `memberships_in(workspace_id)` list explicit ones;
@@ -31,6 +31,7 @@ from typing import Final, Literal
 from . import cel
 from .models import WorkspaceRole, format_ts
 from .pagination import SortedIndex
+from .resources import Resources
 
 SERVICE_ACCOUNT: Final = "svac_"
 ISSUER: Final = "fdis_"
@@ -351,9 +352,9 @@ class FederationState:
     """Service accounts, issuers, rules, memberships and the exchange's bookkeeping."""
 
     def __init__(self) -> None:
-        self.service_accounts: SortedIndex[str, ServiceAccount] = SortedIndex()
-        self.issuers: SortedIndex[str, FederationIssuer] = SortedIndex()
-        self.rules: SortedIndex[str, FederationRule] = SortedIndex()
+        self.service_accounts = Resources[ServiceAccount]("service account", "service_account_id", where="")
+        self.issuers = Resources[FederationIssuer]("federation issuer", "federation_issuer_id", where="")
+        self.rules = Resources[FederationRule]("federation rule", "federation_rule_id", where="")
         self.authentication_history: list[AuthenticationEvent] = []
         self.min_token_lifetime_seconds = 60
         self._members: SortedIndex[int, ServiceAccountMember] = SortedIndex()

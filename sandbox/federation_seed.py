@@ -78,7 +78,7 @@ def seed_federation(state: SandboxState, seed: int, anchor: int, workspaces: lis
         account = ServiceAccount(
             state.new_id(SERVICE_ACCOUNT, created), name, description, role, Audit.new(created, admin)
         )
-        federation.service_accounts.add(account.id, account)
+        federation.service_accounts.put(account)
         accounts.append(account)
     for account, workspace_id in zip(accounts[:2], [homes[0], homes[-1]], strict=True):
         if workspace_id != state.default_workspace_id:
@@ -95,7 +95,7 @@ def seed_federation(state: SandboxState, seed: int, anchor: int, workspaces: lis
         3600,
         Audit.new(created, admin),
     )
-    federation.issuers.add(issuer.id, issuer)
+    federation.issuers.put(issuer)
 
     created = start + 5 * HOUR
     rule = FederationRule(
@@ -112,4 +112,4 @@ def seed_federation(state: SandboxState, seed: int, anchor: int, workspaces: lis
         {homes[0]: RuleWorkspace(homes[0], created, admin)},
         homes[0],
     )
-    federation.rules.add(rule.id, rule)
+    federation.rules.put(rule)

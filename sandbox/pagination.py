@@ -16,15 +16,22 @@ The envelope, as on the API:
 
 A cursor need not name a live item: a deleted item's id still marks its place, so a walk survives
 deletions made while it runs.
+
+The workload identity endpoints page the other way the API does: `{"data": [...], "next_page":
+str | null}`, `next_page` an opaque cursor (`encode_page`) standing for the last item's key.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 from bisect import bisect_left, bisect_right, insort
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
-from typing import Generic, TypeVar
+from typing import Final, Generic, NamedTuple, TypeVar
+
+from .errors import invalid_request
 
 K = TypeVar("K", str, int)
 T = TypeVar("T")
@@ -168,3 +175,30 @@ def envelope(data: list[dict[str, object]], has_more: bool, id_field: str = "id"
         "first_id": str(data[0][id_field]) if data else None,
         "last_id": str(data[-1][id_field]) if data else None,
     }
+
+
+class Window(NamedTuple):
+    """What page a list request asks for: its size and at most one cursor (an id, or for the
+    `next_page` style the key the opaque cursor stands for, in `after`)."""
+
+    limit: int
+    before: str | None = None
+    after: str | None = None
+
+
+_PAGE_CURSOR: Final = "v1:"
+
+
+def encode_page(key: str) -> str:
+    return base64.urlsafe_b64encode((_PAGE_CURSOR + key).encode("utf-8")).decode("ascii").rstrip("=")
+
+
+def decode_page(raw: str) -> str:
+    """The key an opaque `page` cursor stands for (400 if it is not one of ours)."""
+    try:
+        text = base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)).decode("utf-8")
+    except (binascii.Error, ValueError):
+        text = ""
+    if not text.startswith(_PAGE_CURSOR) or len(text) > 200:
+        raise invalid_request("page: not a cursor from a previous response's next_page")
+    return text[len(_PAGE_CURSOR) :]

@@ -17,6 +17,7 @@ from starlette.requests import Request
 
 from . import ids
 from .errors import ApiError, invalid_request
+from .pagination import Window, decode_page
 
 DEFAULT_LIMIT: Final = 20
 MAX_LIMIT: Final = 1000
@@ -62,8 +63,9 @@ class Query:
             raise invalid_request(f"limit: must be between 1 and {maximum}, got {value}")
         return value
 
-    def cursors(self, prefix: str, noun: str) -> tuple[str | None, str | None]:
-        """(before_id, after_id): at most one, each a well-formed id of the listed kind."""
+    def window(self, prefix: str, noun: str) -> Window:
+        """`limit` and at most one of `before_id`/`after_id`, each a well-formed id of the listed kind."""
+        limit = self.limit()
         before = self._last("before_id")
         after = self._last("after_id")
         if before is not None and after is not None:
@@ -72,7 +74,17 @@ class Query:
             check_id("before_id", before, prefix, noun)
         if after is not None:
             check_id("after_id", after, prefix, noun)
-        return before, after
+        return Window(limit, before, after)
+
+    def page_window(self, prefix: str | None = None) -> Window:
+        """`limit` (1-100, default 20) and the opaque `page` cursor of the `next_page` style; with
+        `prefix`, the cursor must stand for an id of that kind."""
+        limit = self.limit(20, 100)
+        raw = self.string("page")
+        after = None if raw is None else decode_page(raw)
+        if after is not None and prefix is not None and not after.startswith(prefix):
+            raise invalid_request("page: not a cursor from a previous response's next_page")
+        return Window(limit, after=after)
 
     def string(self, name: str) -> str | None:
         value = self._last(name)

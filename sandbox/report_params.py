@@ -25,8 +25,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Final
 
-from starlette.requests import Request
-
 from .errors import invalid_request
 from .models import format_ts
 from .params import Query
@@ -74,13 +72,6 @@ def parse_date(name: str, raw: str) -> date:
 
 def day_start(day: date) -> int:
     return int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp())
-
-
-def betas(request: Request) -> set[str]:
-    """`anthropic-beta` values: a comma-separated list, possibly in several headers."""
-    return {
-        value.strip() for header in request.headers.getlist("anthropic-beta") for value in header.split(",")
-    }
 
 
 def bucket_limit(query: Query, width_name: str, *, default: int, maximum: int) -> int:

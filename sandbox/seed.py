@@ -340,7 +340,7 @@ def _seed_users(state: SandboxState, draw: _Draw, count: int, start: int, anchor
             else:
                 role = "claude_code_user"
         append(User(user_ids[index], email, f"{first} {last}", role, added_at))
-    state.load_users(seeded)
+    state.users.load(seeded)
     state.primary_owner_id = seeded[0].id
     state.admin_key_user_id = seeded[1].id if len(seeded) > 1 else seeded[0].id
     return seeded
@@ -500,7 +500,7 @@ def _seed_api_keys(
     drafts.sort(key=lambda key: key.created_at)
     for key in drafts:
         key.id = state.new_id(ids.API_KEY, key.created_at)
-        state.add_api_key(key)
+        state.api_keys.put(key)
 
 
 _INVITE_STATUSES: Final = (("pending", 0.40), ("expired", 0.25), ("accepted", 0.35))
@@ -545,7 +545,7 @@ def _seed_invites(
     drafts.sort(key=lambda invite: invite.invited_at)
     for invite in drafts:
         invite.id = state.new_id(ids.INVITE, invite.invited_at)
-        state.add_invite(invite)
+        state.invites.put(invite)
 
 
 def _new_person_email(state: SandboxState, draw: _Draw, used: set[str]) -> str:

@@ -1,5 +1,5 @@
 """What the workload identity endpoints (service accounts, federation issuers and rules) share:
-the OAuth-only gate, the caller's powers, the `page`/`next_page` cursor, slugs and lookups.
+the OAuth-only gate, the caller's powers, and the checks of their bodies (slugs, descriptions...).
 
 * OAuth only: these endpoints refuse an Admin API key with 403 `permission_error`, for reads and
   writes alike; the configured OAuth token, the Console-session token and minted `org:admin`
@@ -8,14 +8,12 @@ the OAuth-only gate, the caller's powers, the `page`/`next_page` cursor, slugs a
   `admin` service accounts; a workload's minted token may not. Only a Console session may manage
   rules whose scope goes beyond `workspace:developer`/`workspace:inference`.
 * Lists page with an opaque `page` cursor and answer `{"data": [...], "next_page": str | null}`
-  (no `has_more`): `limit` is 1-100, default 20. The cursor encodes the last item's key; a cursor
-  naming something since archived still marks its place.
+  (no `has_more`): `limit` is 1-100, default 20 (`Query.page_window`). The cursor encodes the last
+  item's key; a cursor naming something since archived still marks its place.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import functools
 import re
 from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping
@@ -24,17 +22,12 @@ from typing import Any, Final, TypeVar
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from ..errors import ApiError, invalid_request, not_found, permission_denied
+from ..errors import ApiError, invalid_request, permission_denied
 from ..federation import (
     OAUTH_MANAGEABLE_SCOPES,
-    FederationIssuer,
-    FederationRule,
-    ServiceAccount,
 )
-from ..pagination import SortedIndex, paginate
-from ..params import Body, Query
-from ..store import SandboxState
-from ._common import caller, ok
+from ..params import Body
+from ._common import caller
 
 T = TypeVar("T")
 Handler = Callable[[Request], Awaitable[JSONResponse]]
@@ -82,54 +75,6 @@ def require_console_for(request: Request, scopes: Iterable[str], doing: str) -> 
             f"OAuth callers may only {doing} rules whose oauth_scope is 'workspace:developer' or "
             f"'workspace:inference'; {', '.join(outside)} requires a Console session"
         )
-
-
-# -- lists ---------------------------------------------------------------------------------------
-
-
-def encode_page(key: str) -> str:
-    return base64.urlsafe_b64encode((_CURSOR_VERSION + key).encode("utf-8")).decode("ascii").rstrip("=")
-
-
-def decode_page(query: Query) -> str | None:
-    """The key a `page` cursor stands for (400 if it is not one of ours)."""
-    raw = query.string("page")
-    if raw is None:
-        return None
-    try:
-        text = base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)).decode("utf-8")
-    except (binascii.Error, ValueError):
-        text = ""
-    if not text.startswith(_CURSOR_VERSION) or len(text) > 200:
-        raise invalid_request("page: not a cursor from a previous response's next_page")
-    return text[len(_CURSOR_VERSION) :]
-
-
-def list_limit(query: Query) -> int:
-    return query.limit(LIST_LIMIT_DEFAULT, LIST_LIMIT_MAX)
-
-
-def cursor_list(data: list[dict[str, object]], next_key: str | None) -> JSONResponse:
-    return ok({"data": data, "next_page": None if next_key is None else encode_page(next_key)})
-
-
-def list_index(
-    request: Request,
-    index: SortedIndex[str, T],
-    render: Callable[[T], dict[str, object]],
-    key_of: Callable[[T], str],
-    match: Callable[[T], bool] | None,
-    prefix: str,
-) -> JSONResponse:
-    """A page of an id-keyed collection, newest first."""
-    query = Query(request.query_params)
-    limit = list_limit(query)
-    after = decode_page(query)
-    if after is not None and not after.startswith(prefix):
-        raise invalid_request("page: not a cursor from a previous response's next_page")
-    page = paginate(index.sorted_keys, index.__getitem__, limit=limit, after=after, match=match)
-    next_key = key_of(page.items[-1]) if page.has_more and page.items else None
-    return cursor_list([render(item) for item in page.items], next_key)
 
 
 # -- bodies --------------------------------------------------------------------------------------
@@ -197,31 +142,3 @@ def refuse_fields(data: Mapping[str, Any], fields: Collection[str], why: str) ->
     for name in fields:
         if name in data:
             raise invalid_request(f"{name}: {why}")
-
-
-# -- lookups -------------------------------------------------------------------------------------
-
-
-def _shown(value: str) -> str:
-    return repr(value if len(value) <= 80 else value[:77] + "...")
-
-
-def find_service_account(state: SandboxState, service_account_id: str) -> ServiceAccount:
-    account = state.federation.service_accounts.get(service_account_id)
-    if account is None:
-        raise not_found(f"service_account_id: no service account {_shown(service_account_id)}")
-    return account
-
-
-def find_issuer(state: SandboxState, issuer_id: str) -> FederationIssuer:
-    issuer = state.federation.issuers.get(issuer_id)
-    if issuer is None:
-        raise not_found(f"federation_issuer_id: no federation issuer {_shown(issuer_id)}")
-    return issuer
-
-
-def find_rule(state: SandboxState, rule_id: str) -> FederationRule:
-    rule = state.federation.rules.get(rule_id)
-    if rule is None:
-        raise not_found(f"federation_rule_id: no federation rule {_shown(rule_id)}")
-    return rule

@@ -38,9 +38,7 @@ from ._common import ok, record, sandbox
 from ._wif import (
     actor,
     boolean,
-    find_issuer,
     integer,
-    list_index,
     name_taken,
     oauth_only,
     require_console_for,
@@ -192,7 +190,7 @@ async def create_issuer(request: Request) -> JSONResponse:
         DEFAULT_MAX_LIFETIME if lifetime is None else lifetime,
         Audit.new(now, actor(request)),
     )
-    federation.issuers.add(issuer.id, issuer)
+    federation.issuers.put(issuer)
     record(
         request,
         "federation_issuer_created",
@@ -205,25 +203,19 @@ async def create_issuer(request: Request) -> JSONResponse:
 
 
 async def list_issuers(request: Request) -> JSONResponse:
-    state = sandbox(request)
-    include_archived = Query(request.query_params).boolean("include_archived", False)
-    return list_index(
-        request,
-        state.federation.issuers,
-        FederationIssuer.to_api,
-        lambda issuer: issuer.id,
-        None if include_archived else (lambda issuer: issuer.audit.live),
-        ISSUER,
-    )
+    query = Query(request.query_params)
+    match = None if query.boolean("include_archived", False) else (lambda issuer: issuer.audit.live)
+    window = query.page_window(ISSUER)
+    return ok(sandbox(request).federation.issuers.cursor_page(window, FederationIssuer.to_api, match))
 
 
 async def retrieve_issuer(request: Request) -> JSONResponse:
-    return ok(find_issuer(sandbox(request), request.path_params["federation_issuer_id"]).to_api())
+    return ok(sandbox(request).federation.issuers.find(request.path_params["federation_issuer_id"]).to_api())
 
 
 async def update_issuer(request: Request) -> JSONResponse:
     state = sandbox(request)
-    issuer = find_issuer(state, request.path_params["federation_issuer_id"])
+    issuer = state.federation.issuers.find(request.path_params["federation_issuer_id"])
     data: dict[str, Any] = await read_json(request, required=True)
     body = Body(data, (*_FIELDS, "jwks_polling_disabled"))
     name = slug(body, required=False)
@@ -270,7 +262,7 @@ async def update_issuer(request: Request) -> JSONResponse:
 
 async def archive_issuer(request: Request) -> JSONResponse:
     state = sandbox(request)
-    issuer = find_issuer(state, request.path_params["federation_issuer_id"])
+    issuer = state.federation.issuers.find(request.path_params["federation_issuer_id"])
     if not issuer.audit.live:
         return ok(issuer.to_api())
     rules = state.federation.live_rules_of(issuer.id)

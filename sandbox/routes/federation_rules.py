@@ -52,14 +52,12 @@ from ..federation import (
 from ..models import Workspace
 from ..params import Body, Query, check_id, read_json
 from ..store import SandboxState
-from ._common import find_workspace, ok, record, sandbox
+from ._common import ok, record, sandbox
 from ._wif import (
     actor,
     boolean,
     description,
-    find_rule,
     integer,
-    list_index,
     name_taken,
     oauth_only,
     refuse_fields,
@@ -259,7 +257,7 @@ async def create_rule(request: Request) -> JSONResponse:
     if workspace is not None:
         rule.workspaces[workspace.id] = RuleWorkspace(workspace.id, now, who)
         rule.legacy_workspace_id = workspace.id
-    federation.rules.add(rule.id, rule)
+    federation.rules.put(rule)
     record(
         request,
         "federation_rule_created",
@@ -281,24 +279,18 @@ async def list_rules(request: Request) -> JSONResponse:
     def wanted(rule: FederationRule) -> bool:
         return (include_archived or rule.audit.live) and issuer_id in (None, rule.issuer_id)
 
-    return list_index(
-        request,
-        state.federation.rules,
-        state.federation.render_rule,
-        lambda rule: rule.id,
-        wanted,
-        RULE,
-    )
+    window = query.page_window(RULE)
+    return ok(state.federation.rules.cursor_page(window, state.federation.render_rule, wanted))
 
 
 async def retrieve_rule(request: Request) -> JSONResponse:
     state = sandbox(request)
-    return _render(state, find_rule(state, request.path_params["federation_rule_id"]))
+    return _render(state, state.federation.rules.find(request.path_params["federation_rule_id"]))
 
 
 async def update_rule(request: Request) -> JSONResponse:
     state = sandbox(request)
-    rule = find_rule(state, request.path_params["federation_rule_id"])
+    rule = state.federation.rules.find(request.path_params["federation_rule_id"])
     data = await read_json(request, required=True)
     refuse_fields(data, ("issuer_id",), "cannot be changed; create a new rule for another issuer")
     body = Body(data, _FIELDS)
@@ -376,7 +368,7 @@ async def update_rule(request: Request) -> JSONResponse:
 
 async def archive_rule(request: Request) -> JSONResponse:
     state = sandbox(request)
-    rule = find_rule(state, request.path_params["federation_rule_id"])
+    rule = state.federation.rules.find(request.path_params["federation_rule_id"])
     require_console_for(request, rule.scopes, "archive")
     if not rule.audit.live:
         return _render(state, rule)
@@ -393,7 +385,7 @@ async def archive_rule(request: Request) -> JSONResponse:
 
 async def list_rule_workspaces(request: Request) -> JSONResponse:
     state = sandbox(request)
-    rule = find_rule(state, request.path_params["federation_rule_id"])
+    rule = state.federation.rules.find(request.path_params["federation_rule_id"])
     data = []
     for enablement in rule.workspaces.values():
         workspace = state.workspaces.get(enablement.workspace_id)
@@ -403,13 +395,13 @@ async def list_rule_workspaces(request: Request) -> JSONResponse:
 
 async def add_rule_workspace(request: Request) -> JSONResponse:
     state = sandbox(request)
-    rule = find_rule(state, request.path_params["federation_rule_id"])
+    rule = state.federation.rules.find(request.path_params["federation_rule_id"])
     body = Body(await read_json(request, required=True), ("workspace_id",))
     workspace_id = body.id("workspace_id", ids.WORKSPACE, "workspace")
     require_console_for(request, rule.scopes, "enable")
     if not rule.audit.live:
         raise invalid_request(f"Federation rule {rule.id} is archived: it cannot be enabled for workspaces")
-    workspace = find_workspace(state, workspace_id)
+    workspace = state.workspaces.find(workspace_id)
     if workspace.archived_at is not None:
         raise invalid_request(f"Workspace {workspace.id} is archived: a rule cannot be enabled for it")
     enablement = rule.workspaces.get(workspace.id)
@@ -424,7 +416,7 @@ async def add_rule_workspace(request: Request) -> JSONResponse:
 
 async def remove_rule_workspace(request: Request) -> JSONResponse:
     state = sandbox(request)
-    rule = find_rule(state, request.path_params["federation_rule_id"])
+    rule = state.federation.rules.find(request.path_params["federation_rule_id"])
     workspace_id: str = request.path_params["workspace_id"]
     require_console_for(request, rule.scopes, "disable")
     if rule.workspaces.pop(workspace_id, None) is not None:

@@ -32,7 +32,7 @@ from starlette.routing import Route
 from ..errors import invalid_request, not_found
 from ..params import Query, read_json
 from ..rate_limit_table import GROUP_TYPES, MAX_VALUE, SETTABLE_TYPES, Entry, RateLimitTable
-from ._common import find_workspace, ok, record, sandbox
+from ._common import ok, record, sandbox
 from .workspaces import writable_workspace
 
 MAX_LIMITS_PER_UPDATE: Final = 16
@@ -121,7 +121,7 @@ async def list_rate_limits(request: Request) -> JSONResponse:
 
 async def list_workspace_rate_limits(request: Request) -> JSONResponse:
     state = sandbox(request)
-    workspace = find_workspace(state, request.path_params["workspace_id"])
+    workspace = state.workspaces.find(request.path_params["workspace_id"])
     table = state.monitoring.rate_limits
     query = Query(request.query_params)
     group_type = query.enum("group_type", GROUP_TYPES)
@@ -181,7 +181,7 @@ def _changes(body: dict[str, Any]) -> list[tuple[str, int | None]]:
 
 async def update_workspace_rate_limits(request: Request) -> JSONResponse:
     state = sandbox(request)
-    workspace = find_workspace(state, request.path_params["workspace_id"])
+    workspace = state.workspaces.find(request.path_params["workspace_id"])
     table = state.monitoring.rate_limits
     rate_limit_id = request.path_params["rate_limit_id"]
     entry = table.entry(rate_limit_id)

@@ -44,9 +44,9 @@ from ..model_catalog import (
 )
 from ..models import format_ts
 from ..params import Query, check_id
-from ..report_params import BucketPage, betas, bucket_page, encode_page
+from ..report_params import BucketPage, bucket_page, encode_page
 from ..usage_model import CODE_EXEC, N_TOKEN_VALUES, WEB_SEARCH, Stream, data_cutoff
-from ._common import ok, sandbox
+from ._common import betas, ok, sandbox
 
 FAST_MODE_BETA: Final = "fast-mode-2026-02-01"
 USAGE_GROUPS: Final = (

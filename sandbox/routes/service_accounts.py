@@ -30,18 +30,14 @@ from .. import ids
 from ..errors import invalid_request, not_found, permission_denied
 from ..federation import SERVICE_ACCOUNT, Audit, ServiceAccount, ServiceAccountMember, ServiceAccountRole
 from ..models import Workspace, WorkspaceRole
+from ..pagination import encode_page
 from ..params import Body, Query, read_json
 from ..store import SandboxState
-from ._common import find_workspace, ok, record, sandbox
+from ._common import ok, record, sandbox
 from ._wif import (
     actor,
-    cursor_list,
-    decode_page,
     description,
-    find_service_account,
     is_interactive,
-    list_index,
-    list_limit,
     name_taken,
     oauth_only,
     slug,
@@ -93,7 +89,7 @@ async def create_service_account(request: Request) -> JSONResponse:
     account = ServiceAccount(
         state.new_id(SERVICE_ACCOUNT, now), name, text, role, Audit.new(now, actor(request))
     )
-    federation.service_accounts.add(account.id, account)
+    federation.service_accounts.put(account)
     record(
         request, "service_account_created", service_account_id=account.id, name=name, organization_role=role
     )
@@ -101,25 +97,21 @@ async def create_service_account(request: Request) -> JSONResponse:
 
 
 async def list_service_accounts(request: Request) -> JSONResponse:
-    state = sandbox(request)
-    include_archived = Query(request.query_params).boolean("include_archived", False)
-    return list_index(
-        request,
-        state.federation.service_accounts,
-        ServiceAccount.to_api,
-        lambda account: account.id,
-        None if include_archived else (lambda account: account.audit.live),
-        SERVICE_ACCOUNT,
-    )
+    query = Query(request.query_params)
+    match = None if query.boolean("include_archived", False) else (lambda account: account.audit.live)
+    window = query.page_window(SERVICE_ACCOUNT)
+    return ok(sandbox(request).federation.service_accounts.cursor_page(window, ServiceAccount.to_api, match))
 
 
 async def retrieve_service_account(request: Request) -> JSONResponse:
-    return ok(find_service_account(sandbox(request), request.path_params["service_account_id"]).to_api())
+    return ok(
+        sandbox(request).federation.service_accounts.find(request.path_params["service_account_id"]).to_api()
+    )
 
 
 async def update_service_account(request: Request) -> JSONResponse:
     state = sandbox(request)
-    account = find_service_account(state, request.path_params["service_account_id"])
+    account = state.federation.service_accounts.find(request.path_params["service_account_id"])
     data = await read_json(request, required=True)
     body = Body(data, ("description", "organization_role"))
     given, text = description(data, on_update=True)
@@ -142,7 +134,7 @@ async def update_service_account(request: Request) -> JSONResponse:
 
 async def archive_service_account(request: Request) -> JSONResponse:
     state = sandbox(request)
-    account = find_service_account(state, request.path_params["service_account_id"])
+    account = state.federation.service_accounts.find(request.path_params["service_account_id"])
     if not account.audit.live:
         return ok(account.to_api())
     rules = state.federation.live_rules_targeting(account.id)
@@ -166,7 +158,7 @@ def _member_role(body: Body) -> WorkspaceRole:
 
 
 def _open_workspace(state: SandboxState, workspace_id: str) -> Workspace:
-    workspace = find_workspace(state, workspace_id)
+    workspace = state.workspaces.find(workspace_id)
     if workspace.archived_at is not None:
         raise invalid_request(f"Workspace {workspace.id} is archived: its service accounts cannot change")
     return workspace
@@ -229,10 +221,8 @@ def _remove(request: Request, account: ServiceAccount, workspace: Workspace) -> 
 
 async def list_account_workspaces(request: Request) -> JSONResponse:
     state = sandbox(request)
-    account = find_service_account(state, request.path_params["service_account_id"])
-    query = Query(request.query_params)
-    limit = list_limit(query)
-    cursor = decode_page(query)
+    account = state.federation.service_accounts.find(request.path_params["service_account_id"])
+    limit, _, cursor = Query(request.query_params).page_window()
     federation = state.federation
     explicit = federation.memberships_of(account.id)
     explicit.reverse()  # newest first
@@ -246,7 +236,7 @@ async def list_account_workspaces(request: Request) -> JSONResponse:
         head: list[ServiceAccountMember] = []
         rest = explicit[position + 1 :]
     elif not account.audit.live:
-        return cursor_list([], None)
+        return ok({"data": [], "next_page": None})
     else:
         has_default = federation.membership(account.id, state.default_workspace_id) is not None
         head = [] if has_default else [_implicit(state, account)]
@@ -256,33 +246,30 @@ async def list_account_workspaces(request: Request) -> JSONResponse:
     # page may return up to 2 entries", says the SDK).
     room = max(1, limit - len(head))
     chunk = rest[:room]
-    next_key = chunk[-1].workspace_id if len(rest) > room else None
-    items = head + chunk
-    return cursor_list([member.to_api() for member in items], next_key)
+    following = encode_page(chunk[-1].workspace_id) if len(rest) > room else None
+    return ok({"data": [member.to_api() for member in head + chunk], "next_page": following})
 
 
 async def add_account_workspace(request: Request) -> JSONResponse:
     state = sandbox(request)
-    account = find_service_account(state, request.path_params["service_account_id"])
+    account = state.federation.service_accounts.find(request.path_params["service_account_id"])
     body = Body(await read_json(request, required=True), ("workspace_id", "workspace_role"))
     workspace_id = body.id("workspace_id", ids.WORKSPACE, "workspace")
     role = _member_role(body)
-    return _add(request, account, find_workspace(state, workspace_id), role)
+    return _add(request, account, state.workspaces.find(workspace_id), role)
 
 
 async def remove_account_workspace(request: Request) -> JSONResponse:
     state = sandbox(request)
-    account = find_service_account(state, request.path_params["service_account_id"])
-    workspace = find_workspace(state, request.path_params["workspace_id"])
+    account = state.federation.service_accounts.find(request.path_params["service_account_id"])
+    workspace = state.workspaces.find(request.path_params["workspace_id"])
     return _remove(request, account, workspace)
 
 
 async def list_workspace_accounts(request: Request) -> JSONResponse:
     state = sandbox(request)
     workspace = _open_workspace(state, request.path_params["workspace_id"])
-    query = Query(request.query_params)
-    limit = list_limit(query)
-    cursor = decode_page(query)
+    limit, _, cursor = Query(request.query_params).page_window()
     federation = state.federation
     members = [
         member
@@ -298,19 +285,18 @@ async def list_workspace_accounts(request: Request) -> JSONResponse:
             )
         start = position + 1
     chunk = members[start : start + limit]
-    more = start + limit < len(members)
-    return cursor_list(
-        [member.to_api() for member in chunk], chunk[-1].service_account_id if more and chunk else None
-    )
+    more = start + limit < len(members) and chunk
+    following = encode_page(chunk[-1].service_account_id) if more else None
+    return ok({"data": [member.to_api() for member in chunk], "next_page": following})
 
 
 async def add_workspace_account(request: Request) -> JSONResponse:
     state = sandbox(request)
-    workspace = find_workspace(state, request.path_params["workspace_id"])
+    workspace = state.workspaces.find(request.path_params["workspace_id"])
     body = Body(await read_json(request, required=True), ("service_account_id", "workspace_role"))
     account_id = body.id("service_account_id", SERVICE_ACCOUNT, "service account")
     role = _member_role(body)
-    return _add(request, find_service_account(state, account_id), workspace, role)
+    return _add(request, state.federation.service_accounts.find(account_id), workspace, role)
 
 
 def _member_of_workspace(state: SandboxState, workspace: Workspace, account_id: str) -> ServiceAccountMember:
@@ -334,7 +320,7 @@ async def retrieve_workspace_account(request: Request) -> JSONResponse:
 async def update_workspace_account(request: Request) -> JSONResponse:
     state = sandbox(request)
     workspace = _open_workspace(state, request.path_params["workspace_id"])
-    account = find_service_account(state, request.path_params["service_account_id"])
+    account = state.federation.service_accounts.find(request.path_params["service_account_id"])
     body = Body(await read_json(request, required=True), ("workspace_role",))
     role = _member_role(body)
     _live(account, "have its workspace role changed")
@@ -359,8 +345,8 @@ async def update_workspace_account(request: Request) -> JSONResponse:
 
 async def remove_workspace_account(request: Request) -> JSONResponse:
     state = sandbox(request)
-    workspace = find_workspace(state, request.path_params["workspace_id"])
-    account = find_service_account(state, request.path_params["service_account_id"])
+    workspace = state.workspaces.find(request.path_params["workspace_id"])
+    account = state.federation.service_accounts.find(request.path_params["service_account_id"])
     return _remove(request, account, workspace)
 
 

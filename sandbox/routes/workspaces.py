@@ -28,10 +28,9 @@ from starlette.routing import Route
 from .. import ids
 from ..errors import invalid_request
 from ..models import COLORS, DataResidency, InferenceGeo, Workspace
-from ..pagination import paginate
 from ..params import Body, Query, check_id, read_json
 from ..store import SandboxState
-from ._common import find_workspace, list_response, ok, record, sandbox
+from ._common import ok, record, sandbox
 
 NAME_MAX: Final = 255
 TAGS_MAX: Final = 50
@@ -41,7 +40,7 @@ _GEOS: Final = ("global", "us")
 
 def writable_workspace(state: SandboxState, workspace_id: str, doing: str) -> Workspace:
     """The workspace, if the API lets anyone change it (`doing` completes the refusal message)."""
-    workspace = find_workspace(state, workspace_id)
+    workspace = state.workspaces.find(workspace_id)
     if workspace.is_default:
         raise invalid_request(f"The default workspace cannot {doing}")
     if workspace.archived_at is not None:
@@ -139,8 +138,7 @@ def _refuse_unsupported(body: Body) -> None:
 async def list_workspaces(request: Request) -> JSONResponse:
     state = sandbox(request)
     query = Query(request.query_params)
-    limit = query.limit()
-    before, after = query.cursors(ids.WORKSPACE, "workspace")
+    window = query.window(ids.WORKSPACE, "workspace")
     include_archived = query.boolean("include_archived", False)
     include_default = query.boolean("include_default", False)
     wanted = query.array("ids")
@@ -148,24 +146,19 @@ async def list_workspaces(request: Request) -> JSONResponse:
         raise invalid_request("ids[]: at most 100 ids")
     for workspace_id in wanted:
         check_id("ids[]", workspace_id, ids.WORKSPACE, "workspace")
-    keys = state.workspaces.sorted_keys
-    if wanted:
-        keys = sorted({workspace_id for workspace_id in wanted if workspace_id in state.workspaces})
+    keys = (
+        sorted({workspace_id for workspace_id in wanted if workspace_id in state.workspaces})
+        if wanted
+        else None
+    )
 
     def match(workspace: Workspace) -> bool:
         if workspace.is_default:
             return include_default
         return include_archived or workspace.archived_at is None
 
-    page = paginate(
-        keys,
-        state.workspaces.__getitem__,
-        limit=limit,
-        after=after,
-        before=before,
-        match=None if include_archived and include_default else match,
-    )
-    return list_response(page, Workspace.to_api)
+    everything = include_archived and include_default
+    return ok(state.workspaces.page(window, Workspace.to_api, keys=keys, match=None if everything else match))
 
 
 async def create_workspace(request: Request) -> JSONResponse:
@@ -201,12 +194,12 @@ async def create_workspace(request: Request) -> JSONResponse:
 
 
 async def retrieve_workspace(request: Request) -> JSONResponse:
-    return ok(find_workspace(sandbox(request), request.path_params["workspace_id"]).to_api())
+    return ok(sandbox(request).workspaces.find(request.path_params["workspace_id"]).to_api())
 
 
 async def update_workspace(request: Request) -> JSONResponse:
     state = sandbox(request)
-    workspace = find_workspace(state, request.path_params["workspace_id"])
+    workspace = state.workspaces.find(request.path_params["workspace_id"])
     body = Body(
         await read_json(request, required=True),
         ("name", "data_residency", "display_color", "external_key_id", "tags", "user_profile_id"),
