@@ -144,7 +144,7 @@ async def usage_messages(request: Request) -> JSONResponse:
     selected = [index for index, stream in enumerate(model.streams) if keep(stream)]
 
     def group_of(stream: Stream) -> Hashable:
-        return tuple(stream.dimension(name) for name in grouped)
+        return tuple(getattr(stream, name) for name in grouped)
 
     totals = model.aggregate(selected, group_of, page.buckets, data_cutoff(now))
     shown = [name for name in USAGE_GROUPS if name != "speed" or fast_mode]
