@@ -25,7 +25,7 @@ kind fails with the reason `jwks_unavailable`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Final, Literal
 
 from . import cel
@@ -60,37 +60,23 @@ class SharedIssuer:
     separator: str = "/"
 
 
-SHARED_ISSUERS: Final[dict[str, SharedIssuer]] = {
-    "https://token.actions.githubusercontent.com": SharedIssuer(
-        "GitHub Actions",
-        frozenset(
-            {
-                "repository",
-                "repository_id",
-                "repository_owner",
-                "repository_owner_id",
-                "enterprise",
-                "enterprise_id",
-            }
-        ),
-        "repo:",
-    ),
-    "https://gitlab.com": SharedIssuer(
-        "GitLab",
-        frozenset({"namespace_id", "namespace_path", "project_id", "project_path"}),
-        "project_path:",
-    ),
-    "https://agent.buildkite.com": SharedIssuer(
-        "Buildkite", frozenset({"organization_id", "organization_slug"}), "organization:", ":"
-    ),
-    "https://app.terraform.io": SharedIssuer(
-        "Terraform Cloud",
-        frozenset({"terraform_organization_id", "terraform_organization_name"}),
-        "organization:",
-        ":",
-    ),
-    "https://accounts.google.com": SharedIssuer("Google", frozenset({"email", "hd", "azp"}), None),
+# fmt: off
+SHARED_ISSUERS: Final = {
+    url: SharedIssuer(platform, frozenset(claims.split()), scheme, separator)
+    for url, platform, claims, scheme, separator in (
+        ("https://token.actions.githubusercontent.com", "GitHub Actions",
+         "repository repository_id repository_owner repository_owner_id enterprise enterprise_id",
+         "repo:", "/"),
+        ("https://gitlab.com", "GitLab", "namespace_id namespace_path project_id project_path",
+         "project_path:", "/"),
+        ("https://agent.buildkite.com", "Buildkite", "organization_id organization_slug", "organization:",
+         ":"),
+        ("https://app.terraform.io", "Terraform Cloud",
+         "terraform_organization_id terraform_organization_name", "organization:", ":"),
+        ("https://accounts.google.com", "Google", "email hd azp", None, "/"),
+    )
 }
+# fmt: on
 """The shared issuers the docs name, with the claims this sandbox accepts as pinning a tenant."""
 
 
@@ -335,17 +321,7 @@ class AuthenticationEvent:
     """The assertion's `sub`, once its signature has been verified."""
 
     def to_dict(self) -> dict[str, object]:
-        return {
-            "at": format_ts(self.at),
-            "outcome": self.outcome,
-            "reason": self.reason,
-            "federation_rule_id": self.federation_rule_id,
-            "request_id": self.request_id,
-            "issuer_id": self.issuer_id,
-            "service_account_id": self.service_account_id,
-            "workspace_id": self.workspace_id,
-            "subject": self.subject,
-        }
+        return {**asdict(self), "at": format_ts(self.at)}
 
 
 class FederationState:

@@ -9,6 +9,7 @@ SDK sends); the bare `name=value` spelling is accepted too.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Collection, Mapping
 from typing import Any, Final
 
@@ -21,6 +22,9 @@ from .pagination import Window, decode_page
 
 DEFAULT_LIMIT: Final = 20
 MAX_LIMIT: Final = 1000
+SLUG_MAX: Final = 255
+DESCRIPTION_MAX: Final = 1000
+_SLUG: Final = re.compile(r"^[a-z0-9-]+$")
 MAX_BODY_BYTES: Final = 1_000_000
 """Admin API bodies are a few fields; anything near this size is a client bug (413)."""
 
@@ -210,3 +214,47 @@ class Body:
         if not isinstance(value, dict):
             raise invalid_request(f"{self.field(name)}: Input should be an object")
         return value
+
+    def boolean(self, name: str) -> bool | None:
+        value = self._data.get(name)
+        if value is not None and not isinstance(value, bool):
+            raise invalid_request(f"{self.field(name)}: Input should be a valid boolean")
+        return value
+
+    def integer(self, name: str, low: int, high: int) -> int | None:
+        value = self._data.get(name)
+        if value is None:
+            return None
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise invalid_request(f"{self.field(name)}: Input should be a valid integer")
+        if not low <= value <= high:
+            raise invalid_request(f"{self.field(name)}: must be between {low} and {high}, got {value}")
+        return value
+
+    def slug(self, name: str, *, required: bool) -> str | None:
+        """A workload identity object's name: 1-255 lowercase letters, digits and hyphens."""
+        value = self._required(name) if required else self._data.get(name)
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            raise invalid_request(f"{self.field(name)}: Input should be a valid string")
+        if not 1 <= len(value) <= SLUG_MAX or not _SLUG.fullmatch(value):
+            raise invalid_request(
+                f"{self.field(name)}: must be 1 to {SLUG_MAX} lowercase letters, digits and hyphens "
+                "(^[a-z0-9-]+$)"
+            )
+        return value
+
+    def description(self, *, on_update: bool) -> tuple[bool, str | None]:
+        """(given, value), at most 1,000 characters. On update an explicit null clears it (stored
+        as "", as the SDK documents); leaving the field out leaves it unchanged."""
+        if "description" not in self._data:
+            return False, None
+        value = self._data["description"]
+        if value is None:
+            return on_update, "" if on_update else None
+        if not isinstance(value, str):
+            raise invalid_request("description: Input should be a valid string")
+        if len(value) > DESCRIPTION_MAX:
+            raise invalid_request(f"description: must be at most {DESCRIPTION_MAX} characters")
+        return True, value

@@ -37,12 +37,9 @@ from ..params import Body, Query, read_json
 from ._common import ok, record, sandbox
 from ._wif import (
     actor,
-    boolean,
-    integer,
     name_taken,
     oauth_only,
     require_console_for,
-    slug,
 )
 
 URL_MAX: Final = 2048
@@ -170,14 +167,14 @@ def _issuer_url(value: object, jwks: Mapping[str, object]) -> str:
 async def create_issuer(request: Request) -> JSONResponse:
     state = sandbox(request)
     body = Body(await read_json(request, required=True), _FIELDS)
-    name = slug(body, required=True)
+    name = body.slug("name", required=True)
     assert name is not None
     if body.raw("issuer_url") is None:
         raise invalid_request("issuer_url: Field required")
     jwks = checked_jwks(body.raw("jwks") or {"type": "discovery"})
     issuer_url = _issuer_url(body.raw("issuer_url"), jwks)
-    check_jti = boolean(body, "check_jti")
-    lifetime = integer(body, "max_jwt_lifetime_seconds", 1, MAX_LIFETIME)
+    check_jti = body.boolean("check_jti")
+    lifetime = body.integer("max_jwt_lifetime_seconds", 1, MAX_LIFETIME)
     federation = state.federation
     name_taken(federation.issuers.values(), name, "federation issuer")
     now = state.now_ts()
@@ -218,14 +215,14 @@ async def update_issuer(request: Request) -> JSONResponse:
     issuer = state.federation.issuers.find(request.path_params["federation_issuer_id"])
     data: dict[str, Any] = await read_json(request, required=True)
     body = Body(data, (*_FIELDS, "jwks_polling_disabled"))
-    name = slug(body, required=False)
+    name = body.slug("name", required=False)
     jwks = checked_jwks(body.raw("jwks")) if body.has("jwks") else None
     issuer_url = _issuer_url(body.raw("issuer_url"), jwks or issuer.jwks) if body.has("issuer_url") else None
     if issuer_url is None and jwks is not None:
         _issuer_url(issuer.issuer_url, jwks)  # a switch to discovery makes the URL fetched
-    check_jti = boolean(body, "check_jti")
-    lifetime = integer(body, "max_jwt_lifetime_seconds", 1, MAX_LIFETIME)
-    if boolean(body, "jwks_polling_disabled"):
+    check_jti = body.boolean("check_jti")
+    lifetime = body.integer("max_jwt_lifetime_seconds", 1, MAX_LIFETIME)
+    if body.boolean("jwks_polling_disabled"):
         raise invalid_request(
             "jwks_polling_disabled: only false is accepted (to re-enable polling); polling is "
             "paused automatically, never on request"

@@ -55,14 +55,9 @@ from ..store import SandboxState
 from ._common import ok, record, sandbox
 from ._wif import (
     actor,
-    boolean,
-    description,
-    integer,
     name_taken,
     oauth_only,
-    refuse_fields,
     require_console_for,
-    slug,
 )
 
 MAX_TOKEN_LIFETIME: Final = 86_400
@@ -165,7 +160,7 @@ def _check_admin_target(scope: str, account: ServiceAccount) -> None:
 
 def _token_lifetime(state: SandboxState, body: Body) -> int | None:
     floor = min(60, state.federation.min_token_lifetime_seconds)
-    return integer(body, "token_lifetime_seconds", floor, MAX_TOKEN_LIFETIME)
+    return body.integer("token_lifetime_seconds", floor, MAX_TOKEN_LIFETIME)
 
 
 def _attributes(body: Body) -> None:
@@ -204,7 +199,7 @@ async def create_rule(request: Request) -> JSONResponse:
     state = sandbox(request)
     data = await read_json(request, required=True)
     body = Body(data, (*_FIELDS, "issuer_id"))
-    name = slug(body, required=True)
+    name = body.slug("name", required=True)
     assert name is not None
     issuer_id = body.id("issuer_id", ISSUER, "federation issuer")
     if body.raw("match") is None:
@@ -215,7 +210,7 @@ async def create_rule(request: Request) -> JSONResponse:
     if body.raw("oauth_scope") is None:
         raise invalid_request("oauth_scope: Field required")
     scope = _scope(body.raw("oauth_scope"))
-    applies_to_all = boolean(body, "applies_to_all_workspaces") or False
+    applies_to_all = body.boolean("applies_to_all_workspaces") or False
     workspace_id = body.raw("workspace_id")
     if workspace_id is not None:
         workspace_id = check_id("workspace_id", str(workspace_id), ids.WORKSPACE, "workspace")
@@ -227,7 +222,7 @@ async def create_rule(request: Request) -> JSONResponse:
         raise invalid_request("workspace_id: required unless applies_to_all_workspaces is true")
     lifetime = _token_lifetime(state, body)
     _attributes(body)
-    _, text = description(data, on_update=False)
+    _, text = body.description(on_update=False)
     require_console_for(request, scope.split(), "create")
 
     federation = state.federation
@@ -292,18 +287,19 @@ async def update_rule(request: Request) -> JSONResponse:
     state = sandbox(request)
     rule = state.federation.rules.find(request.path_params["federation_rule_id"])
     data = await read_json(request, required=True)
-    refuse_fields(data, ("issuer_id",), "cannot be changed; create a new rule for another issuer")
+    if "issuer_id" in data:
+        raise invalid_request("issuer_id: cannot be changed; create a new rule for another issuer")
     body = Body(data, _FIELDS)
-    name = slug(body, required=False)
+    name = body.slug("name", required=False)
     match = _match(body.raw("match")) if body.has("match") else None
     scope = _scope(body.raw("oauth_scope")) if body.has("oauth_scope") else None
-    applies_to_all = boolean(body, "applies_to_all_workspaces")
+    applies_to_all = body.boolean("applies_to_all_workspaces")
     workspace_id = body.raw("workspace_id")
     if workspace_id is not None:
         workspace_id = check_id("workspace_id", str(workspace_id), ids.WORKSPACE, "workspace")
     lifetime = _token_lifetime(state, body)
     _attributes(body)
-    given, text = description(data, on_update=True)
+    given, text = body.description(on_update=True)
     require_console_for(request, rule.scopes | set((scope or "").split()), "change")
     if not rule.audit.live:
         raise invalid_request(

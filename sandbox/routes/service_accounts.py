@@ -36,11 +36,9 @@ from ..store import SandboxState
 from ._common import ok, record, sandbox
 from ._wif import (
     actor,
-    description,
     is_interactive,
     name_taken,
     oauth_only,
-    slug,
 )
 
 ROLES: Final = ("developer", "admin")
@@ -77,9 +75,9 @@ async def create_service_account(request: Request) -> JSONResponse:
     state = sandbox(request)
     data = await read_json(request, required=True)
     body = Body(data, ("name", "description", "organization_role"))
-    name = slug(body, required=True)
+    name = body.slug("name", required=True)
     assert name is not None
-    _, text = description(data, on_update=False)
+    _, text = body.description(on_update=False)
     role = _role(body) or "developer"
     if role == "admin" and not is_interactive(request):
         raise permission_denied(_ADMIN_NEEDS_PERSON)
@@ -114,7 +112,7 @@ async def update_service_account(request: Request) -> JSONResponse:
     account = state.federation.service_accounts.find(request.path_params["service_account_id"])
     data = await read_json(request, required=True)
     body = Body(data, ("description", "organization_role"))
-    given, text = description(data, on_update=True)
+    given, text = body.description(on_update=True)
     role = _role(body)
     if role == "admin" and not is_interactive(request):
         raise permission_denied(_ADMIN_NEEDS_PERSON)
