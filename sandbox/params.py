@@ -168,13 +168,13 @@ class Body:
     def field(self, name: str) -> str:
         return self._prefix + name
 
-    def _required(self, name: str) -> Any:
+    def required(self, name: str) -> Any:
         if name not in self._data or self._data[name] is None:
             raise invalid_request(f"{self.field(name)}: Field required")
         return self._data[name]
 
     def string(self, name: str, *, required: bool = False, max_length: int = 1000) -> str | None:
-        value = self._required(name) if required else self._data.get(name)
+        value = self.required(name) if required else self._data.get(name)
         if value is None:
             return None
         if not isinstance(value, str):
@@ -186,7 +186,7 @@ class Body:
         return value
 
     def enum(self, name: str, allowed: Collection[str], *, required: bool = False) -> str | None:
-        value = self._required(name) if required else self._data.get(name)
+        value = self.required(name) if required else self._data.get(name)
         if value is None:
             return None
         if not isinstance(value, str) or value not in allowed:
@@ -194,7 +194,7 @@ class Body:
         return value
 
     def id(self, name: str, prefix: str, noun: str) -> str:
-        value = self._required(name)
+        value = self.required(name)
         if not isinstance(value, str):
             raise invalid_request(f"{self.field(name)}: Input should be a valid string")
         return check_id(self.field(name), value, prefix, noun)
@@ -233,7 +233,7 @@ class Body:
 
     def slug(self, name: str, *, required: bool) -> str | None:
         """A workload identity object's name: 1-255 lowercase letters, digits and hyphens."""
-        value = self._required(name) if required else self._data.get(name)
+        value = self.required(name) if required else self._data.get(name)
         if value is None:
             return None
         if not isinstance(value, str):
