@@ -34,20 +34,10 @@ from ..pagination import encode_page
 from ..params import Body, Query, read_json
 from ..store import SandboxState
 from ._common import ok, record, sandbox
-from ._wif import (
-    actor,
-    is_interactive,
-    name_taken,
-    oauth_only,
-)
+from ._wif import actor, is_interactive, name_taken, oauth_only
+from .members import ADDABLE_WORKSPACE_ROLES
 
 ROLES: Final = ("developer", "admin")
-MEMBER_ROLES: Final = (
-    "workspace_user",
-    "workspace_developer",
-    "workspace_restricted_developer",
-    "workspace_admin",
-)
 _ADMIN_NEEDS_PERSON: Final = (
     "organization_role: making a service account an 'admin' requires an interactive credential "
     "(a user's OAuth token or a Console session); a workload may only use 'developer'"
@@ -152,14 +142,26 @@ async def archive_service_account(request: Request) -> JSONResponse:
 def _member_role(body: Body) -> WorkspaceRole:
     if body.raw("workspace_role") == "workspace_billing":
         raise invalid_request("workspace_role: service accounts cannot hold the 'workspace_billing' role")
-    return cast(WorkspaceRole, body.enum("workspace_role", MEMBER_ROLES, required=True))
+    return cast(WorkspaceRole, body.enum("workspace_role", ADDABLE_WORKSPACE_ROLES, required=True))
 
 
-def _open_workspace(state: SandboxState, workspace_id: str) -> Workspace:
-    workspace = state.workspaces.find(workspace_id)
+def _open(workspace: Workspace) -> Workspace:
     if workspace.archived_at is not None:
         raise invalid_request(f"Workspace {workspace.id} is archived: its service accounts cannot change")
     return workspace
+
+
+def _set_role(request: Request, member: ServiceAccountMember, role: WorkspaceRole) -> JSONResponse:
+    previous, member.workspace_role = member.workspace_role, role
+    record(
+        request,
+        "service_account_workspace_member_updated",
+        service_account_id=member.service_account_id,
+        workspace_id=member.workspace_id,
+        previous_workspace_role=previous,
+        workspace_role=role,
+    )
+    return ok(member.to_api())
 
 
 def _add(
@@ -168,21 +170,9 @@ def _add(
     """Adds the membership, or replaces the role of the existing explicit one."""
     state = sandbox(request)
     _live(account, "be added to a workspace")
-    if workspace.archived_at is not None:
-        raise invalid_request(f"Workspace {workspace.id} is archived: its service accounts cannot change")
-    existing = state.federation.membership(account.id, workspace.id)
+    existing = state.federation.membership(account.id, _open(workspace).id)
     if existing is not None:
-        previous = existing.workspace_role
-        existing.workspace_role = role
-        record(
-            request,
-            "service_account_workspace_member_updated",
-            service_account_id=account.id,
-            workspace_id=workspace.id,
-            previous_workspace_role=previous,
-            workspace_role=role,
-        )
-        return ok(existing.to_api())
+        return _set_role(request, existing, role)
     member = ServiceAccountMember(account.id, workspace.id, role, actor(request))
     state.federation.add_membership(member)
     record(
@@ -197,24 +187,10 @@ def _add(
 
 def _remove(request: Request, account: ServiceAccount, workspace: Workspace) -> JSONResponse:
     """Idempotent; the implicit default-workspace membership stays (a no-op)."""
-    state = sandbox(request)
-    if workspace.archived_at is not None:
-        raise invalid_request(f"Workspace {workspace.id} is archived: its service accounts cannot change")
-    removed = state.federation.remove_membership(account.id, workspace.id)
-    if removed is not None:
-        record(
-            request,
-            "service_account_workspace_member_removed",
-            service_account_id=account.id,
-            workspace_id=workspace.id,
-        )
-    return ok(
-        {
-            "type": "service_account_workspace_member_deleted",
-            "service_account_id": account.id,
-            "workspace_id": workspace.id,
-        }
-    )
+    pair = {"service_account_id": account.id, "workspace_id": _open(workspace).id}
+    if sandbox(request).federation.remove_membership(account.id, workspace.id) is not None:
+        record(request, "service_account_workspace_member_removed", **pair)
+    return ok({"type": "service_account_workspace_member_deleted", **pair})
 
 
 async def list_account_workspaces(request: Request) -> JSONResponse:
@@ -266,7 +242,7 @@ async def remove_account_workspace(request: Request) -> JSONResponse:
 
 async def list_workspace_accounts(request: Request) -> JSONResponse:
     state = sandbox(request)
-    workspace = _open_workspace(state, request.path_params["workspace_id"])
+    workspace = _open(state.workspaces.find(request.path_params["workspace_id"]))
     limit, _, cursor = Query(request.query_params).page_window()
     federation = state.federation
     members = [
@@ -311,13 +287,13 @@ def _member_of_workspace(state: SandboxState, workspace: Workspace, account_id: 
 
 async def retrieve_workspace_account(request: Request) -> JSONResponse:
     state = sandbox(request)
-    workspace = _open_workspace(state, request.path_params["workspace_id"])
+    workspace = _open(state.workspaces.find(request.path_params["workspace_id"]))
     return ok(_member_of_workspace(state, workspace, request.path_params["service_account_id"]).to_api())
 
 
 async def update_workspace_account(request: Request) -> JSONResponse:
     state = sandbox(request)
-    workspace = _open_workspace(state, request.path_params["workspace_id"])
+    workspace = _open(state.workspaces.find(request.path_params["workspace_id"]))
     account = state.federation.service_accounts.find(request.path_params["service_account_id"])
     body = Body(await read_json(request, required=True), ("workspace_role",))
     role = _member_role(body)
@@ -328,17 +304,7 @@ async def update_workspace_account(request: Request) -> JSONResponse:
             "The implicit default-workspace membership cannot be updated; add the service account "
             "to the default workspace explicitly to give it a role"
         )
-    previous = member.workspace_role
-    member.workspace_role = role
-    record(
-        request,
-        "service_account_workspace_member_updated",
-        service_account_id=account.id,
-        workspace_id=workspace.id,
-        previous_workspace_role=previous,
-        workspace_role=role,
-    )
-    return ok(member.to_api())
+    return _set_role(request, member, role)
 
 
 async def remove_workspace_account(request: Request) -> JSONResponse:
