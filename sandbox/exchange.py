@@ -46,9 +46,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, cast
 
 import jwt
+from jwt.types import Options
 
 from . import cel, ids
 from .errors import ApiError, invalid_request, permission_denied
@@ -72,6 +73,12 @@ ALLOWED_ALGORITHMS: Final = frozenset(
     {"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512"}
 )
 AUTHENTICATION_FAILED: Final = "Authentication failed"
+_CLAIMS: Final = ("exp", "nbf", "iat", "aud", "iss", "sub", "jti")
+_SIGNATURE_ONLY: Final = cast(
+    Options, {"verify_signature": True, "require": [], **{f"verify_{claim}": False for claim in _CLAIMS}}
+)
+"""Only the signature is left to PyJWT: the claims are checked against the sandbox's clock, each
+with its own denial reason."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,20 +98,11 @@ class Denied(Exception):
         self.reason = reason
 
 
-def _required_string(data: Mapping[str, Any], name: str) -> str:
+def _string(data: Mapping[str, Any], name: str, *, required: bool = True) -> str | None:
     value = data.get(name)
-    if value is None:
+    if value is None and required:
         raise invalid_request(f"{name}: Field required")
-    if not isinstance(value, str) or not value.strip():
-        raise invalid_request(f"{name}: must be a non-empty string")
-    return value
-
-
-def _optional_string(data: Mapping[str, Any], name: str) -> str | None:
-    value = data.get(name)
-    if value is None:
-        return None
-    if not isinstance(value, str) or not value:
+    if value is not None and (not isinstance(value, str) or not (value.strip() if required else value)):
         raise invalid_request(f"{name}: must be a non-empty string")
     return value
 
@@ -115,28 +113,24 @@ def parse_request(data: Mapping[str, Any]) -> ExchangeRequest:
         raise invalid_request("grant_type: Field required")
     if grant_type != GRANT_TYPE:
         raise invalid_request(f"grant_type: unsupported grant type; expected '{GRANT_TYPE}'")
-    assertion = _required_string(data, "assertion")
+    assertion = str(_string(data, "assertion"))
     if len(assertion.encode("utf-8")) > MAX_ASSERTION_BYTES:
         raise invalid_request(f"assertion: larger than {MAX_ASSERTION_BYTES} bytes")
-    rule_id = _required_string(data, "federation_rule_id")
+    rule_id = str(_string(data, "federation_rule_id"))
     if not ids.looks_like_id(rule_id, RULE):
         raise invalid_request("federation_rule_id: not a valid federation rule id (expected fdrl_...)")
-    organization_id = _required_string(data, "organization_id")
+    organization_id = str(_string(data, "organization_id"))
     try:
         uuid.UUID(organization_id)
     except ValueError:
         raise invalid_request("organization_id: must be the organization's UUID") from None
-    service_account_id = _optional_string(data, "service_account_id")
-    if service_account_id is not None and not ids.looks_like_id(service_account_id, SERVICE_ACCOUNT):
+    account_id = _string(data, "service_account_id", required=False)
+    if account_id is not None and not ids.looks_like_id(account_id, SERVICE_ACCOUNT):
         raise invalid_request("service_account_id: not a valid service account id (expected svac_...)")
-    workspace_id = _optional_string(data, "workspace_id")
-    if (
-        workspace_id is not None
-        and workspace_id != "default"
-        and not ids.looks_like_id(workspace_id, ids.WORKSPACE)
-    ):
+    workspace_id = _string(data, "workspace_id", required=False)
+    if workspace_id not in (None, "default") and not ids.looks_like_id(str(workspace_id), ids.WORKSPACE):
         raise invalid_request("workspace_id: must be a workspace id (wrkspc_...) or 'default'")
-    return ExchangeRequest(assertion, rule_id, organization_id, service_account_id, workspace_id)
+    return ExchangeRequest(assertion, rule_id, organization_id, account_id, workspace_id)
 
 
 # -- the assertion --------------------------------------------------------------------------------
@@ -180,17 +174,7 @@ def _verified_claims(assertion: str, issuer: FederationIssuer) -> dict[str, Any]
             algorithms=[algorithm],
             # Only the signature here: the claims are checked below against the sandbox's clock,
             # each with its own reason.
-            options={
-                "verify_signature": True,
-                "verify_exp": False,
-                "verify_nbf": False,
-                "verify_iat": False,
-                "verify_aud": False,
-                "verify_iss": False,
-                "verify_sub": False,
-                "verify_jti": False,
-                "require": [],
-            },
+            options=_SIGNATURE_ONLY,
         )
     except jwt.InvalidSignatureError:
         raise Denied("jwt_signature_invalid") from None
