@@ -30,7 +30,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from ..errors import invalid_request, not_found
-from ..params import Query, read_json
+from ..params import Body, Query, read_json
 from ..rate_limit_table import GROUP_TYPES, MAX_VALUE, SETTABLE_TYPES, Entry, RateLimitTable
 from ._common import ok, record, sandbox
 from .workspaces import writable_workspace
@@ -63,16 +63,15 @@ def _page(query: Query, items: Sequence[T], listing: str) -> tuple[list[T], str 
     return list(items[offset:end]), following
 
 
-def _org_entry(entry: Entry) -> dict[str, object]:
+def _group(entry: Entry) -> dict[str, object]:
     group = entry.group
-    return {
-        "type": "rate_limit",
-        "id": entry.id,
-        "group_type": group.group_type,
-        "group": group.group_object(),
-        "models": None if group.models is None else list(group.models),
-        "limits": [{"type": limiter, "value": value} for limiter, value in group.limits],
-    }
+    models = None if group.models is None else list(group.models)
+    return {"group_type": group.group_type, "group": group.group_object(), "models": models}
+
+
+def _org_entry(entry: Entry) -> dict[str, object]:
+    limits = [{"type": limiter, "value": value} for limiter, value in entry.group.limits]
+    return {"type": "rate_limit", "id": entry.id, **_group(entry), "limits": limits}
 
 
 def _workspace_entry(
@@ -89,16 +88,8 @@ def _workspace_entry(
     for limiter in SETTABLE_TYPES:  # overrides of types the organization has no limit for
         if limiter in overrides and limiter not in org_types:
             limits.append(_value(limiter, overrides[limiter], None, "workspace"))
-    group = entry.group
-    return {
-        "type": "workspace_rate_limit",
-        "rate_limit_id": entry.id,
-        "workspace_id": workspace_id,
-        "group_type": group.group_type,
-        "group": group.group_object(),
-        "models": None if group.models is None else list(group.models),
-        "limits": limits,
-    }
+    ids = {"rate_limit_id": entry.id, "workspace_id": workspace_id}
+    return {"type": "workspace_rate_limit", **ids, **_group(entry), "limits": limits}
 
 
 def _value(limiter: str, value: int, org_limit: int | None, source: str) -> dict[str, object]:
@@ -137,13 +128,8 @@ async def list_workspace_rate_limits(request: Request) -> JSONResponse:
     return ok({"data": data, "next_page": following})
 
 
-def _changes(body: dict[str, Any]) -> list[tuple[str, int | None]]:
-    for name in body:
-        if name != "limits":
-            raise invalid_request(f"{name}: Extra inputs are not permitted")
-    limits = body.get("limits")
-    if limits is None:
-        raise invalid_request("limits: Field required")
+def _changes(data: dict[str, Any]) -> list[tuple[str, int | None]]:
+    limits = Body(data, ("limits",)).required("limits")
     if not isinstance(limits, list):
         raise invalid_request("limits: Input should be a list")
     if not 1 <= len(limits) <= MAX_LIMITS_PER_UPDATE:
@@ -155,12 +141,7 @@ def _changes(body: dict[str, Any]) -> list[tuple[str, int | None]]:
         where = f"limits[{position}]"
         if not isinstance(item, dict):
             raise invalid_request(f"{where}: Input should be an object")
-        for name in item:
-            if name not in ("type", "value"):
-                raise invalid_request(f"{where}.{name}: Extra inputs are not permitted")
-        limiter = item.get("type")
-        if limiter is None:
-            raise invalid_request(f"{where}.type: Field required")
+        limiter = Body(item, ("type", "value"), prefix=f"{where}.").required("type")
         if limiter not in SETTABLE_TYPES:
             allowed = ", ".join(f"'{name}'" for name in SETTABLE_TYPES)
             raise invalid_request(f"{where}.type: {str(limiter)[:60]!r} is not one of {allowed}")
@@ -192,39 +173,21 @@ async def update_workspace_rate_limits(request: Request) -> JSONResponse:
     before = dict(table.workspace_overrides(workspace.id, entry))
     table.apply(workspace.id, entry, changes)
     group_name = entry.group.display_name or entry.group.group_type
+    common = {"workspace_id": workspace.id, "rate_limit_id": entry.id, "model_group": group_name}
     for limiter, value in changes:
         if value is not None and before.get(limiter) != value:
-            record(
-                request,
-                "workspace_rate_limit_updated",
-                workspace_id=workspace.id,
-                rate_limit_id=entry.id,
-                model_group=group_name,
-                limiter_type=limiter,
-                value=value,
-                previous_value=before.get(limiter),
-            )
+            kind, fields = "workspace_rate_limit_updated", {"limiter_type": limiter, "value": value}
         elif value is None and limiter in before:
-            record(
-                request,
-                "workspace_rate_limit_deleted",
-                workspace_id=workspace.id,
-                rate_limit_id=entry.id,
-                model_group=group_name,
-                limiter_type=limiter,
-                previous_value=before[limiter],
-            )
+            kind, fields = "workspace_rate_limit_deleted", {"limiter_type": limiter}
+        else:
+            continue
+        record(request, kind, **common, **fields, previous_value=before.get(limiter))
     return ok(_workspace_entry(table, workspace.id, entry, inherited=False))
 
 
+_IN_WORKSPACE: Final = "/v1/organizations/workspaces/{workspace_id}/rate_limits"
 ROUTES = [
     Route("/v1/organizations/rate_limits", list_rate_limits, methods=["GET"]),
-    Route(
-        "/v1/organizations/workspaces/{workspace_id}/rate_limits", list_workspace_rate_limits, methods=["GET"]
-    ),
-    Route(
-        "/v1/organizations/workspaces/{workspace_id}/rate_limits/{rate_limit_id}",
-        update_workspace_rate_limits,
-        methods=["POST"],
-    ),
+    Route(_IN_WORKSPACE, list_workspace_rate_limits, methods=["GET"]),
+    Route(_IN_WORKSPACE + "/{rate_limit_id}", update_workspace_rate_limits, methods=["POST"]),
 ]
