@@ -1,28 +1,10 @@
 """The compliance activity feed's records: the seeded history plus every write made at run time.
 
 **Run-time writes.** Every accepted write is in `state.activities` with an internal kind; the feed
-shows it under the Compliance API's activity type, with the documented type-specific fields:
-
-internal kind -> feed `type`: its fields
-
-* `user_role_updated` -> `claude_user_role_updated`: `user_id`, `email_address`, `previous_role`,
-  `current_role`
-* `user_removed` -> `org_user_deleted`: `user_id`, `email_address`
-* `user_signed_out` -> `user_logged_out`: `user_id`, `email_address` (an admin signed them out)
-* `invite_created` / `invite_deleted` -> `org_user_invite_sent` / `org_user_invite_deleted`:
-  `invite_id`, `email_address` (+ `role`)
-* `workspace_created` / `workspace_archived` -> `platform_workspace_created` / `_archived`:
-  `workspace_id`
-* `workspace_updated` -> `platform_workspace_updated`: `workspace_id`,
-  `updates[] {type, previous_value, current_value}` (name, colour, inference geos)
-* `workspace_member_added` / `_removed` -> `platform_workspace_member_added` / `_removed`:
-  `user_id`, `workspace_id`
-* `workspace_member_updated` -> `platform_workspace_member_updated`: `user_id`, `workspace_id`,
-  `updates[]` (`workspace_role`)
-* `api_key_updated` -> `platform_api_key_updated`: `api_key_id`, `updates[]` (`name`, `status`)
-* `workspace_rate_limit_updated` / `_deleted` -> `platform_workspace_rate_limit_updated` /
-  `_deleted`: `workspace_id`, `model_group`, `limiter_type` (+ `value`)
-* anything else (e.g. `service_account_created`) -> `platform_` + kind, with the write's fields
+shows it under the Compliance API's activity type (`feed_type`: `_RENAMED`, else `platform_` +
+kind) with the documented type-specific fields (`_FIELDS` for the plain ones; role, workspace,
+member and API-key updates carry `updates[] {type, previous_value, current_value}`; a kind the
+docs do not describe, e.g. `service_account_created`, shows the write's own fields).
 
 The actor follows the credential: the admin key -> `admin_api_key_actor` (a per-sandbox
 `admin_api_key_id`), the OAuth or Console token -> `user_actor` (the user it acts for), a workload
@@ -114,38 +96,30 @@ def _record(
 
 # -- run-time writes ---------------------------------------------------------------------------
 
-_PLAIN: Final = {
-    "workspace_created": ("platform_workspace_created", ("workspace_id",)),
-    "workspace_archived": ("platform_workspace_archived", ("workspace_id",)),
-    "workspace_member_added": ("platform_workspace_member_added", ("user_id", "workspace_id")),
-    "workspace_member_removed": ("platform_workspace_member_removed", ("user_id", "workspace_id")),
-    "invite_created": ("org_user_invite_sent", ("invite_id", "email", "role")),
-    "invite_deleted": ("org_user_invite_deleted", ("invite_id", "email")),
-    "user_removed": ("org_user_deleted", ("user_id", "email")),
-    "workspace_rate_limit_updated": (
-        "platform_workspace_rate_limit_updated",
-        ("workspace_id", "model_group", "limiter_type", "value"),
-    ),
-    "workspace_rate_limit_deleted": (
-        "platform_workspace_rate_limit_deleted",
-        ("workspace_id", "model_group", "limiter_type"),
-    ),
+_RENAMED: Final = {
+    "invite_created": "org_user_invite_sent",
+    "invite_deleted": "org_user_invite_deleted",
+    "user_removed": "org_user_deleted",
+    "user_role_updated": "claude_user_role_updated",
+    "user_signed_out": "user_logged_out",
+}
+_FIELDS: Final = {
+    "workspace_created": ("workspace_id",),
+    "workspace_archived": ("workspace_id",),
+    "workspace_member_added": ("user_id", "workspace_id"),
+    "workspace_member_removed": ("user_id", "workspace_id"),
+    "invite_created": ("invite_id", "email", "role"),
+    "invite_deleted": ("invite_id", "email"),
+    "user_removed": ("user_id", "email"),
+    "workspace_rate_limit_updated": ("workspace_id", "model_group", "limiter_type", "value"),
+    "workspace_rate_limit_deleted": ("workspace_id", "model_group", "limiter_type"),
 }
 _KNOWN_PREFIXES: Final = ("platform_", "org_", "claude_", "user_", "admin_", "compliance_")
 
 
 def feed_type(kind: str) -> str:
-    if kind in _PLAIN:
-        return _PLAIN[kind][0]
-    special = {
-        "user_role_updated": "claude_user_role_updated",
-        "user_signed_out": "user_logged_out",
-        "workspace_updated": "platform_workspace_updated",
-        "workspace_member_updated": "platform_workspace_member_updated",
-        "api_key_updated": "platform_api_key_updated",
-    }
-    if kind in special:
-        return special[kind]
+    if kind in _RENAMED:
+        return _RENAMED[kind]
     return kind if kind.startswith(_KNOWN_PREFIXES) else "platform_" + kind
 
 
@@ -175,8 +149,8 @@ def _updates(pairs: list[tuple[str, object, object]]) -> list[dict[str, object]]
 
 def _specific(activity: Activity, email_of: EmailOf) -> dict[str, object]:
     kind, fields = activity.type, activity.fields
-    if kind in _PLAIN:
-        names = _PLAIN[kind][1]
+    if kind in _FIELDS:
+        names = _FIELDS[kind]
         return {("email_address" if name == "email" else name): fields.get(name) for name in names}
     if kind in ("user_role_updated", "user_signed_out"):
         user_id = str(fields.get("user_id"))
