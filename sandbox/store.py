@@ -1,43 +1,25 @@
-"""The sandbox organization's in-memory state.
+"""The sandbox organization's in-memory state, `SandboxState`. Tests read it directly (e.g. to
+prove that a refused write changed nothing):
 
-Read accessors (tests read these directly, e.g. to prove that a refused write changed nothing):
+* `organization`; `users`, `invites`, `workspaces` (the default one included: `default_workspace_id`)
+  and `api_keys`, each a `Resources` (`resources.py`): a read-only mapping id -> record, oldest
+  first, `newest_first()` the other way (deleted invites stay, with status `deleted`);
+* `members` — workspace id -> `WorkspaceMembers`; `member(workspace_id, user_id)`,
+  `workspaces_of(user_id)` (explicit memberships);
+* `activities` — one `Activity` per successful write, oldest first (`record_activity`; the routes
+  add the credential kind and the write's ids and values);
+* `primary_owner_id` (cannot be signed out), `admin_key_user_id` (who the admin key and the OAuth
+  token act for); `clock` (replace it to pin time), `now_ts()`;
+* `max_active_workspaces` (100) and `invite_creations` (for the 1,200 invites per hour) — tests
+  may lower or fill them; `faults` (`faults.py`);
+* `federation` (`federation.py`), `tokens` (minted by the exchange, digests only: `tokens.py`),
+  `console_token` (the bearer token treated as a Console session, or None);
+* `monitoring` (`monitoring.py`) and `compliance_api_enabled` (may the admin key read the feed);
+* `snapshot()` — everything above as plain data, for equality checks.
 
-* `state.organization` — the `Organization` record (`id` is a UUID string, `name`).
-* `state.users` — `Resources[User]` (see `resources.py`): a read-only mapping user id -> `User`,
-  iterated oldest first; `state.users.newest_first()` iterates the other way.
-* `state.invites` — `Resources[Invite]` (deleted invites stay, with status `deleted`).
-* `state.workspaces` — `Resources[Workspace]`, the default workspace included
-  (`state.default_workspace_id`, `workspace.is_default`).
-* `state.members` — dict workspace id -> `WorkspaceMembers` (a mapping user id -> `Member`).
-  `state.member(workspace_id, user_id)` returns one `Member` or None.
-* `state.api_keys` — `Resources[ApiKey]`.
-* `state.activities` — list of `Activity`, oldest first: one per successful write, appended by
-  `state.record_activity(kind, actor, **fields)` (actor: the acting user's id; the routes add
-  `credential="admin_api_key"|"oauth"` and the write's ids and values).
-* `state.primary_owner_id` — the organization's creator, who cannot be signed out.
-* `state.admin_key_user_id` — the user the admin key and the OAuth token act for ("self").
-* `state.clock` — callable returning the current aware UTC datetime; replace it to pin time.
-* `state.now_ts()` — `clock()` as integer epoch seconds.
-* `state.workspaces_of(user_id)` — the workspaces a user is an explicit member of.
-* `state.max_active_workspaces` (100) and `state.invite_creations` (recent creation times, for
-  the 1,200-per-hour invite limit) — tests may lower or fill them.
-* `state.faults` — the `FaultPlan` of injected failures (see `faults.py`).
-* `state.federation` — service accounts, federation issuers and rules, and the token exchange's
-  `authentication_history` (see `federation.py`); `state.tokens` — the access tokens minted by
-  the exchange, kept as digests only (see `tokens.py`); `state.console_token` — the bearer token
-  treated as a Console session (None: no Console).
-* `state.monitoring` — the seed snapshot the usage, cost and Claude Code reports derive from, the
-  rate-limit table with its workspace overrides, and derived caches (see `monitoring.py`);
-  `state.compliance_api_enabled` — whether an Admin key may read the compliance activity feed.
-* `state.snapshot()` — everything above as plain JSON-able data, for equality checks.
-
-Invariants kept by the mutators here (the routes decide what the API allows, this module keeps
-the data consistent): every collection is sorted by key; the e-mail indexes follow users and
-invites; removing a user removes their workspace memberships; each write the API accepts goes
-through `record_activity`.
-
-The server runs every request on one event-loop thread with no `await` between reading and
-writing the state, so requests never interleave inside a mutation and no lock is needed.
+The mutators here keep the data consistent (collections sorted by id, the e-mail indexes, a removed
+user's memberships gone); the routes decide what the API allows. Every request runs on one
+event-loop thread with no `await` between reading and writing the state: no lock is needed.
 """
 
 from __future__ import annotations
