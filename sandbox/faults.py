@@ -21,7 +21,7 @@ import json
 import re
 import threading
 from dataclasses import dataclass, field, fields
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -30,7 +30,7 @@ from .errors import ApiError
 from .ids import new_request_id
 
 FaultKind = Literal["status", "latency", "malformed", "truncated", "drop", "drip", "observe"]
-_KINDS = ("status", "latency", "malformed", "truncated", "drop", "drip", "observe")
+_KINDS = get_args(FaultKind)
 
 
 @dataclass

@@ -95,36 +95,24 @@ def _usage_filter(query: Query, fast_mode: bool) -> Callable[[Stream], bool]:
         raise invalid_request(
             f"speeds[]: filtering by speed requires the header 'anthropic-beta: {FAST_MODE_BETA}'"
         )
-    checks: list[Callable[[Stream], bool]] = []
-    if accounts:
-        checks.append(lambda s: s.account_id in accounts)
-    if keys:
-        checks.append(lambda s: s.api_key_id in keys)
-    if service_accounts:
-        checks.append(lambda s: s.service_account_id in service_accounts)
-    if workspaces:
-        checks.append(lambda s: s.workspace in workspaces)
-    if models:
-        checks.append(lambda s: s.model in models)
-    if tiers:
-        checks.append(lambda s: s.service_tier in tiers)
-    if windows:
-        checks.append(lambda s: s.context_window in windows)
-    if geos:
-        checks.append(lambda s: s.inference_geo in geos)
-    if speeds:
-        checks.append(lambda s: s.speed in speeds)
-    return lambda stream: all(check(stream) for check in checks)
+    wanted: dict[str, set[str]] = {
+        "account_id": accounts,
+        "api_key_id": keys,
+        "service_account_id": service_accounts,
+        "workspace": workspaces,
+        "model": models,
+        "service_tier": tiers,
+        "context_window": windows,
+        "inference_geo": geos,
+        "speed": speeds,
+    }
+    checks = [(attribute, values) for attribute, values in wanted.items() if values]
+    return lambda stream: all(getattr(stream, attribute) in values for attribute, values in checks)
 
 
 def _envelope(page: BucketPage, data: list[dict[str, object]]) -> JSONResponse:
-    return ok(
-        {
-            "data": data,
-            "has_more": page.next_start is not None,
-            "next_page": None if page.next_start is None else encode_page(page.next_start),
-        }
-    )
+    following = None if page.next_start is None else encode_page(page.next_start)
+    return ok({"data": data, "has_more": following is not None, "next_page": following})
 
 
 async def usage_messages(request: Request) -> JSONResponse:
