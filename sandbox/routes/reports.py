@@ -26,6 +26,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable
 from decimal import Decimal
 from functools import cache
+from operator import attrgetter
 from typing import Final
 
 from starlette.requests import Request
@@ -171,6 +172,7 @@ def _sort_key(group: Hashable) -> tuple[str, ...]:
 
 PriceClass = tuple[str, str, str, str, str]
 """(model, service_tier, context_window, inference_geo, speed): what a token's price depends on."""
+_price_class: Final = attrgetter("model", "service_tier", "context_window", "inference_geo", "speed")
 
 
 @cache
@@ -211,15 +213,9 @@ def _description(price_class: PriceClass, token: int) -> dict[str, object]:
     }
 
 
-_NO_DESCRIPTION: Final[dict[str, object]] = {
-    "description": None,
-    "cost_type": None,
-    "model": None,
-    "token_type": None,
-    "service_tier": None,
-    "context_window": None,
-    "inference_geo": None,
-}
+_NO_DESCRIPTION: Final[dict[str, object]] = dict.fromkeys(
+    ("description", "cost_type", "model", "token_type", "service_tier", "context_window", "inference_geo")
+)
 _SERVER_TOOLS: Final[dict[int, dict[str, object]]] = {
     WEB_SEARCH: {**_NO_DESCRIPTION, "description": "Web Search Usage", "cost_type": "web_search"},
     CODE_EXEC: {**_NO_DESCRIPTION, "description": "Code Execution Usage", "cost_type": "code_execution"},
@@ -246,14 +242,7 @@ async def cost_report(request: Request) -> JSONResponse:
     selected = [index for index, stream in enumerate(model.streams) if stream.service_tier in COSTED_TIERS]
 
     def group_of(stream: Stream) -> Hashable:
-        price_class = (
-            stream.model,
-            stream.service_tier,
-            stream.context_window,
-            stream.inference_geo,
-            stream.speed,
-        )
-        return (stream.workspace_id if by_workspace else None, price_class)
+        return (stream.workspace_id if by_workspace else None, _price_class(stream))
 
     totals = model.aggregate(selected, group_of, page.buckets, data_cutoff(now))
     data: list[dict[str, object]] = []
