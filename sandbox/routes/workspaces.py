@@ -36,6 +36,7 @@ NAME_MAX: Final = 255
 TAGS_MAX: Final = 50
 _COLOR: Final = re.compile(r"^#[0-9A-Fa-f]{6}$")
 _GEOS: Final = ("global", "us")
+_FIELDS: Final = ("name", "data_residency", "display_color", "external_key_id", "tags", "user_profile_id")
 
 
 def writable_workspace(state: SandboxState, workspace_id: str, doing: str) -> Workspace:
@@ -48,18 +49,31 @@ def writable_workspace(state: SandboxState, workspace_id: str, doing: str) -> Wo
     return workspace
 
 
-def _name(body: Body, *, required: bool) -> str | None:
-    name = body.string("name", required=required, max_length=NAME_MAX)
-    return None if name is None else name.strip()
-
-
-def _color(body: Body) -> str | None:
+async def _fields(
+    request: Request, current: Workspace | None
+) -> tuple[str | None, DataResidency | None, str | None, dict[str, str | None] | None]:
+    """The name, data residency, colour and tags a create (`current` None) or an update asks for.
+    A create without a colour draws one at once, from the state's seeded stream."""
+    body = Body(await read_json(request, required=True), _FIELDS)
+    name = body.string("name", required=current is None, max_length=NAME_MAX)
+    residency = _residency(body.object("data_residency"), None if current is None else current.data_residency)
     color = body.raw("display_color")
-    if color is None:
-        return None
-    if not isinstance(color, str) or not _COLOR.fullmatch(color):
+    if color is not None and (not isinstance(color, str) or not _COLOR.fullmatch(color)):
         raise invalid_request("display_color: must be a hex colour like '#6C5BB9'")
-    return color.upper()
+    color = None if color is None else color.upper()
+    if current is None:
+        color = color or sandbox(request).rng.choice(COLORS)
+    tags = _tags(body.raw("tags"), nullable_values=current is not None)
+    if body.has("external_key_id"):
+        raise invalid_request(
+            "external_key_id: customer-managed encryption keys (CMEK) are not enabled for this organization"
+        )
+    if body.has("user_profile_id"):
+        raise invalid_request(
+            f"user_profile_id: no user profile {str(body.raw('user_profile_id'))[:80]!r}",
+            error_code="user_profile_not_found",
+        )
+    return None if name is None else name.strip(), residency, color, tags
 
 
 def _geo_list(field: str, value: Any) -> list[InferenceGeo] | Literal["unrestricted"]:
@@ -123,18 +137,6 @@ def _tags(raw: Any, *, nullable_values: bool) -> dict[str, str | None] | None:
     return tags
 
 
-def _refuse_unsupported(body: Body) -> None:
-    if body.has("external_key_id"):
-        raise invalid_request(
-            "external_key_id: customer-managed encryption keys (CMEK) are not enabled for this organization"
-        )
-    if body.has("user_profile_id"):
-        raise invalid_request(
-            f"user_profile_id: no user profile {str(body.raw('user_profile_id'))[:80]!r}",
-            error_code="user_profile_not_found",
-        )
-
-
 async def list_workspaces(request: Request) -> JSONResponse:
     state = sandbox(request)
     query = Query(request.query_params)
@@ -163,31 +165,20 @@ async def list_workspaces(request: Request) -> JSONResponse:
 
 async def create_workspace(request: Request) -> JSONResponse:
     state = sandbox(request)
-    body = Body(
-        await read_json(request, required=True),
-        ("name", "data_residency", "display_color", "external_key_id", "tags", "user_profile_id"),
-    )
-    name = _name(body, required=True)
-    assert name is not None
-    residency = _residency(body.object("data_residency"), None) or DataResidency()
-    color = _color(body) or state.rng.choice(COLORS)
-    tags = _tags(body.raw("tags"), nullable_values=False) or {}
-    _refuse_unsupported(body)
+    name, residency, color, tags = await _fields(request, None)
+    assert name is not None and color is not None
     if state.active_workspace_count() >= state.max_active_workspaces:
         raise invalid_request(
             f"This organization already has {state.max_active_workspaces} active workspaces, "
             "the most allowed; archive one first or ask your account team to raise the limit"
         )
     now = state.now_ts()
-    workspace = Workspace(
+    workspace_id, compartment = (
         state.new_id(ids.WORKSPACE, now),
-        name,
-        now,
-        color,
         str(uuid.UUID(int=state.rng.getrandbits(128), version=4)),
-        data_residency=residency,
-        tags={key: value for key, value in tags.items() if value is not None},
     )
+    kept = {key: value for key, value in (tags or {}).items() if value is not None}
+    workspace = Workspace(workspace_id, name, now, color, compartment, residency or DataResidency(), kept)
     state.add_workspace(workspace)
     record(request, "workspace_created", workspace_id=workspace.id, name=name)
     return ok(workspace.to_api())
@@ -200,27 +191,15 @@ async def retrieve_workspace(request: Request) -> JSONResponse:
 async def update_workspace(request: Request) -> JSONResponse:
     state = sandbox(request)
     workspace = state.workspaces.find(request.path_params["workspace_id"])
-    body = Body(
-        await read_json(request, required=True),
-        ("name", "data_residency", "display_color", "external_key_id", "tags", "user_profile_id"),
-    )
-    name = _name(body, required=False)
-    residency = _residency(body.object("data_residency"), workspace.data_residency)
-    color = _color(body)
-    tags = _tags(body.raw("tags"), nullable_values=True)
-    _refuse_unsupported(body)
+    name, residency, color, tags = await _fields(request, workspace)
     writable_workspace(state, workspace.id, "be changed")
     previous = _audited(workspace)
-    changed: list[str] = []
-    if name is not None and name != workspace.name:
-        workspace.name = name
-        changed.append("name")
-    if residency is not None and residency != workspace.data_residency:
-        workspace.data_residency = residency
-        changed.append("data_residency")
-    if color is not None and color != workspace.display_color:
-        workspace.display_color = color
-        changed.append("display_color")
+    changes = {"name": name, "data_residency": residency, "display_color": color}
+    changed = [
+        field for field, value in changes.items() if value is not None and value != getattr(workspace, field)
+    ]
+    for field in changed:
+        setattr(workspace, field, changes[field])
     if tags:
         merged = dict(workspace.tags)
         for key, value in tags.items():
