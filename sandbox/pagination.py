@@ -34,6 +34,7 @@ from typing import Final, Generic, NamedTuple, TypeVar
 from .errors import invalid_request
 
 K = TypeVar("K", str, int)
+A = TypeVar("A")
 T = TypeVar("T")
 
 
@@ -111,60 +112,34 @@ def paginate(
     match: Callable[[T], bool] | None = None,
 ) -> Page[T]:
     """One page of the items behind ascending `keys`, newest first (see the module docstring)."""
-    if before is not None:
-        return _newer_than(keys, get, limit, bisect_right(keys, before), match)
-    start = len(keys) - 1 if after is None else bisect_left(keys, after) - 1
-    return _older_from(keys, get, limit, start, match)
+    if before is not None:  # the `limit` items just newer than `before`, nearest first
+        start, step = bisect_right(keys, before), 1
+    else:
+        start, step = (len(keys) - 1 if after is None else bisect_left(keys, after) - 1), -1
+    if match is not None:
+        page = walk(keys, get, limit, start, step, match)
+        if step > 0:
+            page.items.reverse()
+        return page
+    # Unfiltered: a slice, O(log n + page) whatever the collection's size.
+    low, high = (start, min(start + limit, len(keys))) if step > 0 else (max(start - limit + 1, 0), start + 1)
+    more = high < len(keys) if step > 0 else low > 0
+    return Page([get(key) for key in reversed(keys[low:high])], has_more=more)
 
 
-def _older_from(
-    keys: Sequence[K], get: Callable[[K], T], limit: int, start: int, match: Callable[[T], bool] | None
+def walk(
+    keys: Sequence[A], get: Callable[[A], T], limit: int, index: int, step: int, match: Callable[[T], bool]
 ) -> Page[T]:
-    """Up to `limit` items at index `start` and below, walking towards older ones."""
-    if match is None:
-        low = max(start - limit + 1, 0)
-        chunk = keys[low : start + 1]
-        return Page([get(key) for key in reversed(chunk)], has_more=low > 0)
+    """Up to `limit` matching items from `index` on, `step` at a time, in walking order; `has_more`
+    says whether another matching item lies further on."""
     found: list[T] = []
-    index = start
-    while index >= 0 and len(found) < limit:
+    while 0 <= index < len(keys) and len(found) < limit:
         item = get(keys[index])
         if match(item):
             found.append(item)
-        index -= 1
-    has_more = False
-    while index >= 0:
-        if match(get(keys[index])):
-            has_more = True
-            break
-        index -= 1
-    return Page(found, has_more)
-
-
-def _newer_than(
-    keys: Sequence[K], get: Callable[[K], T], limit: int, start: int, match: Callable[[T], bool] | None
-) -> Page[T]:
-    """Up to `limit` items at index `start` and above, the ones nearest `start`, newest first."""
-    end = len(keys)
-    if match is None:
-        high = min(start + limit, end)
-        chunk = keys[start:high]
-        return Page([get(key) for key in reversed(chunk)], has_more=high < end)
-    found: list[T] = []
-    index = start
-    while index < end and len(found) < limit:
-        item = get(keys[index])
-        if match(item):
-            found.append(item)
-        index += 1
-    has_more = False
-    while index < end:
-        if match(get(keys[index])):
-            has_more = True
-            break
-        index += 1
-    found.reverse()
-    return Page(found, has_more)
+        index += step
+    rest = range(index, -1 if step < 0 else len(keys), step)
+    return Page(found, has_more=any(match(get(keys[i])) for i in rest))
 
 
 def envelope(data: list[dict[str, object]], has_more: bool, id_field: str = "id") -> dict[str, object]:
