@@ -26,7 +26,7 @@ from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Final
 
-from .model_catalog import TOKEN_TYPES, cents_per_token
+from .model_catalog import token_prices
 from .models import SeedSnapshot, format_ts
 from .usage_model import CACHE_1H, CACHE_5M, CACHE_READ, DAY, OUTPUT, UNCACHED, UsageModel
 
@@ -76,50 +76,24 @@ def _breakdown(
         stream = model.streams[index]
         totals = model.stream_day_totals(index, day)
         tokens = [portion(totals[value]) for value in (UNCACHED, CACHE_5M, CACHE_1H, CACHE_READ, OUTPUT)]
-        if not any(tokens):
-            continue
-        cost = sum(
-            (
-                count
-                * cents_per_token(
-                    stream.model,
-                    token_type,
-                    service_tier=stream.service_tier,
-                    context_window=stream.context_window,
-                    inference_geo=stream.inference_geo,
-                    speed=stream.speed,
-                )
-                for count, token_type in zip(tokens, TOKEN_TYPES, strict=True)
-            ),
-            Decimal(0),
-        )
-        known, spent = by_model.get(stream.model, ([0, 0, 0, 0, 0], Decimal(0)))
-        by_model[stream.model] = ([a + b for a, b in zip(known, tokens, strict=True)], spent + cost)
-    return _entries(by_model)
-
-
-def _entries(by_model: dict[str, tuple[list[int], Decimal]]) -> tuple[list[dict[str, object]], int]:
+        if any(tokens):
+            prices = token_prices(stream.price_class)
+            cost = sum((count * price for count, price in zip(tokens, prices, strict=True)), Decimal(0))
+            known, spent = by_model.get(stream.model, ([0, 0, 0, 0, 0], Decimal(0)))
+            by_model[stream.model] = ([a + b for a, b in zip(known, tokens, strict=True)], spent + cost)
     out: list[dict[str, object]] = []
-    output = 0
     for name in sorted(by_model):
-        tokens, cost = by_model[name]
-        output += tokens[4]
+        (uncached, cache_5m, cache_1h, cache_read, output), cost = by_model[name]
+        tokens_out = {"input": uncached, "output": output, "cache_read": cache_read}
+        amount = float(cost.quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN))
         out.append(
             {
                 "model": name,
-                "tokens": {
-                    "input": tokens[0],
-                    "output": tokens[4],
-                    "cache_read": tokens[3],
-                    "cache_creation": tokens[1] + tokens[2],
-                },
-                "estimated_cost": {
-                    "amount": float(cost.quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN)),
-                    "currency": "USD",
-                },
+                "tokens": {**tokens_out, "cache_creation": cache_5m + cache_1h},
+                "estimated_cost": {"amount": amount, "currency": "USD"},
             }
         )
-    return out, output
+    return out, sum(by_model[name][0][4] for name in by_model)
 
 
 def _metrics(dice: _Dice, output_tokens: int) -> tuple[dict[str, object], dict[str, object]]:

@@ -41,7 +41,7 @@ from itertools import accumulate
 from operator import itemgetter
 from typing import Any, Final, NamedTuple
 
-from .model_catalog import MODELS_BY_ID, TOKEN_TYPES
+from .model_catalog import MODELS_BY_ID, TOKEN_TYPES, PriceClass
 from .models import Activity, SeedSnapshot
 
 DAY: Final = 86_400
@@ -152,6 +152,10 @@ class Stream:
     start: int
     end: int
     """Seeded active interval [start, end), minute-aligned; `end` is INF while in use."""
+
+    @property
+    def price_class(self) -> PriceClass:
+        return (self.model, self.service_tier, self.context_window, self.inference_geo, self.speed)
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,7 +26,6 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable
 from decimal import Decimal
 from functools import cache
-from operator import attrgetter
 from typing import Final
 
 from starlette.requests import Request
@@ -40,8 +39,9 @@ from ..model_catalog import (
     CODE_EXECUTION_CENTS_PER_HOUR,
     TOKEN_TYPES,
     WEB_SEARCH_CENTS,
-    cents_per_token,
+    PriceClass,
     token_description,
+    token_prices,
 )
 from ..models import format_ts
 from ..params import Query, check_id
@@ -170,20 +170,12 @@ def _sort_key(group: Hashable) -> tuple[str, ...]:
 
 # -- cost ----------------------------------------------------------------------------------------
 
-PriceClass = tuple[str, str, str, str, str]
-"""(model, service_tier, context_window, inference_geo, speed): what a token's price depends on."""
-_price_class: Final = attrgetter("model", "service_tier", "context_window", "inference_geo", "speed")
-
 
 @cache
 def _token_prices(price_class: PriceClass) -> tuple[int, ...]:
     """Price of one token of each type, in 1e-10 cents (exact: the table's prices allow it)."""
-    model, tier, window, geo, speed = price_class
     prices = []
-    for token_type in TOKEN_TYPES:
-        cents = cents_per_token(
-            model, token_type, service_tier=tier, context_window=window, inference_geo=geo, speed=speed
-        )
+    for token_type, cents in zip(TOKEN_TYPES, token_prices(price_class), strict=True):
         units = cents * UNITS_PER_CENT
         if units != units.to_integral_value():
             raise AssertionError(f"price of {price_class} {token_type} is not a multiple of 1e-10 cent")
@@ -242,7 +234,7 @@ async def cost_report(request: Request) -> JSONResponse:
     selected = [index for index, stream in enumerate(model.streams) if stream.service_tier in COSTED_TIERS]
 
     def group_of(stream: Stream) -> Hashable:
-        return (stream.workspace_id if by_workspace else None, _price_class(stream))
+        return (stream.workspace_id if by_workspace else None, stream.price_class)
 
     totals = model.aggregate(selected, group_of, page.buckets, data_cutoff(now))
     data: list[dict[str, object]] = []
