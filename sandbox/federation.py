@@ -30,7 +30,6 @@ from typing import Final, Literal
 
 from . import cel
 from .models import WorkspaceRole, format_ts
-from .pagination import SortedIndex
 from .resources import Resources
 
 SERVICE_ACCOUNT: Final = "svac_"
@@ -333,29 +332,24 @@ class FederationState:
         self.rules = Resources[FederationRule]("federation rule", "federation_rule_id", where="")
         self.authentication_history: list[AuthenticationEvent] = []
         self.min_token_lifetime_seconds = 60
-        self._members: SortedIndex[int, ServiceAccountMember] = SortedIndex()
-        self._member_seq: dict[tuple[str, str], int] = {}
-        self._next_seq = 0
+        self._members: dict[tuple[str, str], ServiceAccountMember] = {}
+        """(service account id, workspace id) -> explicit membership, in the order they were made."""
         self._used_jtis: dict[tuple[str, str], int] = {}
         """(issuer id, jti) -> when the assertion stops being acceptable, after which it is forgotten."""
 
     # -- memberships ----------------------------------------------------------------------------
 
     def membership(self, service_account_id: str, workspace_id: str) -> ServiceAccountMember | None:
-        seq = self._member_seq.get((service_account_id, workspace_id))
-        return None if seq is None else self._members[seq]
+        return self._members.get((service_account_id, workspace_id))
 
     def add_membership(self, member: ServiceAccountMember) -> None:
         key = (member.service_account_id, member.workspace_id)
-        if key in self._member_seq:
+        if key in self._members:
             raise ValueError("already a member: change the existing membership's role instead")
-        self._next_seq += 1
-        self._members.add(self._next_seq, member)
-        self._member_seq[key] = self._next_seq
+        self._members[key] = member
 
     def remove_membership(self, service_account_id: str, workspace_id: str) -> ServiceAccountMember | None:
-        seq = self._member_seq.pop((service_account_id, workspace_id), None)
-        return None if seq is None else self._members.remove(seq)
+        return self._members.pop((service_account_id, workspace_id), None)
 
     def memberships_of(self, service_account_id: str) -> list[ServiceAccountMember]:
         return [m for m in self._members.values() if m.service_account_id == service_account_id]
