@@ -1,26 +1,16 @@
 """Workload identity federation state: service accounts, federation issuers and rules.
 
-Read accessors (on `state.federation`, a `FederationState`):
+`state.federation`, a `FederationState`: `service_accounts` (`svac_...`, archived ones included),
+`issuers` (`fdis_...`) and `rules` (`fdrl_...`), each a `Resources`; explicit workspace
+memberships (`membership`, `memberships_of`, `memberships_in`: every service account is also an
+implicit `workspace_user` of the default workspace, not stored); `authentication_history`, one
+`AuthenticationEvent` per exchange that got past request validation, with the real reason of a
+failure (the client always gets the same opaque 401); `min_token_lifetime_seconds` (60 on the real
+API; `SandboxConfig` lowers it so tests need not wait a minute).
 
-* `service_accounts` — `Resources[ServiceAccount]` (`svac_...`), archived ones included;
-* `issuers` — `Resources[FederationIssuer]` (`fdis_...`);
-* `rules` — `Resources[FederationRule]` (`fdrl_...`);
-* `membership(service_account_id, workspace_id)` — an explicit `ServiceAccountMember` or None
-  (every service account is also an implicit `workspace_user` of the default workspace, which is
-  not stored); `memberships_of(sa_id)` / `memberships_in(workspace_id)` list explicit ones;
-* `authentication_history` — list of `AuthenticationEvent`, oldest first: one per token exchange
-  that got past request validation, with `outcome` (`success`/`failure`) and, for a failure, the
-  real `reason` the API only shows in the Console (the client always gets the same opaque 401);
-* `min_token_lifetime_seconds` — the floor of the minted-token lifetime formula (60 on the real
-  API; `SandboxConfig.min_token_lifetime_seconds` lowers it so tests need not wait a minute).
-
-Records keep times as epoch seconds and render the SDK 2.10.0 models exactly
-(`BetaServiceAccount`, `BetaServiceAccountWorkspaceMember`, `BetaFederationIssuer`,
-`BetaFederationRule`, `BetaFederationRuleWorkspace`).
-
-The sandbox never fetches anything: an issuer's `discovery` or `explicit_url` JWKS is stored and
-shown, but only an `inline` JWKS can verify an assertion (an exchange through an issuer of another
-kind fails with the reason `jwks_unavailable`).
+Records keep times as epoch seconds and render the SDK 2.10.0 models exactly. The sandbox never
+fetches anything: a `discovery` or `explicit_url` JWKS is stored and shown, but only an `inline`
+one can verify an assertion (otherwise the exchange fails with `jwks_unavailable`).
 """
 
 from __future__ import annotations
@@ -365,32 +355,20 @@ class FederationState:
     def live_rules_of(self, issuer_id: str) -> list[FederationRule]:
         return [r for r in self.rules.values() if r.audit.live and r.issuer_id == issuer_id]
 
-    def issuer_name(self, issuer_id: str) -> str | None:
-        issuer = self.issuers.get(issuer_id)
-        return None if issuer is None else issuer.name
-
-    def service_account_name(self, service_account_id: str) -> str | None:
-        account = self.service_accounts.get(service_account_id)
-        return None if account is None else account.name
-
     def render_rule(self, rule: FederationRule) -> dict[str, object]:
-        return rule.to_api(
-            self.issuer_name(rule.issuer_id), self.service_account_name(rule.service_account_id)
-        )
+        issuer, account = self.issuers.get(rule.issuer_id), self.service_accounts.get(rule.service_account_id)
+        return rule.to_api(issuer.name if issuer else None, account.name if account else None)
 
     # -- single-use jti -------------------------------------------------------------------------
 
     def jti_seen(self, issuer_id: str, jti: str, now: int) -> bool:
-        self._forget_jtis(now)
+        # A replay after the assertion expired fails on `exp` anyway: no need to remember it.
+        for key in [key for key, until in self._used_jtis.items() if until < now]:
+            del self._used_jtis[key]
         return (issuer_id, jti) in self._used_jtis
 
     def use_jti(self, issuer_id: str, jti: str, acceptable_until: int) -> None:
         self._used_jtis[(issuer_id, jti)] = acceptable_until
-
-    def _forget_jtis(self, now: int) -> None:
-        # A replay after the assertion expired fails on `exp` anyway: no need to remember it.
-        for key in [key for key, until in self._used_jtis.items() if until < now]:
-            del self._used_jtis[key]
 
     # -- whole-state view -----------------------------------------------------------------------
 
