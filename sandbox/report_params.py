@@ -150,3 +150,23 @@ def bucket_page(query: Query, now: int, *, widths: tuple[str, ...] = ("1d", "1h"
     stop = min(past_last, start + limit * width)
     buckets = [(moment, moment + width) for moment in range(start, stop, width)]
     return BucketPage(width, buckets, stop if stop < past_last else None)
+
+
+def offset_token(scope: str, offset: int) -> str:
+    """A `next_page` that is an offset into one listing: `page_` + base64 of `scope:offset`."""
+    return "page_" + base64.b64encode(f"{scope}:{offset}".encode()).decode()
+
+
+def offset_of(query: Query, scope: str, total: int, hint: str = "") -> int:
+    """The offset `page` stands for (0 without one); 400 if it is not a token of this listing."""
+    token = query.string("page")
+    if token is None:
+        return 0
+    try:
+        text = base64.b64decode(token.removeprefix("page_"), validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        text = ""
+    seen, _, offset = text.rpartition(":")
+    if not token.startswith("page_") or seen != scope or not offset.isdecimal() or int(offset) > total:
+        raise invalid_request(f"page: invalid page token; pass the next_page of a previous response{hint}")
+    return int(offset)

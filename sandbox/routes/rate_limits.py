@@ -20,8 +20,6 @@ logs nothing. Every entry carries both the deprecated `group_type` and the `grou
 
 from __future__ import annotations
 
-import base64
-import binascii
 from collections.abc import Sequence
 from typing import Any, Final, TypeVar
 
@@ -32,6 +30,7 @@ from starlette.routing import Route
 from ..errors import invalid_request, not_found
 from ..params import Body, Query, read_json
 from ..rate_limit_table import GROUP_TYPES, MAX_VALUE, SETTABLE_TYPES, Entry, RateLimitTable
+from ..report_params import offset_of, offset_token
 from ._common import ok, record, sandbox
 from .workspaces import writable_workspace
 
@@ -40,27 +39,11 @@ T = TypeVar("T")
 
 
 def _page(query: Query, items: Sequence[T], listing: str) -> tuple[list[T], str | None]:
-    raw_limit = query.string("limit")
-    limit = None if raw_limit is None else query.limit(default=20, maximum=1000)
-    token = query.string("page")
-    offset = 0
-    if token is not None:
-        refusal = invalid_request("page: invalid page token; pass the next_page of a previous response")
-        try:
-            text = base64.b64decode(token.removeprefix("page_"), validate=True).decode()
-        except (binascii.Error, UnicodeDecodeError, ValueError):
-            raise refusal from None
-        kind, _, raw_offset = text.rpartition(":")
-        if not token.startswith("page_") or kind != listing or not raw_offset.isdigit():
-            raise refusal
-        offset = int(raw_offset)
-        if offset > len(items):
-            raise refusal
+    """A page of the listing; without `limit`, everything from the offset on."""
+    limit = None if query.string("limit") is None else query.limit(default=20, maximum=1000)
+    offset = offset_of(query, listing, len(items))
     end = len(items) if limit is None else min(len(items), offset + limit)
-    following = None
-    if end < len(items):
-        following = "page_" + base64.b64encode(f"{listing}:{end}".encode()).decode()
-    return list(items[offset:end]), following
+    return list(items[offset:end]), offset_token(listing, end) if end < len(items) else None
 
 
 def _group(entry: Entry) -> dict[str, object]:
