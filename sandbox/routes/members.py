@@ -89,13 +89,7 @@ async def add_member(request: Request) -> JSONResponse:
         )
     member = Member(user.id, workspace.id, role)
     state.add_member(member)
-    record(
-        request,
-        "workspace_member_added",
-        workspace_id=workspace.id,
-        user_id=user.id,
-        workspace_role=role,
-    )
+    record(request, "workspace_member_added", workspace_id=workspace.id, user_id=user.id, workspace_role=role)
     return ok(member.to_api())
 
 
