@@ -46,7 +46,7 @@ _BOOLEAN_TOPS: Final = ("conditionalor", "conditionaland", "relation", "member_d
 """What a boolean-valued condition can have at its top, besides `!`."""
 _ESCAPE: Final = re.compile(r"\\(.)", re.DOTALL)
 _CEL_ESCAPES: Final = frozenset("abfnrtv\"'\\`?01234567xuU")
-_ENVIRONMENT: Final = celpy.Environment()  # note: raises the recursion limit to 2500, process-wide
+_ENVIRONMENT: Final = celpy.Environment()  # cel-python raises the recursion limit to 2500 here
 
 
 def _same(a: object, b: object) -> bool:
