@@ -2,12 +2,14 @@
 
 `runner.start_sandbox(SandboxConfig(...))` serves a seeded, deterministic demo organization
 ("Acme Corp (Sandbox)") on loopback; `runner.serve_forever` is the `claude-admin-mcp sandbox`
-command. Modules: `ids` (sortable tagged ids), `seed` (the demo organization), `store` (the state
-and its accessors), `pagination`, `params` (validation), `errors`, `routes/` (one module per API
-area), `app` (`create_app(state)`), `runner`. The monitoring endpoints (usage and cost reports,
-Claude Code analytics, rate limits, the compliance activity feed) rest on `monitoring` (what they
-keep on the state), `usage_model` (the generative usage model), `model_catalog` (models and
-prices), `claude_code_model`, `rate_limit_table`, `activity_feed` and `report_params`.
+command. Modules import downward only (`tests/sandbox/test_sandbox_layering.py`), bottom up:
+
+* records: `ids`, `errors`, `models`, `model_catalog`, `tokens`, `cel` (rule conditions);
+* collections and derivations: `pagination`, `faults`, `rate_limit_table`, `usage_model`;
+  `params`, `resources` (the generic resource store), `claude_code_model`, `activity_feed`;
+* `federation`, `monitoring` (the derived data, given the live data it needs), `report_params`;
+* `store` (`SandboxState`); then `exchange` and the seeders `federation_seed`, `seed`;
+* `routes/` (one module per API area), `app` (`create_app(state)`), `runner`.
 """
 
 from __future__ import annotations

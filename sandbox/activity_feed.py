@@ -1,28 +1,10 @@
 """The compliance activity feed's records: the seeded history plus every write made at run time.
 
 **Run-time writes.** Every accepted write is in `state.activities` with an internal kind; the feed
-shows it under the Compliance API's activity type, with the documented type-specific fields:
-
-internal kind -> feed `type`: its fields
-
-* `user_role_updated` -> `claude_user_role_updated`: `user_id`, `email_address`, `previous_role`,
-  `current_role`
-* `user_removed` -> `org_user_deleted`: `user_id`, `email_address`
-* `user_signed_out` -> `user_logged_out`: `user_id`, `email_address` (an admin signed them out)
-* `invite_created` / `invite_deleted` -> `org_user_invite_sent` / `org_user_invite_deleted`:
-  `invite_id`, `email_address` (+ `role`)
-* `workspace_created` / `workspace_archived` -> `platform_workspace_created` / `_archived`:
-  `workspace_id`
-* `workspace_updated` -> `platform_workspace_updated`: `workspace_id`,
-  `updates[] {type, previous_value, current_value}` (name, colour, inference geos)
-* `workspace_member_added` / `_removed` -> `platform_workspace_member_added` / `_removed`:
-  `user_id`, `workspace_id`
-* `workspace_member_updated` -> `platform_workspace_member_updated`: `user_id`, `workspace_id`,
-  `updates[]` (`workspace_role`)
-* `api_key_updated` -> `platform_api_key_updated`: `api_key_id`, `updates[]` (`name`, `status`)
-* `workspace_rate_limit_updated` / `_deleted` -> `platform_workspace_rate_limit_updated` /
-  `_deleted`: `workspace_id`, `model_group`, `limiter_type` (+ `value`)
-* anything else (e.g. `service_account_created`) -> `platform_` + kind, with the write's fields
+shows it under the Compliance API's activity type (`feed_type`: `_RENAMED`, else `platform_` +
+kind) with the documented type-specific fields (`_FIELDS` for the plain ones; role, workspace,
+member and API-key updates carry `updates[] {type, previous_value, current_value}`; a kind the
+docs do not describe, e.g. `service_account_created`, shows the write's own fields).
 
 The actor follows the credential: the admin key -> `admin_api_key_actor` (a per-sandbox
 `admin_api_key_id`), the OAuth or Console token -> `user_actor` (the user it acts for), a workload
@@ -43,21 +25,15 @@ from __future__ import annotations
 
 import hashlib
 import random
-from bisect import bisect_left
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Final
-
-from starlette.datastructures import Headers
-from starlette.types import ASGIApp, Receive, Scope, Send
+from typing import Final
 
 from .ids import encode_base58
-from .models import Activity, format_ts
-from .monitoring import SeedSnapshot, seed_of
-from .usage_model import usage_model_for
+from .models import Activity, SeedSnapshot, format_ts
 
-if TYPE_CHECKING:
-    from .store import SandboxState
+EmailOf = Callable[[str], str | None]
+"""A user's e-mail address by id (live or seeded), None if unknown."""
 
 HISTORY_DAYS: Final = 180
 DAY: Final = 86_400
@@ -120,38 +96,30 @@ def _record(
 
 # -- run-time writes ---------------------------------------------------------------------------
 
-_PLAIN: Final = {
-    "workspace_created": ("platform_workspace_created", ("workspace_id",)),
-    "workspace_archived": ("platform_workspace_archived", ("workspace_id",)),
-    "workspace_member_added": ("platform_workspace_member_added", ("user_id", "workspace_id")),
-    "workspace_member_removed": ("platform_workspace_member_removed", ("user_id", "workspace_id")),
-    "invite_created": ("org_user_invite_sent", ("invite_id", "email", "role")),
-    "invite_deleted": ("org_user_invite_deleted", ("invite_id", "email")),
-    "user_removed": ("org_user_deleted", ("user_id", "email")),
-    "workspace_rate_limit_updated": (
-        "platform_workspace_rate_limit_updated",
-        ("workspace_id", "model_group", "limiter_type", "value"),
-    ),
-    "workspace_rate_limit_deleted": (
-        "platform_workspace_rate_limit_deleted",
-        ("workspace_id", "model_group", "limiter_type"),
-    ),
+_RENAMED: Final = {
+    "invite_created": "org_user_invite_sent",
+    "invite_deleted": "org_user_invite_deleted",
+    "user_removed": "org_user_deleted",
+    "user_role_updated": "claude_user_role_updated",
+    "user_signed_out": "user_logged_out",
+}
+_FIELDS: Final = {
+    "workspace_created": ("workspace_id",),
+    "workspace_archived": ("workspace_id",),
+    "workspace_member_added": ("user_id", "workspace_id"),
+    "workspace_member_removed": ("user_id", "workspace_id"),
+    "invite_created": ("invite_id", "email", "role"),
+    "invite_deleted": ("invite_id", "email"),
+    "user_removed": ("user_id", "email"),
+    "workspace_rate_limit_updated": ("workspace_id", "model_group", "limiter_type", "value"),
+    "workspace_rate_limit_deleted": ("workspace_id", "model_group", "limiter_type"),
 }
 _KNOWN_PREFIXES: Final = ("platform_", "org_", "claude_", "user_", "admin_", "compliance_")
 
 
 def feed_type(kind: str) -> str:
-    if kind in _PLAIN:
-        return _PLAIN[kind][0]
-    special = {
-        "user_role_updated": "claude_user_role_updated",
-        "user_signed_out": "user_logged_out",
-        "workspace_updated": "platform_workspace_updated",
-        "workspace_member_updated": "platform_workspace_member_updated",
-        "api_key_updated": "platform_api_key_updated",
-    }
-    if kind in special:
-        return special[kind]
+    if kind in _RENAMED:
+        return _RENAMED[kind]
     return kind if kind.startswith(_KNOWN_PREFIXES) else "platform_" + kind
 
 
@@ -179,14 +147,14 @@ def _updates(pairs: list[tuple[str, object, object]]) -> list[dict[str, object]]
     ]
 
 
-def _specific(state: SandboxState, snapshot: SeedSnapshot, activity: Activity) -> dict[str, object]:
+def _specific(activity: Activity, email_of: EmailOf) -> dict[str, object]:
     kind, fields = activity.type, activity.fields
-    if kind in _PLAIN:
-        names = _PLAIN[kind][1]
+    if kind in _FIELDS:
+        names = _FIELDS[kind]
         return {("email_address" if name == "email" else name): fields.get(name) for name in names}
     if kind in ("user_role_updated", "user_signed_out"):
         user_id = str(fields.get("user_id"))
-        out: dict[str, object] = {"user_id": user_id, "email_address": _email(state, snapshot, user_id)}
+        out: dict[str, object] = {"user_id": user_id, "email_address": email_of(user_id)}
         if kind == "user_role_updated":
             out["previous_role"] = fields.get("previous_role")
             out["current_role"] = fields.get("role")
@@ -215,16 +183,12 @@ def _specific(state: SandboxState, snapshot: SeedSnapshot, activity: Activity) -
     return {name: _json_safe(value) for name, value in fields.items() if name != "credential"}
 
 
-def _email(state: SandboxState, snapshot: SeedSnapshot, user_id: str) -> str | None:
-    user = state.users.get(user_id)
-    if user is not None:
-        return user.email
-    return next((seeded.email for seeded in snapshot.users if seeded.id == user_id), None)
-
-
-def _runtime_item(state: SandboxState, snapshot: SeedSnapshot, activity: Activity) -> FeedItem:
+def runtime_item(
+    activity: Activity, snapshot: SeedSnapshot, email_of: EmailOf, origins: Mapping[str, tuple[str, str]]
+) -> FeedItem:
+    """A run-time write as a feed record (`origins`: where each write came from, filled in after
+    the write's response, hence read when the record is rendered)."""
     credential = activity.fields.get("credential")
-    ip_address, user_agent = state.monitoring.origins.get(activity.id, ("127.0.0.1", "unknown"))
     actor_user: str | None = None
     if credential == "admin_api_key":
         actor: dict[str, object] = {
@@ -235,26 +199,17 @@ def _runtime_item(state: SandboxState, snapshot: SeedSnapshot, activity: Activit
         actor = {"type": "service_account_actor", "service_account_id": activity.actor}
     else:
         actor_user = activity.actor
-        actor = {
-            "type": "user_actor",
-            "email_address": _email(state, snapshot, activity.actor),
-            "user_id": activity.actor,
-        }
+        actor = {"type": "user_actor", "email_address": email_of(activity.actor), "user_id": activity.actor}
+    kind = feed_type(activity.type)
 
     def render() -> dict[str, object]:
-        origin = state.monitoring.origins.get(activity.id, (ip_address, user_agent))
-        full = {**actor, "ip_address": origin[0], "user_agent": origin[1]}
+        ip_address, user_agent = origins.get(activity.id, ("127.0.0.1", "unknown"))
+        full = {**actor, "ip_address": ip_address, "user_agent": user_agent}
         return _record(
-            snapshot,
-            activity.id,
-            activity.created_at,
-            feed_type(activity.type),
-            full,
-            True,
-            _specific(state, snapshot, activity),
+            snapshot, activity.id, activity.created_at, kind, full, True, _specific(activity, email_of)
         )
 
-    return FeedItem(activity.id, activity.created_at, feed_type(activity.type), actor_user, True, render)
+    return FeedItem(activity.id, activity.created_at, kind, actor_user, True, render)
 
 
 # -- seeded history ----------------------------------------------------------------------------
@@ -269,9 +224,9 @@ class _Draft:
     fields: dict[str, object]
 
 
-def _history(state: SandboxState) -> list[FeedItem]:
-    snapshot = seed_of(state)
-    catalogue = usage_model_for(state).catalogue
+def history(snapshot: SeedSnapshot, key_stops: Mapping[str, int]) -> list[FeedItem]:
+    """The seeded history, oldest first (`key_stops`: when seeded keys were switched off, as the
+    usage model has them)."""
     rng = random.Random(f"claude-admin-mcp-sandbox-activity-history:{snapshot.seed}")
     anchor = snapshot.anchor
     since = max(anchor - HISTORY_DAYS * DAY, snapshot.organization_created_at + DAY)
@@ -310,12 +265,12 @@ def _history(state: SandboxState) -> list[FeedItem]:
                 rng.choice(admins),
                 {"workspace_id": workspace.id},
             )
-    keys = [key for key in snapshot.keys if since <= key.created_at < anchor or key.id in catalogue.key_stops]
+    keys = [key for key in snapshot.keys if since <= key.created_at < anchor or key.id in key_stops]
     for key in keys if len(keys) <= 1500 else rng.sample(keys, 1500):
         creator = key.created_by_user_id or rng.choice(admins)
         if since <= key.created_at < anchor:
             add(key.created_at, "platform_api_key_created", creator, {"api_key_id": key.id})
-        stop = catalogue.key_stops.get(key.id)
+        stop = key_stops.get(key.id)
         if stop is not None and since <= stop < anchor:
             status = {"type": "status", "previous_value": "active", "current_value": key.stored_status}
             add(stop, "platform_api_key_updated", creator, {"api_key_id": key.id, "updates": [status]})
@@ -369,49 +324,3 @@ def _history(state: SandboxState) -> list[FeedItem]:
 
 def _constant(rendered: dict[str, object]) -> Callable[[], dict[str, object]]:
     return lambda: rendered
-
-
-def feed_items(state: SandboxState) -> tuple[list[str], list[FeedItem]]:
-    """Every record, oldest first, with their ids (for bisecting cursors)."""
-    cache = state.monitoring.cache
-    history = cache.get("activity_history")
-    if not isinstance(history, list):
-        history = _history(state)
-        cache["activity_history"] = history
-    snapshot = seed_of(state)
-    runtime = [_runtime_item(state, snapshot, activity) for activity in state.activities]
-    items: list[FeedItem] = [*history, *runtime]
-    if history and runtime and runtime[0].id <= history[-1].id:  # a clock pinned before the anchor
-        items.sort(key=lambda item: item.id)
-    return [item.id for item in items], items
-
-
-def position(ids: list[str], cursor: str) -> int:
-    return bisect_left(ids, cursor)
-
-
-# -- where writes come from --------------------------------------------------------------------
-
-
-class ActivityOriginMiddleware:
-    """Remembers the client address and user agent of each write, for the feed's actors."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope.get("method") in ("GET", "HEAD", "OPTIONS"):
-            await self.app(scope, receive, send)
-            return
-        state: SandboxState = scope["app"].state.sandbox
-        before = len(state.activities)
-        try:
-            await self.app(scope, receive, send)
-        finally:
-            written = state.activities[before:]
-            if written:
-                client = scope.get("client")
-                ip_address = str(client[0]) if client else "127.0.0.1"
-                user_agent = Headers(scope=scope).get("user-agent", "")[:512] or "unknown"
-                for activity in written:
-                    state.monitoring.origins[activity.id] = (ip_address, user_agent)

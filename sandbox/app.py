@@ -36,7 +36,6 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .activity_feed import ActivityOriginMiddleware
 from .errors import ApiError, invalid_request
 from .exchange import workload_caller
 from .faults import FaultMiddleware
@@ -123,6 +122,30 @@ class SandboxMiddleware:
                 await ApiError(500, "Internal server error").response(request_id)(
                     scope, receive, send_with_request_id
                 )
+
+
+class ActivityOriginMiddleware:
+    """Remembers the client address and user agent of each write, for the compliance feed's actors."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope.get("method") in ("GET", "HEAD", "OPTIONS"):
+            await self.app(scope, receive, send)
+            return
+        state: SandboxState = scope["app"].state.sandbox
+        before = len(state.activities)
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            written = state.activities[before:]
+            if written:
+                client = scope.get("client")
+                ip_address = str(client[0]) if client else "127.0.0.1"
+                user_agent = Headers(scope=scope).get("user-agent", "")[:512] or "unknown"
+                for activity in written:
+                    state.monitoring.origins[activity.id] = (ip_address, user_agent)
 
 
 def _allowed_methods(request: Request) -> list[str]:

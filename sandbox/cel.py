@@ -1,489 +1,256 @@
-"""The small subset of CEL the sandbox understands in a federation rule's `match.condition`.
+"""A federation rule's `match.condition`: CEL over the verified token's `claims`, parsed and
+evaluated by cel-python (`celpy`). This module only decides which conditions a rule may hold.
 
-The real API evaluates full CEL over the verified token's `claims`. The sandbox parses this subset
-and refuses anything else when the rule is created or updated (400 naming the position), so a
-rule the sandbox accepts is one it can evaluate exactly:
+Refused when the rule is created or updated (`CelError`, 400 naming the position):
 
-* literals: strings in double or single quotes (with backslash escapes), integers, `true`,
-  `false`, `null`, and lists of literals `["a", "b"]`;
-* claim access: `claims.name`, `claims["name-with-dashes"]`, chained for nested objects
-  (`claims.kubernetes.namespace`); `claims` is the only variable;
-* `has(claims.name)`: whether the claim is present;
-* comparisons `==`, `!=`, `<`, `<=`, `>`, `>=`; membership `x in [..]` or `x in claims.list`;
-* string methods `.startsWith(s)`, `.endsWith(s)`, `.contains(s)` (no `matches`: RE2 and
-  Python regexes differ, so the sandbox would evaluate some patterns differently);
-* `!`, `&&`, `||` and parentheses.
+* anything cel-python cannot parse, and string escapes CEL does not define (cel-python's lexer
+  lets `"\\q"` through);
+* a name other than `claims`, a function other than `has(claims.x)` and the string methods
+  `startsWith`, `endsWith`, `contains` (the subset the sandbox has always accepted: no `matches`,
+  `size`, macros or conversions);
+* `x in y` unless `y` is a list literal or a claim;
+* a condition that is not boolean-shaped (a comparison, `has()`, a method call, `!`, `&&`, `||`
+  at the top), or that is constant once the parts that do not read `claims` are evaluated (so
+  `true || claims.a == "b"` is refused like `true`);
+* more than 4096 characters, 64 `&&`/`||` operators or 32 levels of `(`/`!` nesting.
 
-The whole expression must be boolean-valued (a comparison, a method call, `has`, a logical
-operator or `!` at the top), must reference `claims`, and must not be constant-true: constant
-subexpressions are folded, so `true || claims.a == "b"` is refused like `true`.
-
-Evaluation follows CEL where it matters for matching: a missing claim or a type mismatch is an
-error, `&&` and `||` absorb an error when the other side decides the result, and an expression
-that still ends in an error does not match. Equality between different types is false (and a
-boolean never equals a number, unlike in Python).
+Evaluation is cel-python's: a missing claim or a type mismatch is an error, `&&` and `||` absorb
+an error when the other side decides, and a condition that still ends in an error does not match.
+Equality and `in` follow CEL's heterogeneous equality (see `_same`), which cel-python 0.5 lacks.
 """
 
 from __future__ import annotations
 
-import operator
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Final, Literal, TypeAlias
+from typing import Any, Final, TypeAlias
 
+import celpy
+from celpy import celtypes
+from celpy.adapter import json_to_cel
+from celpy.celparser import CELParseError
+from celpy.evaluation import CELEvalError, operator_in
+from lark import Token, Tree, UnexpectedCharacters, UnexpectedToken
+
+Node: TypeAlias = "Tree[Token]"
 MAX_LENGTH: Final = 4096
 MAX_DEPTH: Final = 32
 MAX_OPERATORS: Final = 64
-"""At most this many `&&`/`||`: evaluation recurses once per operator."""
-
-Value: TypeAlias = str | int | float | bool | None
-
-_TOKEN: Final = re.compile(
-    r"""
-    (?P<space>\s+)
-  | (?P<string>"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
-  | (?P<number>\d+(?:\.\d+)?)
-  | (?P<op>==|!=|<=|>=|&&|\|\||[<>!()\[\].,])
-  | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
-    """,
-    re.VERBOSE,
-)
-_ESCAPES: Final = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", '"': '"', "'": "'"}
 _METHODS: Final = ("startsWith", "endsWith", "contains")
-_COMPARISONS: Final = ("==", "!=", "<", "<=", ">", ">=", "in")
-_ORDER: Final[dict[str, Callable[[Any, Any], bool]]] = {
-    "<": operator.lt,
-    "<=": operator.le,
-    ">": operator.gt,
-    ">=": operator.ge,
+_PASS_THROUGH: Final = frozenset(
+    ("expr", "conditionalor", "conditionaland", "relation", "addition", "multiplication", "unary", "member")
+) | {"primary", "paren_expr"}
+"""Grammar levels that, with a single child, are just that child."""
+_BOOLEAN_TOPS: Final = ("conditionalor", "conditionaland", "relation", "member_dot_arg", "ident_arg")
+"""What a boolean-valued condition can have at its top, besides `!`."""
+_ESCAPE: Final = re.compile(r"\\(.)", re.DOTALL)
+_CEL_ESCAPES: Final = frozenset("abfnrtv\"'\\`?01234567xuU")
+_ENVIRONMENT: Final = celpy.Environment()  # cel-python raises the recursion limit to 2500 here
+
+
+def _same(a: object, b: object) -> bool:
+    """CEL's heterogeneous equality, which cel-python 0.5 lacks: numbers compare by value (`1 ==
+    1.0`), a boolean never equals a number (cel-python's booleans are ints), other types differ."""
+    if isinstance(a, int | float) and isinstance(b, int | float):
+        plain = [float(x) if isinstance(x, float) else int(x) for x in (a, b)]
+        return isinstance(a, celtypes.BoolType) == isinstance(b, celtypes.BoolType) and plain[0] == plain[1]
+    return type(a) is type(b) and a == b
+
+
+def _error(*values: object) -> CELEvalError | None:
+    return next((value for value in values if isinstance(value, CELEvalError)), None)
+
+
+_FUNCTIONS: Final[dict[str, Any]] = {
+    "_==_": lambda a, b: _error(a, b) or celtypes.BoolType(_same(a, b)),
+    "_!=_": lambda a, b: _error(a, b) or celtypes.BoolType(not _same(a, b)),
+    "_in_": lambda a, b: (
+        _error(a, b)
+        or (celtypes.BoolType(any(_same(a, x) for x in b)) if isinstance(b, list) else operator_in(a, b))
+    ),
 }
 
 
 class CelError(ValueError):
-    """The condition is outside the supported subset or malformed; `position` is 0-based."""
+    """The condition is refused; `position` is 0-based."""
 
     def __init__(self, message: str, position: int) -> None:
         super().__init__(f"{message} (at position {position})")
         self.position = position
 
 
-class _EvalError(Exception):
-    """A CEL runtime error (missing claim, type mismatch): the condition does not match."""
-
-
-# -- the syntax tree ------------------------------------------------------------------------------
-
-
 @dataclass(frozen=True, slots=True)
-class Const:
-    value: Value
+class Condition:
+    source: str
+    runner: celpy.Runner
+    claims: frozenset[str]
+    """The top-level claim names the condition reads (`claims.a.b` reads `a`)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Claim:
-    path: tuple[str, ...]
-    """`claims.a.b` is ("a", "b"); `claims` alone is ()."""
+def _position(node: Node | Token) -> int:
+    token = node if isinstance(node, Token) else next(node.scan_values(lambda v: isinstance(v, Token)))
+    return token.start_pos or 0
 
 
-@dataclass(frozen=True, slots=True)
-class ListExpr:
-    items: tuple[Node, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Has:
-    claim: Claim
-
-
-@dataclass(frozen=True, slots=True)
-class Method:
-    name: str
-    target: Node
-    argument: Node
-
-
-@dataclass(frozen=True, slots=True)
-class Compare:
-    op: str
-    left: Node
-    right: Node
-
-
-@dataclass(frozen=True, slots=True)
-class Not:
-    operand: Node
-
-
-@dataclass(frozen=True, slots=True)
-class Logical:
-    op: Literal["&&", "||"]
-    left: Node
-    right: Node
-
-
-Node: TypeAlias = Const | Claim | ListExpr | Has | Method | Compare | Not | Logical
-_BOOLEAN_NODES: Final = (Has, Method, Compare, Not, Logical)
-
-
-# -- parsing --------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class _Token:
-    kind: str
-    text: str
-    position: int
-
-
-def _tokens(source: str) -> list[_Token]:
-    out: list[_Token] = []
-    position = 0
-    while position < len(source):
-        match = _TOKEN.match(source, position)
-        if match is None:
-            raise CelError(f"unexpected character {source[position]!r}", position)
-        kind = match.lastgroup or ""
-        if kind != "space":
-            out.append(_Token(kind, match.group(), position))
-        position = match.end()
-    out.append(_Token("end", "", len(source)))
-    return out
-
-
-def _unquote(text: str, position: int) -> str:
-    body = text[1:-1]
-    out: list[str] = []
-    index = 0
-    while index < len(body):
-        char = body[index]
-        if char == "\\":
-            escaped = body[index + 1]
-            if escaped not in _ESCAPES:
-                raise CelError(f"unsupported escape \\{escaped} in a string", position + index + 1)
-            out.append(_ESCAPES[escaped])
-            index += 2
-        else:
-            out.append(char)
-            index += 1
-    return "".join(out)
-
-
-class _Parser:
-    def __init__(self, source: str) -> None:
-        self.tokens = _tokens(source)
-        self.index = 0
-        self.depth = 0
-        self.operators = 0
-
-    @property
-    def token(self) -> _Token:
-        return self.tokens[self.index]
-
-    def take(self, text: str | None = None, kind: str | None = None) -> _Token | None:
-        token = self.token
-        if (text is None or token.text == text) and (kind is None or token.kind == kind):
-            if token.kind == "end":
-                return None
-            self.index += 1
-            return token
-        return None
-
-    def expect(self, text: str) -> _Token:
-        token = self.take(text)
-        if token is None:
-            raise CelError(f"expected {text!r}, found {self.describe()}", self.token.position)
-        return token
-
-    def describe(self) -> str:
-        return "end of expression" if self.token.kind == "end" else repr(self.token.text)
-
-    def nested(self) -> None:
-        self.depth += 1
-        if self.depth > MAX_DEPTH:
-            raise CelError(f"nested more than {MAX_DEPTH} levels deep", self.token.position)
-
-    def parse(self) -> Node:
-        node = self.or_()
-        if self.token.kind != "end":
-            raise CelError(f"unexpected {self.describe()}", self.token.position)
-        return node
-
-    def or_(self) -> Node:
-        node = self.and_()
-        while self.take("||"):
-            self.operator()
-            node = Logical("||", node, self.and_())
-        return node
-
-    def and_(self) -> Node:
-        node = self.unary()
-        while self.take("&&"):
-            self.operator()
-            node = Logical("&&", node, self.unary())
-        return node
-
-    def operator(self) -> None:
-        self.operators += 1
-        if self.operators > MAX_OPERATORS:
-            raise CelError(f"more than {MAX_OPERATORS} '&&'/'||' operators", self.token.position)
-
-    def unary(self) -> Node:
-        if self.take("!"):
-            self.nested()
-            node: Node = Not(self.unary())
-            self.depth -= 1
-            return node
-        return self.comparison()
-
-    def comparison(self) -> Node:
-        left = self.postfix()
-        token = self.token
-        if token.text in _COMPARISONS and token.kind in ("op", "name"):
-            self.index += 1
-            right = self.postfix()
-            if token.text == "in" and not isinstance(right, ListExpr | Claim):
-                raise CelError("the right side of 'in' must be a list or a claim", token.position)
-            return Compare(token.text, left, right)
-        return left
-
-    def postfix(self) -> Node:
-        node = self.primary()
-        while self.token.text in (".", "["):
-            start = self.token.position
-            if self.take("["):
-                key = self.take(kind="string")
-                if key is None or not isinstance(node, Claim):
-                    raise CelError('only claims["name"] indexing with a string is supported', start)
-                self.expect("]")
-                node = Claim((*node.path, _unquote(key.text, key.position)))
-                continue
-            self.expect(".")
-            name = self.take(kind="name")
-            if name is None:
-                raise CelError(f"expected a name after '.', found {self.describe()}", self.token.position)
-            if self.take("("):
-                if name.text not in _METHODS:
-                    raise CelError(
-                        f"unsupported function {name.text!r}; supported: {', '.join(_METHODS)}",
-                        name.position,
-                    )
-                argument = self.or_()
-                self.expect(")")
-                node = Method(name.text, node, argument)
-            elif isinstance(node, Claim):
-                node = Claim((*node.path, name.text))
-            else:
-                raise CelError("fields can only be selected on claims", name.position)
-        return node
-
-    def primary(self) -> Node:
-        token = self.token
-        if self.take("("):
-            self.nested()
-            node = self.or_()
-            self.expect(")")
-            self.depth -= 1
-            return node
-        if self.take("["):
-            items: list[Node] = []
-            if not self.take("]"):
-                while True:
-                    item = self.primary()
-                    if not isinstance(item, Const):
-                        raise CelError("list items must be literals", token.position)
-                    items.append(item)
-                    if self.take("]"):
-                        break
-                    self.expect(",")
-            return ListExpr(tuple(items))
-        if self.take(kind="string"):
-            return Const(_unquote(token.text, token.position))
-        if self.take(kind="number"):
-            return Const(float(token.text) if "." in token.text else int(token.text))
-        if self.take(kind="name"):
-            if token.text in ("true", "false"):
-                return Const(token.text == "true")
-            if token.text == "null":
-                return Const(None)
-            if token.text == "claims":
-                return Claim(())
-            if token.text == "has":
-                self.expect("(")
-                claim = self.postfix()
-                self.expect(")")
-                if not isinstance(claim, Claim) or not claim.path:
-                    raise CelError("has() takes a claim such as has(claims.name)", token.position)
-                return Has(claim)
-            raise CelError(
-                f"unknown name {token.text!r}: a condition may reference only the 'claims' variable",
-                token.position,
-            )
-        raise CelError(f"unexpected {self.describe()}", token.position)
-
-
-# -- static checks --------------------------------------------------------------------------------
-
-
-_UNKNOWN: Final = object()
-
-
-def _fold(node: Node) -> object:
-    """The node's value when it does not depend on the claims, else `_UNKNOWN`."""
-    if isinstance(node, Const):
-        return node.value
-    if isinstance(node, Claim | Has):
-        return _UNKNOWN
-    if isinstance(node, ListExpr):
-        return [item.value for item in node.items if isinstance(item, Const)]
-    if isinstance(node, Not):
-        inner = _fold(node.operand)
-        return not inner if isinstance(inner, bool) else _UNKNOWN
-    if isinstance(node, Logical):
-        left, right = _fold(node.left), _fold(node.right)
-        decisive = node.op == "||"  # true decides ||, false decides &&
-        if left is decisive or right is decisive:
-            return decisive
-        if isinstance(left, bool) and isinstance(right, bool):
-            return left and right if node.op == "&&" else left or right
-        return _UNKNOWN
-    parts = (node.left, node.right) if isinstance(node, Compare) else (node.target, node.argument)
-    if any(_fold(part) is _UNKNOWN for part in parts):
-        return _UNKNOWN
-    try:
-        return _evaluate(node, {})
-    except _EvalError:
-        return _UNKNOWN
-
-
-def compile_condition(source: str) -> Node:
-    """The parsed condition, or `CelError` with the reason it is refused."""
-    if len(source) > MAX_LENGTH:
-        raise CelError(f"longer than {MAX_LENGTH} characters", MAX_LENGTH)
-    node = _Parser(source).parse()
-    folded = _fold(node)
-    if folded is True:
-        raise CelError("a constant-true condition matches every token and is not allowed", 0)
-    if folded is not _UNKNOWN:
-        raise CelError("the condition is constant: it must depend on the token's claims", 0)
-    if not isinstance(node, _BOOLEAN_NODES):
-        raise CelError("must evaluate to a boolean (a comparison, has(), a method call or a logical)", 0)
+def _unwrap(node: Node) -> Node:
+    while node.data in _PASS_THROUGH and len(node.children) == 1 and isinstance(node.children[0], Tree):
+        node = node.children[0]
     return node
 
 
-# -- evaluation -----------------------------------------------------------------------------------
+def _trees(node: Node) -> list[Node]:
+    return [child for child in node.children if isinstance(child, Tree)]
 
 
-def _claim(claims: Mapping[str, object], path: Sequence[str]) -> object:
-    value: object = claims
-    for name in path:
-        if not isinstance(value, Mapping) or name not in value:
-            raise _EvalError(f"no such claim {'.'.join(path)}")
-        value = value[name]
-    return value
+def _arguments(node: Node) -> list[Node]:
+    lists = [child for child in _trees(node) if child.data == "exprlist"]
+    return _trees(lists[0]) if lists else []
 
 
-def _same_kind(left: object, right: object) -> bool:
-    def kind(value: object) -> str:
-        if isinstance(value, bool):
-            return "bool"
-        if isinstance(value, int | float):
-            return "number"
-        return type(value).__name__
-
-    return kind(left) == kind(right)
-
-
-def _compare(op: str, left: object, right: object) -> bool:
-    if op == "in":
-        if not isinstance(right, list):
-            raise _EvalError("'in' needs a list")
-        return any(_same_kind(left, item) and left == item for item in right)
-    if op in ("==", "!="):
-        equal = _same_kind(left, right) and left == right
-        return equal if op == "==" else not equal
-    if isinstance(left, str) and isinstance(right, str):
-        return _ORDER[op](left, right)
-    if _is_number(left) and _is_number(right):
-        return _ORDER[op](left, right)
-    raise _EvalError(f"cannot order {type(left).__name__} and {type(right).__name__}")
-
-
-def _is_number(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def _evaluate(node: Node, claims: Mapping[str, object]) -> object:
-    if isinstance(node, Const):
-        return node.value
-    if isinstance(node, Claim):
-        return _claim(claims, node.path)
-    if isinstance(node, ListExpr):
-        return [item.value for item in node.items if isinstance(item, Const)]
-    if isinstance(node, Has):
-        try:
-            _claim(claims, node.claim.path)
-        except _EvalError:
-            return False
-        return True
-    if isinstance(node, Method):
-        target, argument = _evaluate(node.target, claims), _evaluate(node.argument, claims)
-        if not isinstance(target, str) or not isinstance(argument, str):
-            raise _EvalError(f"{node.name}() works on strings")
-        if node.name == "startsWith":
-            return target.startswith(argument)
-        if node.name == "endsWith":
-            return target.endswith(argument)
-        return argument in target
-    if isinstance(node, Compare):
-        return _compare(node.op, _evaluate(node.left, claims), _evaluate(node.right, claims))
-    if isinstance(node, Not):
-        value = _evaluate(node.operand, claims)
-        if not isinstance(value, bool):
-            raise _EvalError("'!' needs a boolean")
-        return not value
-    return _logical(node, claims)
-
-
-def _logical(node: Logical, claims: Mapping[str, object]) -> bool:
-    """CEL's commutative `&&`/`||`: an error on one side is absorbed if the other side decides."""
-    decisive = node.op == "||"
-    results: list[bool | _EvalError] = []
-    for side in (node.left, node.right):
-        try:
-            value = _evaluate(side, claims)
-            if not isinstance(value, bool):
-                raise _EvalError(f"'{node.op}' needs booleans")
-        except _EvalError as error:
-            results.append(error)
-            continue
-        if value is decisive:
-            return decisive
-        results.append(value)
-    for result in results:
-        if isinstance(result, _EvalError):
-            raise result
-    return not decisive
-
-
-def matches(node: Node, claims: Mapping[str, object]) -> bool:
-    """Whether a compiled condition holds for these claims (an evaluation error does not match)."""
+def _constant(node: Node) -> object:
+    """The value of a part that does not read `claims` (an error is returned, not raised)."""
     try:
-        return _evaluate(node, claims) is True
-    except _EvalError:
+        return _ENVIRONMENT.program(node, functions=_FUNCTIONS).evaluate({})
+    except Exception as error:  # cel-python raises or returns its errors
+        return error
+
+
+def _reads_claims(node: Node) -> bool:
+    return any(tree.data == "ident" for tree in node.iter_subtrees())
+
+
+def _claim_name(node: Node) -> str | None:
+    """The claim a `claims.x` / `claims["x"]` selection names, if `node` selects on `claims`."""
+    target, key = _trees(node)[0], node.children[1]
+    if _unwrap(target).data != "ident":
+        return None
+    if isinstance(key, Token):  # claims.x
+        return str(key)
+    name = _constant(key)
+    return str(name) if isinstance(name, str) else None
+
+
+def _is_claim(node: Node) -> bool:
+    node = _unwrap(node)
+    if node.data in ("member_dot", "member_index"):
+        return _is_claim(_trees(node)[0])
+    return bool(node.data == "ident")
+
+
+def _check(node: Node, claims: set[str]) -> None:
+    """Refuses names, functions and `in` operands outside the subset; collects the claims read."""
+    kind = node.data
+    if kind in ("ident", "ident_arg", "dot_ident", "dot_ident_arg"):
+        name = str(next(child for child in node.children if isinstance(child, Token)))
+        if kind == "ident" and name == "claims":
+            return
+        if kind != "ident_arg" or name != "has":
+            raise CelError(
+                f"unknown name {name!r}: a condition may reference only the 'claims' variable",
+                _position(node),
+            )
+        arguments = _arguments(node)
+        selected = _unwrap(arguments[0]) if len(arguments) == 1 else None
+        if selected is None or selected.data != "member_dot" or not _is_claim(selected):
+            raise CelError("has() takes a claim such as has(claims.name)", _position(node))
+    elif kind == "member_dot_arg":
+        name = str(node.children[1])
+        if name not in _METHODS:
+            raise CelError(
+                f"unsupported function {name!r}; supported: {', '.join(_METHODS)}", _position(node)
+            )
+        if len(_arguments(node)) != 1:
+            raise CelError(f"{name}() takes one argument", _position(node))
+    elif kind == "relation" and len(node.children) == 2 and _trees(node)[0].data == "relation_in":
+        right = _unwrap(_trees(node)[1])
+        if right.data != "list_lit" and not _is_claim(right):
+            raise CelError("the right side of 'in' must be a list or a claim", _position(right))
+    claim = _claim_name(node) if kind in ("member_dot", "member_index") else None
+    if claim is not None:
+        claims.add(claim)
+    for child in _trees(node):
+        _check(child, claims)
+
+
+def _fold(node: Node) -> object:
+    """The condition's value when it does not depend on the claims, else None."""
+    node = _unwrap(node)
+    if not _reads_claims(node):
+        value = _constant(node)
+        return bool(value) if isinstance(value, celtypes.BoolType) else None
+    children = _trees(node)
+    if node.data in ("conditionalor", "conditionaland") and len(children) == 2:
+        decisive = node.data == "conditionalor"  # true decides ||, false decides &&
+        left, right = _fold(children[0]), _fold(children[1])
+        if decisive in (left, right):
+            return decisive
+        if isinstance(left, bool) and isinstance(right, bool):
+            return not decisive
+    if node.data == "unary" and children[0].data == "unary_not":
+        inner = _fold(children[1])
+        return None if inner is None else not inner
+    return None
+
+
+def _limits(tree: Node) -> None:
+    """Size limits, checked without recursion (the tree of a long condition is deep)."""
+    operators = 0
+    stack: list[tuple[Node, int]] = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        children = _trees(node)
+        if node.data in ("conditionalor", "conditionaland") and len(children) == 2:
+            operators += 1
+            if operators > MAX_OPERATORS:
+                raise CelError(f"more than {MAX_OPERATORS} '&&'/'||' operators", _position(children[1]))
+        if node.data in ("paren_expr", "unary_not"):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise CelError(f"nested more than {MAX_DEPTH} levels deep", _position(node))
+        stack.extend((child, depth) for child in children)
+    for token in tree.scan_values(lambda v: isinstance(v, Token) and v.type.endswith("STRING_LIT")):
+        for escape in [] if token.startswith(("r", "R")) else _ESCAPE.finditer(token):
+            if escape.group(1) not in _CEL_ESCAPES:
+                raise CelError(f"unsupported escape \\{escape.group(1)} in a string", token.start_pos or 0)
+
+
+def _parse(source: str) -> Node:
+    try:
+        return _ENVIRONMENT.compile(source)
+    except CELParseError as error:
+        cause = error.__context__
+        if isinstance(cause, UnexpectedCharacters):
+            position = cause.pos_in_stream or 0
+            raise CelError(f"unexpected character {source[position]!r}", position) from None
+        if isinstance(cause, UnexpectedToken) and cause.token.type != "$END":
+            raise CelError(f"unexpected {str(cause.token)!r}", cause.token.start_pos or 0) from None
+        raise CelError("unexpected end of expression", len(source)) from None
+
+
+def compile_condition(source: str) -> Condition:
+    """The checked condition, or `CelError` with the reason it is refused."""
+    if len(source) > MAX_LENGTH:
+        raise CelError(f"longer than {MAX_LENGTH} characters", MAX_LENGTH)
+    tree = _parse(source)
+    _limits(tree)
+    claims: set[str] = set()
+    _check(tree, claims)
+    folded = _fold(tree)
+    if folded is True:
+        raise CelError("a constant-true condition matches every token and is not allowed", 0)
+    if folded is not None or not _reads_claims(tree):
+        raise CelError("the condition is constant: it must depend on the token's claims", 0)
+    top = _unwrap(tree)
+    if top.data not in _BOOLEAN_TOPS and not (top.data == "unary" and _trees(top)[0].data == "unary_not"):
+        raise CelError("must evaluate to a boolean (a comparison, has(), a method call or a logical)", 0)
+    return Condition(source, _ENVIRONMENT.program(tree, functions=_FUNCTIONS), frozenset(claims))
+
+
+def matches(condition: Condition, claims: Mapping[str, object]) -> bool:
+    """Whether the condition holds for these claims (an evaluation error does not match)."""
+    try:
+        result = condition.runner.evaluate({"claims": json_to_cel(dict(claims))})
+    except Exception:  # cel-python raises or returns its errors: either way, no match
         return False
-
-
-def referenced_claims(node: Node) -> set[str]:
-    """The top-level claim names a condition reads (`claims.a.b` reads `a`)."""
-    if isinstance(node, Claim):
-        return set(node.path[:1])
-    if isinstance(node, Has):
-        return referenced_claims(node.claim)
-    if isinstance(node, ListExpr | Const):
-        return set()
-    if isinstance(node, Not):
-        return referenced_claims(node.operand)
-    if isinstance(node, Method):
-        return referenced_claims(node.target) | referenced_claims(node.argument)
-    return referenced_claims(node.left) | referenced_claims(node.right)
+    return isinstance(result, celtypes.BoolType) and bool(result)

@@ -21,19 +21,14 @@ hour for stable pagination); before that the day has no records.
 from __future__ import annotations
 
 import hashlib
-from collections import OrderedDict
 from collections.abc import Callable
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
-from typing import TYPE_CHECKING, Final
+from typing import Final
 
-from .model_catalog import TOKEN_TYPES, cents_per_token
-from .models import format_ts
-from .monitoring import seed_of
-from .usage_model import CACHE_1H, CACHE_5M, CACHE_READ, DAY, OUTPUT, UNCACHED, UsageModel, usage_model_for
-
-if TYPE_CHECKING:
-    from .store import SandboxState
+from .model_catalog import token_prices
+from .models import SeedSnapshot, format_ts
+from .usage_model import CACHE_1H, CACHE_5M, CACHE_READ, DAY, OUTPUT, UNCACHED, UsageModel
 
 DELAY_SECONDS: Final = 3600
 TERMINALS: Final = (
@@ -46,10 +41,9 @@ TERMINALS: Final = (
     "WezTerm",
     "jetbrains",
 )
-_CACHE_DAYS: Final = 64
 
 
-def day_available(day: date, now: int, day_start: int) -> bool:
+def day_available(now: int, day_start: int) -> bool:
     return day_start + DAY + DELAY_SECONDS <= now
 
 
@@ -82,50 +76,24 @@ def _breakdown(
         stream = model.streams[index]
         totals = model.stream_day_totals(index, day)
         tokens = [portion(totals[value]) for value in (UNCACHED, CACHE_5M, CACHE_1H, CACHE_READ, OUTPUT)]
-        if not any(tokens):
-            continue
-        cost = sum(
-            (
-                count
-                * cents_per_token(
-                    stream.model,
-                    token_type,
-                    service_tier=stream.service_tier,
-                    context_window=stream.context_window,
-                    inference_geo=stream.inference_geo,
-                    speed=stream.speed,
-                )
-                for count, token_type in zip(tokens, TOKEN_TYPES, strict=True)
-            ),
-            Decimal(0),
-        )
-        known, spent = by_model.get(stream.model, ([0, 0, 0, 0, 0], Decimal(0)))
-        by_model[stream.model] = ([a + b for a, b in zip(known, tokens, strict=True)], spent + cost)
-    return _entries(by_model)
-
-
-def _entries(by_model: dict[str, tuple[list[int], Decimal]]) -> tuple[list[dict[str, object]], int]:
+        if any(tokens):
+            prices = token_prices(stream.price_class)
+            cost = sum((count * price for count, price in zip(tokens, prices, strict=True)), Decimal(0))
+            known, spent = by_model.get(stream.model, ([0, 0, 0, 0, 0], Decimal(0)))
+            by_model[stream.model] = ([a + b for a, b in zip(known, tokens, strict=True)], spent + cost)
     out: list[dict[str, object]] = []
-    output = 0
     for name in sorted(by_model):
-        tokens, cost = by_model[name]
-        output += tokens[4]
+        (uncached, cache_5m, cache_1h, cache_read, output), cost = by_model[name]
+        tokens_out = {"input": uncached, "output": output, "cache_read": cache_read}
+        amount = float(cost.quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN))
         out.append(
             {
                 "model": name,
-                "tokens": {
-                    "input": tokens[0],
-                    "output": tokens[4],
-                    "cache_read": tokens[3],
-                    "cache_creation": tokens[1] + tokens[2],
-                },
-                "estimated_cost": {
-                    "amount": float(cost.quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN)),
-                    "currency": "USD",
-                },
+                "tokens": {**tokens_out, "cache_creation": cache_5m + cache_1h},
+                "estimated_cost": {"amount": amount, "currency": "USD"},
             }
         )
-    return out, output
+    return out, sum(by_model[name][0][4] for name in by_model)
 
 
 def _metrics(dice: _Dice, output_tokens: int) -> tuple[dict[str, object], dict[str, object]]:
@@ -154,9 +122,10 @@ def _metrics(dice: _Dice, output_tokens: int) -> tuple[dict[str, object], dict[s
     return core, tools
 
 
-def _records(state: SandboxState, day: date, day_start: int) -> list[dict[str, object]]:
-    model = usage_model_for(state)
-    snapshot = seed_of(state)
+def day_records(
+    model: UsageModel, snapshot: SeedSnapshot, day: date, day_start: int
+) -> list[dict[str, object]]:
+    """Every record of the day, in the report's order."""
     emails = {user.id: user.email for user in snapshot.users}
     key_names = {key.id: key.name for key in snapshot.keys}
     users: dict[str, list[int]] = {}
@@ -211,20 +180,3 @@ def _records(state: SandboxState, day: date, day_start: int) -> list[dict[str, o
                 }
             )
     return records
-
-
-def claude_code_records(state: SandboxState, day: date, day_start: int) -> list[dict[str, object]]:
-    """Every record of the day, in the report's order (empty until the day is an hour old)."""
-    if not day_available(day, state.now_ts(), day_start):
-        return []
-    cache = state.monitoring.cache.get("claude_code")
-    if not isinstance(cache, OrderedDict):
-        cache = OrderedDict()
-        state.monitoring.cache["claude_code"] = cache
-    records = cache.get(day)
-    if records is None:
-        records = _records(state, day, day_start)
-        cache[day] = records
-        if len(cache) > _CACHE_DAYS:
-            cache.popitem(last=False)
-    return list(records)

@@ -1,44 +1,23 @@
 """The RFC 7523 jwt-bearer exchange behind `POST /v1/oauth/token`, and the callers its tokens make.
 
-`parse_request` checks the JSON body the way the API does (400 `invalid_request_error`, no history
-entry): `grant_type` must be `urn:ietf:params:oauth:grant-type:jwt-bearer`; `assertion` (at most
-16 KiB), `federation_rule_id` (`fdrl_...`) and `organization_id` (the organization's UUID) are
-required; `service_account_id` (`svac_...`) and `workspace_id` (`wrkspc_...` or `default`) are
-optional. Other fields are ignored, as RFC 6749 §3.2 asks of a token endpoint.
+`parse_request` checks the JSON body (400 `invalid_request_error`, no history entry); fields the
+endpoint does not know are ignored, as RFC 6749 §3.2 asks of a token endpoint.
 
-`exchange` then decides. Every denial is the same opaque 401 `authentication_error`
-"Authentication failed"; the reason goes to `state.federation.authentication_history`, checked in
-this order:
+`exchange` then decides. Every denial is the same opaque 401 "Authentication failed"; the reason
+(`Denied`) goes to `state.federation.authentication_history`, checked in the order of `_decide`:
+the organization, rule and issuer; the assertion (only RS/PS/ES 256/384/512 signatures by a key of
+the issuer's inline JWKS, since the sandbox fetches nothing; `iss` equal to the issuer URL; `iat`,
+`exp`, `nbf` and the issuer's maximum lifetime, with 30 s of clock skew); the rule's match
+(`aud` defaults to `https://api.anthropic.com`; a `jti` is single-use per issuer when `check_jti`
+is on, consumed only by a success); the target service account; the workspace (an explicit one
+must be live and enabled; without one, the rule's sole enabled workspace, or the default one when
+it is enabled with at most one other, as the SDK describes) and the account's membership of it.
 
-1. `organization_mismatch`, `rule_not_found`, `rule_archived`, `issuer_archived`;
-2. the assertion: `jwt_malformed`, `jwt_algorithm_not_allowed` (only RS/PS/ES 256/384/512; HS*
-   and `none` are refused), `jwt_kid_missing`, `jwks_unavailable` (the issuer's JWKS is not
-   inline: the sandbox fetches nothing), `jwt_kid_unknown`, `jwt_key_mismatch` (the key with that
-   `kid` is not for that algorithm), `jwt_signature_invalid`, `jwt_issuer_mismatch` (`iss` must
-   equal the issuer URL exactly), `jwt_subject_missing`, `jwt_iat_missing`, `jwt_iat_in_future`,
-   `jwt_exp_missing`, `jwt_expired`, `jwt_not_yet_valid` (`nbf`), `jwt_lifetime_too_long`
-   (`exp - iat` over the issuer's `max_jwt_lifetime_seconds`); times allow 30 s of clock skew;
-3. the rule's match: `match_audience` (`aud`, a string or any element of a list, must equal
-   `match.audience`, else `https://api.anthropic.com`), `match_subject_prefix`, `match_claims`,
-   `match_condition`; then `jti_replayed` (a `jti` is single-use per issuer when the issuer's
-   `check_jti` is on; it is consumed only by a successful exchange);
-4. the target: `service_account_archived`, `service_account_mismatch` (the request named another
-   service account), `service_account_role_insufficient` (an `org:admin` rule whose target is no
-   longer an `admin`);
-5. the workspace: an explicit `workspace_id` must exist (`workspace_not_found`), be live
-   (`workspace_archived`) and be enabled for the rule (`workspace_not_enabled`); without one, the
-   rule's sole enabled workspace is used, or the default workspace when it is enabled along with
-   at most one other (the SDK's description), else `workspace_id_required` (always for
-   `applies_to_all_workspaces`); finally the service account must be a member of it
-   (`service_account_not_member`; it is implicitly a member of the default workspace).
-
-On success the token lives `max(floor, min(rule.token_lifetime_seconds, 2 × (exp - now)))`
-seconds, `floor` being `state.federation.min_token_lifetime_seconds` (60 unless configured).
-
-`workload_caller` turns a presented minted token into the `Caller` it stands for: expired is 401;
-a token without `org:admin` is 403 on every Admin API endpoint (which is all the sandbox serves);
-an `org:admin` token acts as its service account, as long as that account is live and still an
-`admin`.
+A minted token lives `max(floor, min(rule.token_lifetime_seconds, 2 × (exp - now)))` seconds,
+`floor` being `state.federation.min_token_lifetime_seconds` (60 unless configured).
+`workload_caller` turns a presented token into its `Caller`: expired is 401; without `org:admin`
+it is 403 everywhere (the sandbox serves only the Admin API); an `org:admin` token acts as its
+service account while that account is live and still an `admin`.
 """
 
 from __future__ import annotations
@@ -46,9 +25,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, cast
 
 import jwt
+from jwt.types import Options
 
 from . import cel, ids
 from .errors import ApiError, invalid_request, permission_denied
@@ -72,6 +52,12 @@ ALLOWED_ALGORITHMS: Final = frozenset(
     {"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512"}
 )
 AUTHENTICATION_FAILED: Final = "Authentication failed"
+_CLAIMS: Final = ("exp", "nbf", "iat", "aud", "iss", "sub", "jti")
+_SIGNATURE_ONLY: Final = cast(
+    Options, {"verify_signature": True, "require": [], **{f"verify_{claim}": False for claim in _CLAIMS}}
+)
+"""Only the signature is left to PyJWT: the claims are checked against the sandbox's clock, each
+with its own denial reason."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,20 +77,11 @@ class Denied(Exception):
         self.reason = reason
 
 
-def _required_string(data: Mapping[str, Any], name: str) -> str:
+def _string(data: Mapping[str, Any], name: str, *, required: bool = True) -> str | None:
     value = data.get(name)
-    if value is None:
+    if value is None and required:
         raise invalid_request(f"{name}: Field required")
-    if not isinstance(value, str) or not value.strip():
-        raise invalid_request(f"{name}: must be a non-empty string")
-    return value
-
-
-def _optional_string(data: Mapping[str, Any], name: str) -> str | None:
-    value = data.get(name)
-    if value is None:
-        return None
-    if not isinstance(value, str) or not value:
+    if value is not None and (not isinstance(value, str) or not (value.strip() if required else value)):
         raise invalid_request(f"{name}: must be a non-empty string")
     return value
 
@@ -115,28 +92,24 @@ def parse_request(data: Mapping[str, Any]) -> ExchangeRequest:
         raise invalid_request("grant_type: Field required")
     if grant_type != GRANT_TYPE:
         raise invalid_request(f"grant_type: unsupported grant type; expected '{GRANT_TYPE}'")
-    assertion = _required_string(data, "assertion")
+    assertion = str(_string(data, "assertion"))
     if len(assertion.encode("utf-8")) > MAX_ASSERTION_BYTES:
         raise invalid_request(f"assertion: larger than {MAX_ASSERTION_BYTES} bytes")
-    rule_id = _required_string(data, "federation_rule_id")
+    rule_id = str(_string(data, "federation_rule_id"))
     if not ids.looks_like_id(rule_id, RULE):
         raise invalid_request("federation_rule_id: not a valid federation rule id (expected fdrl_...)")
-    organization_id = _required_string(data, "organization_id")
+    organization_id = str(_string(data, "organization_id"))
     try:
         uuid.UUID(organization_id)
     except ValueError:
         raise invalid_request("organization_id: must be the organization's UUID") from None
-    service_account_id = _optional_string(data, "service_account_id")
-    if service_account_id is not None and not ids.looks_like_id(service_account_id, SERVICE_ACCOUNT):
+    account_id = _string(data, "service_account_id", required=False)
+    if account_id is not None and not ids.looks_like_id(account_id, SERVICE_ACCOUNT):
         raise invalid_request("service_account_id: not a valid service account id (expected svac_...)")
-    workspace_id = _optional_string(data, "workspace_id")
-    if (
-        workspace_id is not None
-        and workspace_id != "default"
-        and not ids.looks_like_id(workspace_id, ids.WORKSPACE)
-    ):
+    workspace_id = _string(data, "workspace_id", required=False)
+    if workspace_id not in (None, "default") and not ids.looks_like_id(str(workspace_id), ids.WORKSPACE):
         raise invalid_request("workspace_id: must be a workspace id (wrkspc_...) or 'default'")
-    return ExchangeRequest(assertion, rule_id, organization_id, service_account_id, workspace_id)
+    return ExchangeRequest(assertion, rule_id, organization_id, account_id, workspace_id)
 
 
 # -- the assertion --------------------------------------------------------------------------------
@@ -180,17 +153,7 @@ def _verified_claims(assertion: str, issuer: FederationIssuer) -> dict[str, Any]
             algorithms=[algorithm],
             # Only the signature here: the claims are checked below against the sandbox's clock,
             # each with its own reason.
-            options={
-                "verify_signature": True,
-                "verify_exp": False,
-                "verify_nbf": False,
-                "verify_iat": False,
-                "verify_aud": False,
-                "verify_iss": False,
-                "verify_sub": False,
-                "verify_jti": False,
-                "require": [],
-            },
+            options=_SIGNATURE_ONLY,
         )
     except jwt.InvalidSignatureError:
         raise Denied("jwt_signature_invalid") from None

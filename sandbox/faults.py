@@ -21,30 +21,16 @@ import json
 import re
 import threading
 from dataclasses import dataclass, field, fields
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from .errors import ApiError
 from .ids import new_request_id
 
 FaultKind = Literal["status", "latency", "malformed", "truncated", "drop", "drip", "observe"]
-_KINDS = ("status", "latency", "malformed", "truncated", "drop", "drip", "observe")
-
-ERROR_TYPES = {
-    400: "invalid_request_error",
-    401: "authentication_error",
-    403: "permission_error",
-    404: "not_found_error",
-    409: "conflict_error",
-    413: "request_too_large",
-    429: "rate_limit_error",
-    500: "api_error",
-    502: "api_error",
-    503: "api_error",
-    504: "timeout_error",
-    529: "overloaded_error",
-}
+_KINDS = get_args(FaultKind)
 
 
 @dataclass
@@ -151,24 +137,25 @@ class FaultMiddleware:
             await self.app(scope, receive, _Mangler(fault, send))
 
 
-async def _respond(send: Send, status: int, body: bytes, headers: dict[str, str]) -> None:
+async def _respond(
+    send: Send, status: int, body: bytes, headers: dict[str, str], request_id: str = ""
+) -> None:
     raw = [(k.encode(), v.encode()) for k, v in headers.items()]
-    raw += [(b"content-length", str(len(body)).encode()), (b"request-id", new_request_id().encode())]
+    raw += [
+        (b"content-length", str(len(body)).encode()),
+        (b"request-id", (request_id or new_request_id()).encode()),
+    ]
     await send({"type": "http.response.start", "status": status, "headers": raw})
     await send({"type": "http.response.body", "body": body})
 
 
 async def _error(fault: Fault, send: Send) -> None:
-    request_id = new_request_id()
-    body = {
-        "type": "error",
-        "error": {"type": ERROR_TYPES.get(fault.status, "api_error"), "message": fault.message},
-        "request_id": request_id,
-    }
+    request_id = new_request_id()  # the same in the header and the body, as on every error
+    body = ApiError(fault.status, fault.message).body(request_id)
     headers = {"content-type": "application/json"}
     if fault.retry_after is not None:
         headers["retry-after"] = f"{fault.retry_after:g}"
-    await _respond(send, fault.status, json.dumps(body).encode(), headers)
+    await _respond(send, fault.status, json.dumps(body).encode(), headers, request_id)
 
 
 class _Mangler:

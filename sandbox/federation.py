@@ -1,36 +1,26 @@
 """Workload identity federation state: service accounts, federation issuers and rules.
 
-Read accessors (on `state.federation`, a `FederationState`):
+`state.federation`, a `FederationState`: `service_accounts` (`svac_...`, archived ones included),
+`issuers` (`fdis_...`) and `rules` (`fdrl_...`), each a `Resources`; explicit workspace
+memberships (`membership`, `memberships_of`, `memberships_in`: every service account is also an
+implicit `workspace_user` of the default workspace, not stored); `authentication_history`, one
+`AuthenticationEvent` per exchange that got past request validation, with the real reason of a
+failure (the client always gets the same opaque 401); `min_token_lifetime_seconds` (60 on the real
+API; `SandboxConfig` lowers it so tests need not wait a minute).
 
-* `service_accounts` — `SortedIndex[str, ServiceAccount]` (`svac_...`), archived ones included;
-* `issuers` — `SortedIndex[str, FederationIssuer]` (`fdis_...`);
-* `rules` — `SortedIndex[str, FederationRule]` (`fdrl_...`);
-* `membership(service_account_id, workspace_id)` — an explicit `ServiceAccountMember` or None
-  (every service account is also an implicit `workspace_user` of the default workspace, which is
-  not stored); `memberships_of(sa_id)` / `memberships_in(workspace_id)` list explicit ones;
-* `authentication_history` — list of `AuthenticationEvent`, oldest first: one per token exchange
-  that got past request validation, with `outcome` (`success`/`failure`) and, for a failure, the
-  real `reason` the API only shows in the Console (the client always gets the same opaque 401);
-* `min_token_lifetime_seconds` — the floor of the minted-token lifetime formula (60 on the real
-  API; `SandboxConfig.min_token_lifetime_seconds` lowers it so tests need not wait a minute).
-
-Records keep times as epoch seconds and render the SDK 2.10.0 models exactly
-(`BetaServiceAccount`, `BetaServiceAccountWorkspaceMember`, `BetaFederationIssuer`,
-`BetaFederationRule`, `BetaFederationRuleWorkspace`).
-
-The sandbox never fetches anything: an issuer's `discovery` or `explicit_url` JWKS is stored and
-shown, but only an `inline` JWKS can verify an assertion (an exchange through an issuer of another
-kind fails with the reason `jwks_unavailable`).
+Records keep times as epoch seconds and render the SDK 2.10.0 models exactly. The sandbox never
+fetches anything: a `discovery` or `explicit_url` JWKS is stored and shown, but only an `inline`
+one can verify an assertion (otherwise the exchange fails with `jwks_unavailable`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Final, Literal
 
 from . import cel
 from .models import WorkspaceRole, format_ts
-from .pagination import SortedIndex
+from .resources import Resources
 
 SERVICE_ACCOUNT: Final = "svac_"
 ISSUER: Final = "fdis_"
@@ -59,37 +49,23 @@ class SharedIssuer:
     separator: str = "/"
 
 
-SHARED_ISSUERS: Final[dict[str, SharedIssuer]] = {
-    "https://token.actions.githubusercontent.com": SharedIssuer(
-        "GitHub Actions",
-        frozenset(
-            {
-                "repository",
-                "repository_id",
-                "repository_owner",
-                "repository_owner_id",
-                "enterprise",
-                "enterprise_id",
-            }
-        ),
-        "repo:",
-    ),
-    "https://gitlab.com": SharedIssuer(
-        "GitLab",
-        frozenset({"namespace_id", "namespace_path", "project_id", "project_path"}),
-        "project_path:",
-    ),
-    "https://agent.buildkite.com": SharedIssuer(
-        "Buildkite", frozenset({"organization_id", "organization_slug"}), "organization:", ":"
-    ),
-    "https://app.terraform.io": SharedIssuer(
-        "Terraform Cloud",
-        frozenset({"terraform_organization_id", "terraform_organization_name"}),
-        "organization:",
-        ":",
-    ),
-    "https://accounts.google.com": SharedIssuer("Google", frozenset({"email", "hd", "azp"}), None),
+# fmt: off
+SHARED_ISSUERS: Final = {
+    url: SharedIssuer(platform, frozenset(claims.split()), scheme, separator)
+    for url, platform, claims, scheme, separator in (
+        ("https://token.actions.githubusercontent.com", "GitHub Actions",
+         "repository repository_id repository_owner repository_owner_id enterprise enterprise_id",
+         "repo:", "/"),
+        ("https://gitlab.com", "GitLab", "namespace_id namespace_path project_id project_path",
+         "project_path:", "/"),
+        ("https://agent.buildkite.com", "Buildkite", "organization_id organization_slug", "organization:",
+         ":"),
+        ("https://app.terraform.io", "Terraform Cloud",
+         "terraform_organization_id terraform_organization_name", "organization:", ":"),
+        ("https://accounts.google.com", "Google", "email hd azp", None, "/"),
+    )
 }
+# fmt: on
 """The shared issuers the docs name, with the claims this sandbox accepts as pinning a tenant."""
 
 
@@ -102,7 +78,7 @@ def tenant_pinning_problem(issuer_url: str, match: RuleMatch) -> str | None:
         return None
     if shared.identity_claims & set(match.claims or {}):
         return None
-    if match.compiled is not None and shared.identity_claims & cel.referenced_claims(match.compiled):
+    if match.compiled is not None and shared.identity_claims & match.compiled.claims:
         return None
     prefix = match.subject_prefix
     if prefix is not None and not prefix.endswith("*"):
@@ -241,7 +217,7 @@ class RuleMatch:
     audience: str | None = None
     claims: dict[str, str] | None = None
     condition: str | None = None
-    compiled: cel.Node | None = field(default=None, compare=False)
+    compiled: cel.Condition | None = field(default=None, compare=False)
 
     def to_api(self) -> dict[str, object]:
         return {
@@ -334,51 +310,36 @@ class AuthenticationEvent:
     """The assertion's `sub`, once its signature has been verified."""
 
     def to_dict(self) -> dict[str, object]:
-        return {
-            "at": format_ts(self.at),
-            "outcome": self.outcome,
-            "reason": self.reason,
-            "federation_rule_id": self.federation_rule_id,
-            "request_id": self.request_id,
-            "issuer_id": self.issuer_id,
-            "service_account_id": self.service_account_id,
-            "workspace_id": self.workspace_id,
-            "subject": self.subject,
-        }
+        return {**asdict(self), "at": format_ts(self.at)}
 
 
 class FederationState:
     """Service accounts, issuers, rules, memberships and the exchange's bookkeeping."""
 
     def __init__(self) -> None:
-        self.service_accounts: SortedIndex[str, ServiceAccount] = SortedIndex()
-        self.issuers: SortedIndex[str, FederationIssuer] = SortedIndex()
-        self.rules: SortedIndex[str, FederationRule] = SortedIndex()
+        self.service_accounts = Resources[ServiceAccount]("service account", "service_account_id", where="")
+        self.issuers = Resources[FederationIssuer]("federation issuer", "federation_issuer_id", where="")
+        self.rules = Resources[FederationRule]("federation rule", "federation_rule_id", where="")
         self.authentication_history: list[AuthenticationEvent] = []
         self.min_token_lifetime_seconds = 60
-        self._members: SortedIndex[int, ServiceAccountMember] = SortedIndex()
-        self._member_seq: dict[tuple[str, str], int] = {}
-        self._next_seq = 0
+        self._members: dict[tuple[str, str], ServiceAccountMember] = {}
+        """(service account id, workspace id) -> explicit membership, in the order they were made."""
         self._used_jtis: dict[tuple[str, str], int] = {}
         """(issuer id, jti) -> when the assertion stops being acceptable, after which it is forgotten."""
 
     # -- memberships ----------------------------------------------------------------------------
 
     def membership(self, service_account_id: str, workspace_id: str) -> ServiceAccountMember | None:
-        seq = self._member_seq.get((service_account_id, workspace_id))
-        return None if seq is None else self._members[seq]
+        return self._members.get((service_account_id, workspace_id))
 
     def add_membership(self, member: ServiceAccountMember) -> None:
         key = (member.service_account_id, member.workspace_id)
-        if key in self._member_seq:
+        if key in self._members:
             raise ValueError("already a member: change the existing membership's role instead")
-        self._next_seq += 1
-        self._members.add(self._next_seq, member)
-        self._member_seq[key] = self._next_seq
+        self._members[key] = member
 
     def remove_membership(self, service_account_id: str, workspace_id: str) -> ServiceAccountMember | None:
-        seq = self._member_seq.pop((service_account_id, workspace_id), None)
-        return None if seq is None else self._members.remove(seq)
+        return self._members.pop((service_account_id, workspace_id), None)
 
     def memberships_of(self, service_account_id: str) -> list[ServiceAccountMember]:
         return [m for m in self._members.values() if m.service_account_id == service_account_id]
@@ -394,32 +355,20 @@ class FederationState:
     def live_rules_of(self, issuer_id: str) -> list[FederationRule]:
         return [r for r in self.rules.values() if r.audit.live and r.issuer_id == issuer_id]
 
-    def issuer_name(self, issuer_id: str) -> str | None:
-        issuer = self.issuers.get(issuer_id)
-        return None if issuer is None else issuer.name
-
-    def service_account_name(self, service_account_id: str) -> str | None:
-        account = self.service_accounts.get(service_account_id)
-        return None if account is None else account.name
-
     def render_rule(self, rule: FederationRule) -> dict[str, object]:
-        return rule.to_api(
-            self.issuer_name(rule.issuer_id), self.service_account_name(rule.service_account_id)
-        )
+        issuer, account = self.issuers.get(rule.issuer_id), self.service_accounts.get(rule.service_account_id)
+        return rule.to_api(issuer.name if issuer else None, account.name if account else None)
 
     # -- single-use jti -------------------------------------------------------------------------
 
     def jti_seen(self, issuer_id: str, jti: str, now: int) -> bool:
-        self._forget_jtis(now)
+        # A replay after the assertion expired fails on `exp` anyway: no need to remember it.
+        for key in [key for key, until in self._used_jtis.items() if until < now]:
+            del self._used_jtis[key]
         return (issuer_id, jti) in self._used_jtis
 
     def use_jti(self, issuer_id: str, jti: str, acceptable_until: int) -> None:
         self._used_jtis[(issuer_id, jti)] = acceptable_until
-
-    def _forget_jtis(self, now: int) -> None:
-        # A replay after the assertion expired fails on `exp` anyway: no need to remember it.
-        for key in [key for key, until in self._used_jtis.items() if until < now]:
-            del self._used_jtis[key]
 
     # -- whole-state view -----------------------------------------------------------------------
 

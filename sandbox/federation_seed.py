@@ -17,7 +17,10 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from typing import TYPE_CHECKING, Final
+from typing import Final
+
+from cryptography.hazmat.primitives.asymmetric import ec
+from jwt.algorithms import ECAlgorithm
 
 from .federation import (
     ISSUER,
@@ -33,11 +36,7 @@ from .federation import (
     ServiceAccountRole,
 )
 from .models import Workspace
-
-if TYPE_CHECKING:
-    from cryptography.hazmat.primitives.asymmetric.ec import EllipticCurvePrivateKey
-
-    from .store import SandboxState
+from .store import SandboxState
 
 DAY: Final = 86_400
 HOUR: Final = 3_600
@@ -47,33 +46,17 @@ DEMO_SUBJECT_PREFIX: Final = "system:serviceaccount:inference:*"
 _P256_ORDER: Final = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
 
 
-def demo_signing_key(seed: int) -> EllipticCurvePrivateKey:
+def demo_signing_key(seed: int) -> ec.EllipticCurvePrivateKey:
     """The private key behind the seeded issuer's inline JWKS (a sandbox secret, not a credential)."""
-    from cryptography.hazmat.primitives.asymmetric import ec
-
     digest = hashlib.sha256(f"claude-admin-mcp-sandbox-wif-key:{seed}".encode()).digest()
     return ec.derive_private_key(int.from_bytes(digest, "big") % (_P256_ORDER - 1) + 1, ec.SECP256R1())
 
 
 @functools.lru_cache(maxsize=8)
-def _demo_jwk(seed: int) -> tuple[tuple[str, str], ...] | None:
-    try:
-        from jwt.algorithms import ECAlgorithm
-    except ImportError:  # PyJWT without `cryptography`: no key to show
-        return None
-    try:
-        public = ECAlgorithm.to_jwk(demo_signing_key(seed).public_key(), as_dict=True)
-    except ImportError:
-        return None
+def demo_jwks(seed: int) -> tuple[tuple[str, str], ...]:
+    """The seeded issuer's one inline key, as sorted pairs (cached: seeding resets are frequent)."""
+    public = ECAlgorithm.to_jwk(demo_signing_key(seed).public_key(), as_dict=True)
     return tuple(sorted({**public, "kid": DEMO_KID, "use": "sig", "alg": "ES256"}.items()))
-
-
-def demo_jwks(seed: int) -> dict[str, object]:
-    """The seeded issuer's JWKS: inline with the demo key, or discovery if no crypto is installed."""
-    jwk = _demo_jwk(seed)
-    if jwk is None:
-        return {"type": "discovery", "discovery_base": None, "ca_cert_pem": None}
-    return {"type": "inline", "keys": [dict(jwk)]}
 
 
 def seed_federation(state: SandboxState, seed: int, anchor: int, workspaces: list[Workspace]) -> None:
@@ -95,7 +78,7 @@ def seed_federation(state: SandboxState, seed: int, anchor: int, workspaces: lis
         account = ServiceAccount(
             state.new_id(SERVICE_ACCOUNT, created), name, description, role, Audit.new(created, admin)
         )
-        federation.service_accounts.add(account.id, account)
+        federation.service_accounts.put(account)
         accounts.append(account)
     for account, workspace_id in zip(accounts[:2], [homes[0], homes[-1]], strict=True):
         if workspace_id != state.default_workspace_id:
@@ -107,12 +90,12 @@ def seed_federation(state: SandboxState, seed: int, anchor: int, workspaces: lis
         state.new_id(ISSUER, created),
         "acme-k8s-prod",
         DEMO_ISSUER_URL,
-        demo_jwks(seed),
+        {"type": "inline", "keys": [dict(demo_jwks(seed))]},
         True,
         3600,
         Audit.new(created, admin),
     )
-    federation.issuers.add(issuer.id, issuer)
+    federation.issuers.put(issuer)
 
     created = start + 5 * HOUR
     rule = FederationRule(
@@ -129,4 +112,4 @@ def seed_federation(state: SandboxState, seed: int, anchor: int, workspaces: lis
         {homes[0]: RuleWorkspace(homes[0], created, admin)},
         homes[0],
     )
-    federation.rules.add(rule.id, rule)
+    federation.rules.put(rule)

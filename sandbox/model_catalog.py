@@ -14,6 +14,7 @@ report is exactly the sum of tokens times these prices.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Final
@@ -113,6 +114,20 @@ def cents_per_token(
     if speed == "fast":
         price *= FAST_MODE_FACTOR
     return price
+
+
+PriceClass = tuple[str, str, str, str, str]
+"""(model, service_tier, context_window, inference_geo, speed): what a token's price depends on."""
+
+
+@functools.cache
+def token_prices(price_class: PriceClass) -> tuple[Decimal, ...]:
+    """`cents_per_token` of each of `TOKEN_TYPES`."""
+    model, tier, window, geo, speed = price_class
+    return tuple(
+        cents_per_token(model, kind, service_tier=tier, context_window=window, inference_geo=geo, speed=speed)
+        for kind in TOKEN_TYPES
+    )
 
 
 def token_description(

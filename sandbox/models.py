@@ -15,7 +15,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Final, Literal, NamedTuple
 
 OrgRole = Literal[
     "admin",
@@ -41,6 +41,13 @@ InferenceGeo = Literal["global", "us"]
 
 INVITE_LIFETIME_SECONDS = 21 * 24 * 3600
 """Invites expire 21 days after they are sent; the API does not let anyone change that."""
+# fmt: off
+COLORS: Final = (
+    "#6C5BB9", "#D97757", "#4A90D9", "#2E9E6A", "#C2408C", "#E0A526", "#5B6B7A", "#8E5BD9", "#1F8A9E",
+    "#B3473D",
+)
+# fmt: on
+"""Workspace display colours the seed and new workspaces without one pick from."""
 
 
 def format_ts(ts: int) -> str:
@@ -240,3 +247,60 @@ class Activity:
             "actor": self.actor,
             **self.fields,
         }
+
+
+# -- the organization as seeded --------------------------------------------------------------------
+# Plain tuples (cheap for 100,000 users): the usage, cost, Claude Code and activity-history data
+# derive from these, not from the live records, so a later write never rewrites the past.
+
+
+class SeededUser(NamedTuple):
+    id: str
+    email: str
+    role: str
+    added_at: int
+
+
+class SeededKey(NamedTuple):
+    id: str
+    name: str
+    workspace_id: str
+    created_at: int
+    created_by_user_id: str | None
+    stored_status: str
+    expires_at: int | None
+
+
+class SeededWorkspace(NamedTuple):
+    id: str
+    name: str
+    created_at: int
+    archived_at: int | None
+    is_default: bool
+    default_inference_geo: str
+    allowed_inference_geos: tuple[str, ...] | None
+    """None = unrestricted."""
+
+
+class SeededInvite(NamedTuple):
+    id: str
+    email: str
+    role: str
+    invited_at: int
+    stored_status: str
+    accepted_at: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class SeedSnapshot:
+    seed: int
+    anchor: int
+    """The seed's `now` (epoch seconds): every seeded time is before it."""
+    organization_uuid: str
+    organization_created_at: int
+    default_workspace_id: str
+    admin_key_user_id: str
+    users: tuple[SeededUser, ...]
+    keys: tuple[SeededKey, ...]
+    workspaces: tuple[SeededWorkspace, ...]
+    invites: tuple[SeededInvite, ...]

@@ -1,154 +1,104 @@
 """What the monitoring endpoints (usage and cost reports, Claude Code analytics, rate limits, the
 compliance activity feed) keep on the state: `state.monitoring`, a `MonitoringState`.
 
-* `seed` — a `SeedSnapshot`: the seeded organization as it was when seeded (users with their
-  roles, API keys with their statuses, workspaces, invites). The generated usage and the seeded
-  activity history derive from it, not from the live collections, so removing a user or archiving
-  a workspace later does not rewrite the past: it only stops usage from then on.
+* `snapshot` — the `SeedSnapshot`: the organization as it was when seeded. The generated usage and
+  the seeded activity history derive from it, not from the live collections, so removing a user or
+  archiving a workspace later does not rewrite the past: it only stops usage from then on.
 * `rate_limits` — the organization's rate-limit table and its workspace overrides (writable).
-* `cache` — lazily built, derived data (the usage model, the activity history); never part of
-  `state.snapshot()`, rebuilt on demand from the fields above and the activity log.
-
-The snapshot is plain tuples: taking it for 100,000 users costs a few milliseconds of seeding.
-This module imports nothing from `store` (the state imports it).
+* `origins` — activity id -> (client IP address, user agent) of the request that made it.
+* derived data, built lazily and never part of `state.snapshot()`: the usage model (rebuilt when
+  a write changed some source's lifetime), Claude Code records per day and the activity history.
+  Each accessor takes the live data it depends on (the activity log, the users), so this module
+  needs nothing from `store`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, NamedTuple
+from collections import OrderedDict
+from collections.abc import Mapping, Sequence
+from datetime import date
 
-from .models import ApiKey, Invite, User, Workspace
+from . import activity_feed, claude_code_model
+from .activity_feed import FeedItem
+from .models import Activity, SeedSnapshot, User
 from .rate_limit_table import RateLimitTable
+from .usage_model import Catalogue, Events, UsageModel, build_catalogue, runtime_events
 
-if TYPE_CHECKING:
-    from .store import SandboxState
-
-
-class SeededUser(NamedTuple):
-    id: str
-    email: str
-    role: str
-    added_at: int
+CLAUDE_CODE_CACHE_DAYS = 64
 
 
-class SeededKey(NamedTuple):
-    id: str
-    name: str
-    workspace_id: str
-    created_at: int
-    created_by_user_id: str | None
-    stored_status: str
-    expires_at: int | None
-
-
-class SeededWorkspace(NamedTuple):
-    id: str
-    name: str
-    created_at: int
-    archived_at: int | None
-    is_default: bool
-    default_inference_geo: str
-    allowed_inference_geos: tuple[str, ...] | None
-    """None = unrestricted."""
-
-
-class SeededInvite(NamedTuple):
-    id: str
-    email: str
-    role: str
-    invited_at: int
-    stored_status: str
-    accepted_at: int | None
-
-
-@dataclass(frozen=True, slots=True)
-class SeedSnapshot:
-    seed: int
-    anchor: int
-    """The seed's `now` (epoch seconds): every seeded time is before it."""
-    organization_uuid: str
-    organization_created_at: int
-    default_workspace_id: str
-    admin_key_user_id: str
-    users: tuple[SeededUser, ...]
-    keys: tuple[SeededKey, ...]
-    workspaces: tuple[SeededWorkspace, ...]
-    invites: tuple[SeededInvite, ...]
-
-
-def _user(user: User) -> SeededUser:
-    return SeededUser(user.id, user.email, user.role, user.added_at)
-
-
-def _key(key: ApiKey) -> SeededKey:
-    return SeededKey(
-        key.id,
-        key.name,
-        key.workspace_id,
-        key.created_at,
-        key.created_by_user_id,
-        key.stored_status,
-        key.expires_at,
-    )
-
-
-def _workspace(workspace: Workspace) -> SeededWorkspace:
-    residency = workspace.data_residency
-    allowed = residency.allowed_inference_geos
-    return SeededWorkspace(
-        workspace.id,
-        workspace.name,
-        workspace.created_at,
-        workspace.archived_at,
-        workspace.is_default,
-        residency.default_inference_geo,
-        None if isinstance(allowed, str) else tuple(allowed),
-    )
-
-
-def _invite(invite: Invite) -> SeededInvite:
-    return SeededInvite(
-        invite.id, invite.email, invite.role, invite.invited_at, invite.stored_status, invite.accepted_at
-    )
-
-
-def take_seed_snapshot(state: SandboxState, anchor: int) -> SeedSnapshot:
-    return SeedSnapshot(
-        seed=state.seed,
-        anchor=anchor,
-        organization_uuid=state.organization.id,
-        organization_created_at=state.organization.created_at,
-        default_workspace_id=state.default_workspace_id,
-        admin_key_user_id=state.admin_key_user_id,
-        users=tuple(map(_user, state.users.values())),
-        keys=tuple(map(_key, state.api_keys.values())),
-        workspaces=tuple(map(_workspace, state.workspaces.values())),
-        invites=tuple(map(_invite, state.invites.values())),
-    )
-
-
-@dataclass(slots=True)
 class MonitoringState:
-    seed: SeedSnapshot | None = None
-    rate_limits: RateLimitTable = field(default_factory=RateLimitTable)
-    cache: dict[str, object] = field(default_factory=dict)
-    """Derived data, keyed by its builder's name (see `usage_model.usage_model_for`)."""
-    origins: dict[str, tuple[str, str]] = field(default_factory=dict)
-    """Activity id -> (client IP address, user agent) of the request that made it."""
+    def __init__(self) -> None:
+        self._snapshot: SeedSnapshot | None = None
+        self.rate_limits = RateLimitTable()
+        self.origins: dict[str, tuple[str, str]] = {}
+        self._catalogue: Catalogue | None = None
+        self._model: tuple[int, Events, UsageModel] | None = None
+        self._claude_code: OrderedDict[date, list[dict[str, object]]] = OrderedDict()
+        self._history: list[FeedItem] | None = None
 
+    def seed(self, snapshot: SeedSnapshot) -> None:
+        """Called once by the seeder, last: keeps the snapshot and seeds the rate limits."""
+        self._snapshot = snapshot
+        self.rate_limits.seed(snapshot)
 
-def seed_monitoring(state: SandboxState, anchor: int) -> None:
-    """Called once by the seeder, last: snapshots the organization and seeds the rate limits."""
-    snapshot = take_seed_snapshot(state, anchor)
-    state.monitoring.seed = snapshot
-    state.monitoring.rate_limits.seed(snapshot)
+    @property
+    def snapshot(self) -> SeedSnapshot:
+        if self._snapshot is None:
+            raise RuntimeError("the sandbox state was not seeded")
+        return self._snapshot
 
+    @property
+    def catalogue(self) -> Catalogue:
+        if self._catalogue is None:
+            self._catalogue = build_catalogue(self.snapshot)
+        return self._catalogue
 
-def seed_of(state: SandboxState) -> SeedSnapshot:
-    """The seed snapshot; a state built by hand (not by the seeder) gets one taken now."""
-    snapshot = state.monitoring.seed
-    if snapshot is None:
-        snapshot = take_seed_snapshot(state, state.now_ts())
-        state.monitoring.seed = snapshot
-    return snapshot
+    def usage_model(self, activities: Sequence[Activity]) -> UsageModel:
+        """The usage model, rebuilt only when a write changed some source's lifetime."""
+        cached = self._model
+        if cached is not None and cached[0] == len(activities):
+            return cached[2]
+        events = runtime_events(activities)
+        if cached is not None and cached[1] == events:
+            model = cached[2]
+        else:
+            model = UsageModel(self.catalogue, events)
+        self._model = (len(activities), events, model)
+        return model
+
+    def claude_code_records(
+        self, activities: Sequence[Activity], now: int, day: date, day_start: int
+    ) -> list[dict[str, object]]:
+        """Every record of the day (empty until the day is an hour old). A served day never
+        changes: writes only affect usage from their moment on."""
+        if not claude_code_model.day_available(now, day_start):
+            return []
+        records = self._claude_code.get(day)
+        if records is None:
+            model = self.usage_model(activities)
+            records = claude_code_model.day_records(model, self.snapshot, day, day_start)
+            self._claude_code[day] = records
+            if len(self._claude_code) > CLAUDE_CODE_CACHE_DAYS:
+                self._claude_code.popitem(last=False)
+        return list(records)
+
+    def feed(self, activities: Sequence[Activity], users: Mapping[str, User]) -> list[FeedItem]:
+        """Every compliance feed record, oldest first: the seeded history, then the writes."""
+        snapshot = self.snapshot
+        if self._history is None:
+            self._history = activity_feed.history(snapshot, self.catalogue.key_stops)
+
+        def email_of(user_id: str) -> str | None:
+            user = users.get(user_id)
+            if user is not None:
+                return user.email
+            return next((seeded.email for seeded in snapshot.users if seeded.id == user_id), None)
+
+        runtime = [
+            activity_feed.runtime_item(activity, snapshot, email_of, self.origins) for activity in activities
+        ]
+        items = [*self._history, *runtime]
+        if self._history and runtime and runtime[0].id <= self._history[-1].id:
+            items.sort(key=lambda item: item.id)  # a clock pinned before the anchor
+        return items

@@ -16,17 +16,25 @@ The envelope, as on the API:
 
 A cursor need not name a live item: a deleted item's id still marks its place, so a walk survives
 deletions made while it runs.
+
+The workload identity endpoints page the other way the API does: `{"data": [...], "next_page":
+str | null}`, `next_page` an opaque cursor (`encode_page`) standing for the last item's key.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 from bisect import bisect_left, bisect_right, insort
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
-from typing import Generic, TypeVar
+from typing import Final, Generic, NamedTuple, TypeVar
+
+from .errors import invalid_request
 
 K = TypeVar("K", str, int)
+A = TypeVar("A")
 T = TypeVar("T")
 
 
@@ -104,60 +112,34 @@ def paginate(
     match: Callable[[T], bool] | None = None,
 ) -> Page[T]:
     """One page of the items behind ascending `keys`, newest first (see the module docstring)."""
-    if before is not None:
-        return _newer_than(keys, get, limit, bisect_right(keys, before), match)
-    start = len(keys) - 1 if after is None else bisect_left(keys, after) - 1
-    return _older_from(keys, get, limit, start, match)
+    if before is not None:  # the `limit` items just newer than `before`, nearest first
+        start, step = bisect_right(keys, before), 1
+    else:
+        start, step = (len(keys) - 1 if after is None else bisect_left(keys, after) - 1), -1
+    if match is not None:
+        page = walk(keys, get, limit, start, step, match)
+        if step > 0:
+            page.items.reverse()
+        return page
+    # Unfiltered: a slice, O(log n + page) whatever the collection's size.
+    low, high = (start, min(start + limit, len(keys))) if step > 0 else (max(start - limit + 1, 0), start + 1)
+    more = high < len(keys) if step > 0 else low > 0
+    return Page([get(key) for key in reversed(keys[low:high])], has_more=more)
 
 
-def _older_from(
-    keys: Sequence[K], get: Callable[[K], T], limit: int, start: int, match: Callable[[T], bool] | None
+def walk(
+    keys: Sequence[A], get: Callable[[A], T], limit: int, index: int, step: int, match: Callable[[T], bool]
 ) -> Page[T]:
-    """Up to `limit` items at index `start` and below, walking towards older ones."""
-    if match is None:
-        low = max(start - limit + 1, 0)
-        chunk = keys[low : start + 1]
-        return Page([get(key) for key in reversed(chunk)], has_more=low > 0)
+    """Up to `limit` matching items from `index` on, `step` at a time, in walking order; `has_more`
+    says whether another matching item lies further on."""
     found: list[T] = []
-    index = start
-    while index >= 0 and len(found) < limit:
+    while 0 <= index < len(keys) and len(found) < limit:
         item = get(keys[index])
         if match(item):
             found.append(item)
-        index -= 1
-    has_more = False
-    while index >= 0:
-        if match(get(keys[index])):
-            has_more = True
-            break
-        index -= 1
-    return Page(found, has_more)
-
-
-def _newer_than(
-    keys: Sequence[K], get: Callable[[K], T], limit: int, start: int, match: Callable[[T], bool] | None
-) -> Page[T]:
-    """Up to `limit` items at index `start` and above, the ones nearest `start`, newest first."""
-    end = len(keys)
-    if match is None:
-        high = min(start + limit, end)
-        chunk = keys[start:high]
-        return Page([get(key) for key in reversed(chunk)], has_more=high < end)
-    found: list[T] = []
-    index = start
-    while index < end and len(found) < limit:
-        item = get(keys[index])
-        if match(item):
-            found.append(item)
-        index += 1
-    has_more = False
-    while index < end:
-        if match(get(keys[index])):
-            has_more = True
-            break
-        index += 1
-    found.reverse()
-    return Page(found, has_more)
+        index += step
+    rest = range(index, -1 if step < 0 else len(keys), step)
+    return Page(found, has_more=any(match(get(keys[i])) for i in rest))
 
 
 def envelope(data: list[dict[str, object]], has_more: bool, id_field: str = "id") -> dict[str, object]:
@@ -168,3 +150,30 @@ def envelope(data: list[dict[str, object]], has_more: bool, id_field: str = "id"
         "first_id": str(data[0][id_field]) if data else None,
         "last_id": str(data[-1][id_field]) if data else None,
     }
+
+
+class Window(NamedTuple):
+    """What page a list request asks for: its size and at most one cursor (an id, or for the
+    `next_page` style the key the opaque cursor stands for, in `after`)."""
+
+    limit: int
+    before: str | None = None
+    after: str | None = None
+
+
+_PAGE_CURSOR: Final = "v1:"
+
+
+def encode_page(key: str) -> str:
+    return base64.urlsafe_b64encode((_PAGE_CURSOR + key).encode("utf-8")).decode("ascii").rstrip("=")
+
+
+def decode_page(raw: str) -> str:
+    """The key an opaque `page` cursor stands for (400 if it is not one of ours)."""
+    try:
+        text = base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)).decode("utf-8")
+    except (binascii.Error, ValueError):
+        text = ""
+    if not text.startswith(_PAGE_CURSOR) or len(text) > 200:
+        raise invalid_request("page: not a cursor from a previous response's next_page")
+    return text[len(_PAGE_CURSOR) :]

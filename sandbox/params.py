@@ -9,6 +9,7 @@ SDK sends); the bare `name=value` spelling is accepted too.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Collection, Mapping
 from typing import Any, Final
 
@@ -17,9 +18,13 @@ from starlette.requests import Request
 
 from . import ids
 from .errors import ApiError, invalid_request
+from .pagination import Window, decode_page
 
 DEFAULT_LIMIT: Final = 20
 MAX_LIMIT: Final = 1000
+SLUG_MAX: Final = 255
+DESCRIPTION_MAX: Final = 1000
+_SLUG: Final = re.compile(r"^[a-z0-9-]+$")
 MAX_BODY_BYTES: Final = 1_000_000
 """Admin API bodies are a few fields; anything near this size is a client bug (413)."""
 
@@ -62,8 +67,9 @@ class Query:
             raise invalid_request(f"limit: must be between 1 and {maximum}, got {value}")
         return value
 
-    def cursors(self, prefix: str, noun: str) -> tuple[str | None, str | None]:
-        """(before_id, after_id): at most one, each a well-formed id of the listed kind."""
+    def window(self, prefix: str, noun: str) -> Window:
+        """`limit` and at most one of `before_id`/`after_id`, each a well-formed id of the listed kind."""
+        limit = self.limit()
         before = self._last("before_id")
         after = self._last("after_id")
         if before is not None and after is not None:
@@ -72,7 +78,17 @@ class Query:
             check_id("before_id", before, prefix, noun)
         if after is not None:
             check_id("after_id", after, prefix, noun)
-        return before, after
+        return Window(limit, before, after)
+
+    def page_window(self, prefix: str | None = None) -> Window:
+        """`limit` (1-100, default 20) and the opaque `page` cursor of the `next_page` style; with
+        `prefix`, the cursor must stand for an id of that kind."""
+        limit = self.limit(20, 100)
+        raw = self.string("page")
+        after = None if raw is None else decode_page(raw)
+        if after is not None and prefix is not None and not after.startswith(prefix):
+            raise invalid_request("page: not a cursor from a previous response's next_page")
+        return Window(limit, after=after)
 
     def string(self, name: str) -> str | None:
         value = self._last(name)
@@ -152,13 +168,13 @@ class Body:
     def field(self, name: str) -> str:
         return self._prefix + name
 
-    def _required(self, name: str) -> Any:
+    def required(self, name: str) -> Any:
         if name not in self._data or self._data[name] is None:
             raise invalid_request(f"{self.field(name)}: Field required")
         return self._data[name]
 
     def string(self, name: str, *, required: bool = False, max_length: int = 1000) -> str | None:
-        value = self._required(name) if required else self._data.get(name)
+        value = self.required(name) if required else self._data.get(name)
         if value is None:
             return None
         if not isinstance(value, str):
@@ -170,7 +186,7 @@ class Body:
         return value
 
     def enum(self, name: str, allowed: Collection[str], *, required: bool = False) -> str | None:
-        value = self._required(name) if required else self._data.get(name)
+        value = self.required(name) if required else self._data.get(name)
         if value is None:
             return None
         if not isinstance(value, str) or value not in allowed:
@@ -178,7 +194,7 @@ class Body:
         return value
 
     def id(self, name: str, prefix: str, noun: str) -> str:
-        value = self._required(name)
+        value = self.required(name)
         if not isinstance(value, str):
             raise invalid_request(f"{self.field(name)}: Input should be a valid string")
         return check_id(self.field(name), value, prefix, noun)
@@ -198,3 +214,47 @@ class Body:
         if not isinstance(value, dict):
             raise invalid_request(f"{self.field(name)}: Input should be an object")
         return value
+
+    def boolean(self, name: str) -> bool | None:
+        value = self._data.get(name)
+        if value is not None and not isinstance(value, bool):
+            raise invalid_request(f"{self.field(name)}: Input should be a valid boolean")
+        return value
+
+    def integer(self, name: str, low: int, high: int) -> int | None:
+        value = self._data.get(name)
+        if value is None:
+            return None
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise invalid_request(f"{self.field(name)}: Input should be a valid integer")
+        if not low <= value <= high:
+            raise invalid_request(f"{self.field(name)}: must be between {low} and {high}, got {value}")
+        return value
+
+    def slug(self, name: str, *, required: bool) -> str | None:
+        """A workload identity object's name: 1-255 lowercase letters, digits and hyphens."""
+        value = self.required(name) if required else self._data.get(name)
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            raise invalid_request(f"{self.field(name)}: Input should be a valid string")
+        if not 1 <= len(value) <= SLUG_MAX or not _SLUG.fullmatch(value):
+            raise invalid_request(
+                f"{self.field(name)}: must be 1 to {SLUG_MAX} lowercase letters, digits and hyphens "
+                "(^[a-z0-9-]+$)"
+            )
+        return value
+
+    def description(self, *, on_update: bool) -> tuple[bool, str | None]:
+        """(given, value), at most 1,000 characters. On update an explicit null clears it (stored
+        as "", as the SDK documents); leaving the field out leaves it unchanged."""
+        if "description" not in self._data:
+            return False, None
+        value = self._data["description"]
+        if value is None:
+            return on_update, "" if on_update else None
+        if not isinstance(value, str):
+            raise invalid_request("description: Input should be a valid string")
+        if len(value) > DESCRIPTION_MAX:
+            raise invalid_request(f"description: must be at most {DESCRIPTION_MAX} characters")
+        return True, value

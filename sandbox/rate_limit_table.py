@@ -15,26 +15,20 @@ from __future__ import annotations
 import hashlib
 import random
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Final
+from typing import Final
 
 from .ids import encode_base58
 from .model_catalog import MODELS
-
-if TYPE_CHECKING:
-    from .monitoring import SeedSnapshot
+from .models import SeedSnapshot
 
 GROUP_TYPES: Final = ("model_group", "batch", "token_count", "files", "skills", "web_search")
+# fmt: off
 SETTABLE_TYPES: Final = (
-    "fast_itpmca",
-    "fast_otpm",
-    "input_tokens_per_minute",
-    "input_tokens_per_minute_cache_aware",
-    "output_tokens_per_minute",
-    "requests_per_minute",
-    "tokens_per_day",
-    "tokens_per_minute",
+    "fast_itpmca", "fast_otpm", "input_tokens_per_minute", "input_tokens_per_minute_cache_aware",
+    "output_tokens_per_minute", "requests_per_minute", "tokens_per_day", "tokens_per_minute",
     "tool_uses_per_second",
 )
+# fmt: on
 MAX_VALUE: Final = 2**53 - 1
 
 
@@ -65,58 +59,29 @@ def _models(family: str) -> tuple[str, ...]:
     )
 
 
+def _model_group(key: str, name: str, rpm: int, itpm: int, otpm: int) -> RateLimitGroup:
+    limits = (
+        ("requests_per_minute", rpm),
+        ("input_tokens_per_minute", itpm),
+        ("output_tokens_per_minute", otpm),
+    )
+    return RateLimitGroup(key, "model_group", name, _models(key), limits)
+
+
+def _surface(name: str, *limits: tuple[str, int]) -> RateLimitGroup:
+    return RateLimitGroup(name, name, None, None, limits)
+
+
 GROUPS: Final = (
-    RateLimitGroup(
-        "opus",
-        "model_group",
-        "Claude Opus 4.x",
-        _models("opus"),
-        (
-            ("requests_per_minute", 4000),
-            ("input_tokens_per_minute", 2_000_000),
-            ("output_tokens_per_minute", 400_000),
-        ),
-    ),
-    RateLimitGroup(
-        "sonnet",
-        "model_group",
-        "Claude Sonnet 4.x",
-        _models("sonnet"),
-        (
-            ("requests_per_minute", 4000),
-            ("input_tokens_per_minute", 2_000_000),
-            ("output_tokens_per_minute", 400_000),
-        ),
-    ),
-    RateLimitGroup(
-        "haiku",
-        "model_group",
-        "Claude Haiku 4.5",
-        _models("haiku"),
-        (
-            ("requests_per_minute", 4000),
-            ("input_tokens_per_minute", 4_000_000),
-            ("output_tokens_per_minute", 800_000),
-        ),
-    ),
-    RateLimitGroup(
-        "haiku3",
-        "model_group",
-        "Claude Haiku 3.x",
-        _models("haiku3"),
-        (
-            ("requests_per_minute", 4000),
-            ("input_tokens_per_minute", 400_000),
-            ("output_tokens_per_minute", 80_000),
-        ),
-    ),
-    RateLimitGroup(
-        "batch", "batch", None, None, (("requests_per_minute", 4000), ("enqueued_batch_requests", 500_000))
-    ),
-    RateLimitGroup("token_count", "token_count", None, None, (("requests_per_minute", 8000),)),
-    RateLimitGroup("files", "files", None, None, (("requests_per_minute", 1000),)),
-    RateLimitGroup("skills", "skills", None, None, (("requests_per_minute", 500),)),
-    RateLimitGroup("web_search", "web_search", None, None, (("tool_uses_per_second", 30),)),
+    _model_group("opus", "Claude Opus 4.x", 4000, 2_000_000, 400_000),
+    _model_group("sonnet", "Claude Sonnet 4.x", 4000, 2_000_000, 400_000),
+    _model_group("haiku", "Claude Haiku 4.5", 4000, 4_000_000, 800_000),
+    _model_group("haiku3", "Claude Haiku 3.x", 4000, 400_000, 80_000),
+    _surface("batch", ("requests_per_minute", 4000), ("enqueued_batch_requests", 500_000)),
+    _surface("token_count", ("requests_per_minute", 8000)),
+    _surface("files", ("requests_per_minute", 1000)),
+    _surface("skills", ("requests_per_minute", 500)),
+    _surface("web_search", ("tool_uses_per_second", 30)),
 )
 
 
@@ -124,9 +89,6 @@ GROUPS: Final = (
 class Entry:
     id: str
     group: RateLimitGroup
-
-    def org_limit(self, limiter: str) -> int | None:
-        return dict(self.group.limits).get(limiter)
 
 
 class RateLimitTable:

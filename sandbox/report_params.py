@@ -25,8 +25,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Final
 
-from starlette.requests import Request
-
 from .errors import invalid_request
 from .models import format_ts
 from .params import Query
@@ -74,13 +72,6 @@ def parse_date(name: str, raw: str) -> date:
 
 def day_start(day: date) -> int:
     return int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp())
-
-
-def betas(request: Request) -> set[str]:
-    """`anthropic-beta` values: a comma-separated list, possibly in several headers."""
-    return {
-        value.strip() for header in request.headers.getlist("anthropic-beta") for value in header.split(",")
-    }
 
 
 def bucket_limit(query: Query, width_name: str, *, default: int, maximum: int) -> int:
@@ -159,3 +150,23 @@ def bucket_page(query: Query, now: int, *, widths: tuple[str, ...] = ("1d", "1h"
     stop = min(past_last, start + limit * width)
     buckets = [(moment, moment + width) for moment in range(start, stop, width)]
     return BucketPage(width, buckets, stop if stop < past_last else None)
+
+
+def offset_token(scope: str, offset: int) -> str:
+    """A `next_page` that is an offset into one listing: `page_` + base64 of `scope:offset`."""
+    return "page_" + base64.b64encode(f"{scope}:{offset}".encode()).decode()
+
+
+def offset_of(query: Query, scope: str, total: int, hint: str = "") -> int:
+    """The offset `page` stands for (0 without one); 400 if it is not a token of this listing."""
+    token = query.string("page")
+    if token is None:
+        return 0
+    try:
+        text = base64.b64decode(token.removeprefix("page_"), validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        text = ""
+    seen, _, offset = text.rpartition(":")
+    if not token.startswith("page_") or seen != scope or not offset.isdecimal() or int(offset) > total:
+        raise invalid_request(f"page: invalid page token; pass the next_page of a previous response{hint}")
+    return int(offset)

@@ -28,6 +28,7 @@ from __future__ import annotations
 import gc
 import random
 import uuid
+from bisect import bisect
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Final, TypeVar
@@ -35,6 +36,7 @@ from typing import Final, TypeVar
 from . import ids
 from .federation_seed import seed_federation
 from .models import (
+    COLORS,
     INVITE_LIFETIME_SECONDS,
     ApiKey,
     ApiKeyStoredStatus,
@@ -43,12 +45,16 @@ from .models import (
     Member,
     Organization,
     OrgRole,
+    SeededInvite,
+    SeededKey,
+    SeededUser,
+    SeededWorkspace,
+    SeedSnapshot,
     User,
     Workspace,
     WorkspaceRole,
     to_ts,
 )
-from .monitoring import seed_monitoring
 from .store import SandboxState, anchored_clock
 
 ORGANIZATION_NAME: Final = "Acme Corp (Sandbox)"
@@ -80,70 +86,28 @@ LAST_NAMES: Final = (
 DOMAINS: Final = (("acme.com", 0.86), ("northwind-consulting.com", 0.94), ("globex-contractors.io", 1.0))
 """(domain, cumulative share): most staff at acme.com, contractors at two agencies."""
 
+# fmt: off
 WORKSPACE_NAMES: Final = (
-    "Research",
-    "Production",
-    "Data Science",
-    "Staging",
-    "Customer Support",
-    "Platform",
-    "Marketing",
-    "ML Ops",
-    "Security",
-    "Finance Analytics",
-    "Mobile",
-    "Search",
-    "Growth",
-    "Internal Tools",
-    "Evaluation",
-    "Legal Review",
-    "Developer Experience",
-    "Sales Engineering",
-    "Knowledge Base",
-    "Content Studio",
-    "Fraud Detection",
-    "Recommendations",
-    "Localization",
-    "Partner Integrations",
-    "Quality Assurance",
-    "Infrastructure",
-    "Onboarding",
-    "Documentation",
-    "Billing Automation",
-    "Prototyping",
+    "Research", "Production", "Data Science", "Staging", "Customer Support", "Platform", "Marketing",
+    "ML Ops", "Security", "Finance Analytics", "Mobile", "Search", "Growth", "Internal Tools", "Evaluation",
+    "Legal Review", "Developer Experience", "Sales Engineering", "Knowledge Base", "Content Studio",
+    "Fraud Detection", "Recommendations", "Localization", "Partner Integrations", "Quality Assurance",
+    "Infrastructure", "Onboarding", "Documentation", "Billing Automation", "Prototyping",
 )
 ARCHIVED_WORKSPACE_NAMES: Final = ("Hackathon 2025", "Legacy Prototype")
 TEAM_TAGS: Final = ("research", "platform", "data", "support", "growth", "security", "finance", "mobile")
-COLORS: Final = (
-    "#6C5BB9",
-    "#D97757",
-    "#4A90D9",
-    "#2E9E6A",
-    "#C2408C",
-    "#E0A526",
-    "#5B6B7A",
-    "#8E5BD9",
-    "#1F8A9E",
-    "#B3473D",
-)
 KEY_PURPOSES: Final = (
-    "prod-backend",
-    "ci-pipeline",
-    "notebook",
-    "eval-harness",
-    "support-bot",
-    "batch-jobs",
-    "staging",
-    "claude-code",
-    "data-labeling",
-    "search-indexer",
-    "prototype",
-    "slack-bot",
+    "prod-backend", "ci-pipeline", "notebook", "eval-harness", "support-bot", "batch-jobs", "staging",
+    "claude-code", "data-labeling", "search-indexer", "prototype", "slack-bot",
 )
+# fmt: on
 _HINT_CHARS: Final = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 T = TypeVar("T")
 
 WRITABLE_ROLES: Final[tuple[OrgRole, ...]] = ("user", "developer", "billing", "claude_code_user")
+_ROLES: Final[tuple[OrgRole, ...]] = ("admin", "billing", "developer", "user", "claude_code_user")
+_ROLE_SHARES: Final = (0.02, 0.07, 0.45, 0.75)
+"""Cumulative shares of `_ROLES` but the last (a Console organization: no owners)."""
 
 
 class _Draw:
@@ -179,11 +143,14 @@ class _Draw:
         while sum(counts) < count:
             counts[index % len(counts)] += 1
             index += 1
-        out = [label for label, n in zip(labels, counts, strict=True) for _ in range(n)]
-        for i in range(len(out) - 1, 0, -1):
+        return self.shuffle([label for label, n in zip(labels, counts, strict=True) for _ in range(n)])
+
+    def shuffle(self, items: list[T]) -> list[T]:
+        """Fisher-Yates in place, one `random()` per swap (returns `items`)."""
+        for i in range(len(items) - 1, 0, -1):
             j = int(self.random() * (i + 1))
-            out[i], out[j] = out[j], out[i]
-        return out
+            items[i], items[j] = items[j], items[i]
+        return items
 
 
 def default_anchor() -> datetime:
@@ -218,32 +185,9 @@ def build_demo_state(
     if workspaces is not None and workspaces < 0:
         raise ValueError("workspaces must be 0 or more")
     anchor = to_ts(now if now is not None else default_anchor())
+    start = anchor - 365 * DAY
     rng = random.Random(f"claude-admin-mcp-sandbox-seed:{seed}")
     draw = _Draw(rng)
-    # The seed allocates a few hundred thousand long-lived objects and no cycles: the cyclic
-    # collector would rescan the growing heap again and again for nothing (a third of the time).
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        return _build(draw, rng, users, workspaces, seed, now, anchor, admin_key, oauth_token)
-    finally:
-        if collecting:
-            gc.enable()
-
-
-def _build(
-    draw: _Draw,
-    rng: random.Random,
-    users: int,
-    workspaces: int | None,
-    seed: int,
-    now: datetime | None,
-    anchor: int,
-    admin_key: str,
-    oauth_token: str | None,
-) -> SandboxState:
-    start = anchor - 365 * DAY
-
     organization = Organization(new_uuid(rng), ORGANIZATION_NAME, start)
     state = SandboxState(
         organization=organization,
@@ -252,14 +196,47 @@ def _build(
         oauth_token=oauth_token,
         clock=anchored_clock(now),
     )
-    seeded_users = _seed_users(state, draw, users, start, anchor)
-    named = _seed_workspaces(state, draw, rng, users, workspaces, start, anchor)
-    _seed_members(state, draw, seeded_users, named)
-    _seed_api_keys(state, draw, seeded_users, named, anchor)
-    _seed_invites(state, draw, seeded_users, users, start, anchor)
-    seed_federation(state, seed, anchor, named)
-    seed_monitoring(state, anchor)
+    # The seed allocates a few hundred thousand long-lived objects and no cycles: the cyclic
+    # collector would rescan the growing heap again and again for nothing (a third of the time).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        seeded_users = _seed_users(state, draw, users, start, anchor)
+        named = _seed_workspaces(state, draw, rng, users, workspaces, start, anchor)
+        _seed_members(state, draw, seeded_users, named)
+        _seed_api_keys(state, draw, seeded_users, named, anchor)
+        _seed_invites(state, draw, seeded_users, users, start, anchor)
+        seed_federation(state, seed, anchor, named)
+        state.monitoring.seed(_snapshot(state, anchor))
+    finally:
+        if collecting:
+            gc.enable()
     return state
+
+
+def _snapshot(state: SandboxState, anchor: int) -> SeedSnapshot:
+    def workspace(ws: Workspace) -> SeededWorkspace:
+        geo, allowed = ws.data_residency.default_inference_geo, ws.data_residency.allowed_inference_geos
+        geos = None if isinstance(allowed, str) else tuple(allowed)
+        return SeededWorkspace(ws.id, ws.name, ws.created_at, ws.archived_at, ws.is_default, geo, geos)
+
+    def key(k: ApiKey) -> SeededKey:
+        return SeededKey(
+            k.id, k.name, k.workspace_id, k.created_at, k.created_by_user_id, k.stored_status, k.expires_at
+        )
+
+    def invite(i: Invite) -> SeededInvite:
+        return SeededInvite(i.id, i.email, i.role, i.invited_at, i.stored_status, i.accepted_at)
+
+    organization = state.organization
+    return SeedSnapshot(
+        state.seed, anchor, organization.id, organization.created_at, state.default_workspace_id,
+        state.admin_key_user_id,
+        tuple(SeededUser(u.id, u.email, u.role, u.added_at) for u in state.users.values()),
+        tuple(map(key, state.api_keys.values())),
+        tuple(map(workspace, state.workspaces.values())),
+        tuple(map(invite, state.invites.values())),
+    )  # fmt: skip
 
 
 def _seed_users(state: SandboxState, draw: _Draw, count: int, start: int, anchor: int) -> list[User]:
@@ -272,39 +249,20 @@ def _seed_users(state: SandboxState, draw: _Draw, count: int, start: int, anchor
     user_ids = state.ids.new_many(ids.USER, [added_at * 1000 for added_at in times])
     seeded: list[User] = []
     append = seeded.append
-    first_domain, first_share = DOMAINS[0]
-    second_domain, second_share = DOMAINS[1]
-    third_domain = DOMAINS[2][0]
+    domains, domain_shares = [domain for domain, _ in DOMAINS], [share for _, share in DOMAINS[:-1]]
     firsts, lasts = FIRST_NAMES, LAST_NAMES
     n_firsts, n_lasts = len(firsts), len(lasts)
     for index, added_at in enumerate(times):
         first = firsts[int(rand() * n_firsts)]
         last = lasts[int(rand() * n_lasts)]
-        share = rand()
-        domain = (
-            first_domain if share < first_share else second_domain if share < second_share else third_domain
-        )
+        domain = domains[bisect(domain_shares, rand())]
         address = f"{first}.{last}@{domain}".lower()
         seen = taken.get(address, 0)
         taken[address] = seen + 1
         email = address if seen == 0 else f"{first}.{last}{seen + 1}@{domain}".lower()
-        role: OrgRole
-        if index < 2:
-            role = "admin"
-        else:
-            share = rand()
-            if share < 0.02:
-                role = "admin"
-            elif share < 0.07:
-                role = "billing"
-            elif share < 0.45:
-                role = "developer"
-            elif share < 0.75:
-                role = "user"
-            else:
-                role = "claude_code_user"
+        role = "admin" if index < 2 else _ROLES[bisect(_ROLE_SHARES, rand())]
         append(User(user_ids[index], email, f"{first} {last}", role, added_at))
-    state.load_users(seeded)
+    state.users.load(seeded)
     state.primary_owner_id = seeded[0].id
     state.admin_key_user_id = seeded[1].id if len(seeded) > 1 else seeded[0].id
     return seeded
@@ -320,26 +278,14 @@ def _seed_workspaces(
     anchor: int,
 ) -> list[Workspace]:
     """The default workspace plus the named ones (archived included), oldest first."""
-    default = Workspace(
-        state.new_id(ids.WORKSPACE, start),
-        "Default",
-        start,
-        COLORS[0],
-        new_uuid(rng),
-        is_default=True,
-    )
-    state.add_workspace(default)
+    default_id = state.new_id(ids.WORKSPACE, start)
+    state.add_workspace(Workspace(default_id, "Default", start, COLORS[0], new_uuid(rng), is_default=True))
     active = requested if requested is not None else max(3, min(100, users // 8))
     archived = 0 if active == 0 else (2 if active >= 10 else 1)
     total = active + archived
     times = sorted(draw.between(start + DAY, anchor - 2 * DAY) for _ in range(total))
     # The archived ones are among the older half: they had time to be used and retired.
-    older_half = list(range(max(archived, total // 2)))
-    shuffled = older_half[:]
-    for i in range(len(shuffled) - 1, 0, -1):
-        j = int(draw.random() * (i + 1))
-        shuffled[i], shuffled[j] = shuffled[j], shuffled[i]
-    archived_slots = set(shuffled[:archived])
+    archived_slots = set(draw.shuffle(list(range(max(archived, total // 2))))[:archived])
     named: list[Workspace] = []
     active_index = 0
     archived_index = 0
@@ -363,14 +309,9 @@ def _seed_workspaces(
             tags["cost_center"] = f"cc-{draw.between(100, 1000)}"
         if draw.random() < 0.3:
             tags["env"] = draw.pick(("prod", "staging", "dev"))
+        workspace_id = state.new_id(ids.WORKSPACE, created_at)
         workspace = Workspace(
-            state.new_id(ids.WORKSPACE, created_at),
-            name,
-            created_at,
-            draw.pick(COLORS),
-            new_uuid(rng),
-            data_residency=residency,
-            tags=tags,
+            workspace_id, name, created_at, draw.pick(COLORS), new_uuid(rng), residency, tags
         )
         if slot in archived_slots:
             workspace.archived_at = draw.between(created_at + DAY, anchor - HOUR)
@@ -448,23 +389,16 @@ def _seed_api_keys(
             status = "archived"
         if workspace.archived_at is not None and status == "active":
             status = "inactive"  # archiving a workspace deactivated its keys
+        name = f"{pick(KEY_PURPOSES)}-{creator.name.split()[0].lower()}"
+        hint = partial_key_hint(draw)
+        principal = creator.id if rand() < 0.25 else None
         drafts.append(
-            ApiKey(
-                "",
-                f"{pick(KEY_PURPOSES)}-{creator.name.split()[0].lower()}",
-                created_at,
-                workspace.id,
-                partial_key_hint(draw),
-                stored_status=status,
-                expires_at=expires_at,
-                created_by_user_id=creator.id,
-                principal_user_id=creator.id if rand() < 0.25 else None,
-            )
+            ApiKey("", name, created_at, workspace.id, hint, status, expires_at, creator.id, principal)
         )
     drafts.sort(key=lambda key: key.created_at)
     for key in drafts:
         key.id = state.new_id(ids.API_KEY, key.created_at)
-        state.add_api_key(key)
+        state.api_keys.put(key)
 
 
 _INVITE_STATUSES: Final = (("pending", 0.40), ("expired", 0.25), ("accepted", 0.35))
@@ -486,17 +420,8 @@ def _seed_invites(
             used_accepted.add(user.id)
             invited_at = user.added_at - draw.between(HOUR, 5 * DAY)
             role: OrgRole = user.role if user.role in WRITABLE_ROLES else "developer"
-            drafts.append(
-                Invite(
-                    "",
-                    user.email,
-                    role,
-                    invited_at,
-                    invited_at + INVITE_LIFETIME_SECONDS,
-                    stored_status="accepted",
-                    accepted_at=user.added_at,
-                )
-            )
+            expires_at = invited_at + INVITE_LIFETIME_SECONDS
+            drafts.append(Invite("", user.email, role, invited_at, expires_at, "accepted", user.added_at))
             continue
         if label == "pending":
             invited_at = draw.between(anchor - 20 * DAY, anchor - HOUR)
@@ -509,7 +434,7 @@ def _seed_invites(
     drafts.sort(key=lambda invite: invite.invited_at)
     for invite in drafts:
         invite.id = state.new_id(ids.INVITE, invite.invited_at)
-        state.add_invite(invite)
+        state.invites.put(invite)
 
 
 def _new_person_email(state: SandboxState, draw: _Draw, used: set[str]) -> str:

@@ -1,43 +1,25 @@
-"""The sandbox organization's in-memory state.
+"""The sandbox organization's in-memory state, `SandboxState`. Tests read it directly (e.g. to
+prove that a refused write changed nothing):
 
-Read accessors (tests read these directly, e.g. to prove that a refused write changed nothing):
+* `organization`; `users`, `invites`, `workspaces` (the default one included: `default_workspace_id`)
+  and `api_keys`, each a `Resources` (`resources.py`): a read-only mapping id -> record, oldest
+  first, `newest_first()` the other way (deleted invites stay, with status `deleted`);
+* `members` — workspace id -> `WorkspaceMembers`; `member(workspace_id, user_id)`,
+  `workspaces_of(user_id)` (explicit memberships);
+* `activities` — one `Activity` per successful write, oldest first (`record_activity`; the routes
+  add the credential kind and the write's ids and values);
+* `primary_owner_id` (cannot be signed out), `admin_key_user_id` (who the admin key and the OAuth
+  token act for); `clock` (replace it to pin time), `now_ts()`;
+* `max_active_workspaces` (100) and `invite_creations` (for the 1,200 invites per hour) — tests
+  may lower or fill them; `faults` (`faults.py`);
+* `federation` (`federation.py`), `tokens` (minted by the exchange, digests only: `tokens.py`),
+  `console_token` (the bearer token treated as a Console session, or None);
+* `monitoring` (`monitoring.py`) and `compliance_api_enabled` (may the admin key read the feed);
+* `snapshot()` — everything above as plain data, for equality checks.
 
-* `state.organization` — the `Organization` record (`id` is a UUID string, `name`).
-* `state.users` — `SortedIndex[str, User]`: a read-only mapping user id -> `User`, iterated oldest
-  first; `state.users.newest_first()` iterates the other way.
-* `state.invites` — `SortedIndex[str, Invite]` (deleted invites stay, with status `deleted`).
-* `state.workspaces` — `SortedIndex[str, Workspace]`, the default workspace included
-  (`state.default_workspace_id`, `workspace.is_default`).
-* `state.members` — dict workspace id -> `WorkspaceMembers` (a mapping user id -> `Member`).
-  `state.member(workspace_id, user_id)` returns one `Member` or None.
-* `state.api_keys` — `SortedIndex[str, ApiKey]`.
-* `state.activities` — list of `Activity`, oldest first: one per successful write, appended by
-  `state.record_activity(kind, actor, **fields)` (actor: the acting user's id; the routes add
-  `credential="admin_api_key"|"oauth"` and the write's ids and values).
-* `state.primary_owner_id` — the organization's creator, who cannot be signed out.
-* `state.admin_key_user_id` — the user the admin key and the OAuth token act for ("self").
-* `state.clock` — callable returning the current aware UTC datetime; replace it to pin time.
-* `state.now_ts()` — `clock()` as integer epoch seconds.
-* `state.workspaces_of(user_id)` — the workspaces a user is an explicit member of.
-* `state.max_active_workspaces` (100) and `state.invite_creations` (recent creation times, for
-  the 1,200-per-hour invite limit) — tests may lower or fill them.
-* `state.faults` — the `FaultPlan` of injected failures (see `faults.py`).
-* `state.federation` — service accounts, federation issuers and rules, and the token exchange's
-  `authentication_history` (see `federation.py`); `state.tokens` — the access tokens minted by
-  the exchange, kept as digests only (see `tokens.py`); `state.console_token` — the bearer token
-  treated as a Console session (None: no Console).
-* `state.monitoring` — the seed snapshot the usage, cost and Claude Code reports derive from, the
-  rate-limit table with its workspace overrides, and derived caches (see `monitoring.py`);
-  `state.compliance_api_enabled` — whether an Admin key may read the compliance activity feed.
-* `state.snapshot()` — everything above as plain JSON-able data, for equality checks.
-
-Invariants kept by the mutators here (the routes decide what the API allows, this module keeps
-the data consistent): every collection is sorted by key; the e-mail indexes follow users and
-invites; removing a user removes their workspace memberships; each write the API accepts goes
-through `record_activity`.
-
-The server runs every request on one event-loop thread with no `await` between reading and
-writing the state, so requests never interleave inside a mutation and no lock is needed.
+The mutators here keep the data consistent (collections sorted by id, the e-mail indexes, a removed
+user's memberships gone); the routes decide what the API allows. Every request runs on one
+event-loop thread with no `await` between reading and writing the state: no lock is needed.
 """
 
 from __future__ import annotations
@@ -55,6 +37,7 @@ from .ids import IdGenerator
 from .models import Activity, ApiKey, Invite, Member, Organization, User, Workspace
 from .monitoring import MonitoringState
 from .pagination import SortedIndex
+from .resources import Resources
 from .tokens import TokenStore
 
 CredentialKind = Literal["admin_api_key", "oauth", "console", "service_account"]
@@ -75,12 +58,18 @@ class Caller:
 
 def normalize_email(email: str) -> str:
     """The e-mail filter's matching key: case-insensitive, `+tag` variants of one mailbox equal."""
+    if email.islower() and "+" not in email and email == email.strip():
+        return email  # already a key (every seeded address): seeding 100,000 users calls this
     email = email.strip().lower()
     local, at, domain = email.partition("@")
     if not at:
         return email
     local = local.split("+", 1)[0]
     return f"{local}@{domain}"
+
+
+def _email_key(record: User | Invite) -> str:
+    return normalize_email(record.email)
 
 
 class WorkspaceMembers(Mapping[str, Member]):
@@ -168,11 +157,11 @@ class SandboxState:
         # given the same seed and the same requests end in the same state.
         self.rng = random.Random(f"claude-admin-mcp-sandbox-runtime:{seed}")
 
-        self.users: SortedIndex[str, User] = SortedIndex()
-        self.invites: SortedIndex[str, Invite] = SortedIndex()
-        self.workspaces: SortedIndex[str, Workspace] = SortedIndex()
+        self.users: Resources[User] = Resources("user", "user_id", index_key=_email_key)
+        self.invites: Resources[Invite] = Resources("invite", "invite_id", index_key=_email_key)
+        self.workspaces: Resources[Workspace] = Resources("workspace", "workspace_id")
         self.members: dict[str, WorkspaceMembers] = {}
-        self.api_keys: SortedIndex[str, ApiKey] = SortedIndex()
+        self.api_keys: Resources[ApiKey] = Resources("API key", "api_key_id")
         self.activities: list[Activity] = []
 
         self.default_workspace_id = ""
@@ -191,8 +180,6 @@ class SandboxState:
         self.compliance_api_enabled = True
         """Whether the Compliance API was enabled for the organization (gates the activity feed)."""
 
-        self._users_by_email: dict[str, list[str]] = {}
-        self._invites_by_email: dict[str, list[str]] = {}
         self._user_workspaces: dict[str, set[str]] = {}
         self._member_seq = 0
 
@@ -210,79 +197,40 @@ class SandboxState:
         seconds = self.now().timestamp() if at_ts is None else at_ts
         return self.ids.new(prefix, int(seconds * 1000))
 
-    # -- users --------------------------------------------------------------------------------
-
-    def add_user(self, user: User) -> None:
-        self.users.add(user.id, user)
-        self._users_by_email.setdefault(normalize_email(user.email), []).append(user.id)
-
-    def load_users(self, users: Sequence[User]) -> None:
-        """Bulk `add_user` for seeding: `users` ascending by id, all newer than any present."""
-        self.users.extend_sorted([(user.id, user) for user in users])
-        by_email = self._users_by_email
-        for user in users:
-            email = user.email
-            # Seeded addresses are already lowercase with no +tag: skip the general normalizer.
-            key = (
-                email if email.islower() and "+" not in email and " " not in email else normalize_email(email)
-            )
-            same = by_email.get(key)
-            if same is None:
-                by_email[key] = [user.id]
-            else:
-                same.append(user.id)
+    # -- users and invites ---------------------------------------------------------------------
 
     def remove_user(self, user_id: str) -> User:
         """Removes the user and their workspace memberships (their API keys stay: they are org-owned)."""
         for workspace_id in sorted(self._user_workspaces.pop(user_id, set())):
             self.members[workspace_id].remove(user_id)
-        user = self.users.remove(user_id)
-        key = normalize_email(user.email)
-        same = self._users_by_email[key]
-        same.remove(user_id)
-        if not same:
-            del self._users_by_email[key]
-        return user
-
-    def user_ids_matching_email(self, email: str) -> list[str]:
-        """Users whose e-mail matches the list filter, ascending."""
-        return sorted(self._users_by_email.get(normalize_email(email), []))
+        return self.users.remove(user_id)
 
     def user_with_exact_email(self, email: str) -> User | None:
         wanted = email.strip().lower()
-        for user_id in self._users_by_email.get(normalize_email(email), []):
+        for user_id in self.users.matching(normalize_email(email)):
             user = self.users[user_id]
             if user.email.lower() == wanted:
                 return user
+        return None
+
+    def pending_invite_for(self, email: str) -> Invite | None:
+        """A still-pending (not expired, deleted or accepted) invite to exactly this address."""
+        wanted = email.strip().lower()
+        now = self.now_ts()
+        for invite_id in self.invites.matching(normalize_email(email)):
+            invite = self.invites[invite_id]
+            if invite.email.lower() == wanted and invite.status(now) == "pending":
+                return invite
         return None
 
     def workspaces_of(self, user_id: str) -> set[str]:
         """The workspaces a user is an explicit member of."""
         return set(self._user_workspaces.get(user_id, set()))
 
-    # -- invites ------------------------------------------------------------------------------
-
-    def add_invite(self, invite: Invite) -> None:
-        self.invites.add(invite.id, invite)
-        self._invites_by_email.setdefault(normalize_email(invite.email), []).append(invite.id)
-
-    def invite_ids_matching_email(self, email: str) -> list[str]:
-        return sorted(self._invites_by_email.get(normalize_email(email), []))
-
-    def pending_invite_for(self, email: str) -> Invite | None:
-        """A still-pending (not expired, deleted or accepted) invite to exactly this address."""
-        wanted = email.strip().lower()
-        now = self.now_ts()
-        for invite_id in self._invites_by_email.get(normalize_email(email), []):
-            invite = self.invites[invite_id]
-            if invite.email.lower() == wanted and invite.status(now) == "pending":
-                return invite
-        return None
-
     # -- workspaces and members ---------------------------------------------------------------
 
     def add_workspace(self, workspace: Workspace) -> None:
-        self.workspaces.add(workspace.id, workspace)
+        self.workspaces.put(workspace)
         self.members.setdefault(workspace.id, WorkspaceMembers())
         if workspace.is_default:
             self.default_workspace_id = workspace.id
@@ -326,11 +274,6 @@ class SandboxState:
         member = self.members[workspace_id].remove(user_id)
         self._user_workspaces.get(user_id, set()).discard(workspace_id)
         return member
-
-    # -- API keys -----------------------------------------------------------------------------
-
-    def add_api_key(self, key: ApiKey) -> None:
-        self.api_keys.add(key.id, key)
 
     # -- activity -----------------------------------------------------------------------------
 

@@ -25,7 +25,7 @@ intervals from the moment they happen: deactivating or archiving a key, archivin
 (its keys and its Workbench), removing a user (their OAuth usage). Nothing is served for minutes
 less than 5 minutes old (`FRESHNESS_SECONDS`), and nothing in the future.
 
-The catalogue of streams is built from the seed snapshot (`monitoring.SeedSnapshot`) with its own
+The catalogue of streams is built from the seed snapshot (`models.SeedSnapshot`) with its own
 seeded random stream, so it is the same for a seed whatever happened since.
 """
 
@@ -37,34 +37,26 @@ import random
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 from operator import itemgetter
-from typing import TYPE_CHECKING, Any, Final, NamedTuple
+from typing import Any, Final, NamedTuple
 
-from .model_catalog import MODELS_BY_ID
-from .monitoring import SeedSnapshot, seed_of
-
-if TYPE_CHECKING:
-    from .store import SandboxState
+from .model_catalog import MODELS_BY_ID, TOKEN_TYPES, PriceClass
+from .models import Activity, SeedSnapshot
 
 DAY: Final = 86_400
+HOUR: Final = 3600
 MINUTE: Final = 60
 MINUTES_PER_DAY: Final = 1440
 INF: Final = 1 << 62
 FRESHNESS_SECONDS: Final = 300
 """Usage shows up 5 minutes after the minute it happened in (the docs: "within ~5 minutes")."""
 
-VALUES: Final = (
-    "uncached_input_tokens",
-    "cache_creation.ephemeral_5m_input_tokens",
-    "cache_creation.ephemeral_1h_input_tokens",
-    "cache_read_input_tokens",
-    "output_tokens",
-    "web_search_requests",
-    "code_execution_centihours",
-)
+VALUES: Final = (*TOKEN_TYPES, "web_search_requests", "code_execution_centihours")
 """What a stream produces, in this order. Code execution (container time in hundredths of an hour)
 appears only in the cost report, as on the API."""
 UNCACHED, CACHE_5M, CACHE_1H, CACHE_READ, OUTPUT, WEB_SEARCH, CODE_EXEC = range(7)
+Units = tuple[int, ...]
 N_TOKEN_VALUES: Final = 5
 
 _M64: Final = (1 << 64) - 1
@@ -75,11 +67,8 @@ _MIX2: Final = 0x94D049BB133111EB
 # -- daily profiles ----------------------------------------------------------------------------
 
 
-def _cumulative(weights: Sequence[int]) -> tuple[int, ...]:
-    out = [0]
-    for weight in weights:
-        out.append(out[-1] + weight)
-    return tuple(out)
+def _cumulative(weights: Iterable[int]) -> tuple[int, ...]:
+    return tuple(accumulate(weights, initial=0))
 
 
 def _working_hours(center_hour: float, seed: int) -> tuple[int, ...]:
@@ -158,93 +147,62 @@ class Stream:
     """Chance of any use on a given day, out of 65,536."""
     growth: int
     key: int
-    units: tuple[int, int, int, int, int, int, int]
+    units: tuple[int, ...]
+    """`d` before the day's multiplier, one per `VALUES`."""
     start: int
     end: int
     """Seeded active interval [start, end), minute-aligned; `end` is INF while in use."""
 
-    def dimension(self, name: str) -> str | None:
-        value: str | None = getattr(self, name)
-        return value
+    @property
+    def price_class(self) -> PriceClass:
+        return (self.model, self.service_tier, self.context_window, self.inference_geo, self.speed)
 
 
 @dataclass(frozen=True, slots=True)
 class _Archetype:
+    """How an API key of one purpose (its name's prefix) is used."""
+
     daily_input: int
-    models: tuple[tuple[str, int], ...]
-    tier: str
+    models: dict[str, int]
+    """Model -> weight of the draw of its main model (the others may get a minor stream)."""
     week: int
     activity: float
     web_search: float
     code_exec: float
     profile: int | None = None
     """None: the working hours of a region drawn per key."""
-    batch_share: float = 0.0
-    priority_share: float = 0.0
-    fast_share: float = 0.0
+    tier: str = "standard"
+    batch: float = 0.0
+    """Shares of the keys on the Batch and Priority tiers, and in fast mode."""
+    priority: float = 0.0
+    fast: float = 0.0
 
 
-_SONNET_46, _SONNET_45, _OPUS_46, _OPUS_41, _HAIKU_45 = (
+_S46, _S45, _O46, _O41, _H45 = (
     "claude-sonnet-4-6",
     "claude-sonnet-4-5-20250929",
     "claude-opus-4-6",
     "claude-opus-4-1-20250805",
     "claude-haiku-4-5-20251001",
 )
+_A = _Archetype
+# fmt: off
 _ARCHETYPES: Final = {
-    "prod-backend": _Archetype(
-        25_000_000,
-        ((_SONNET_46, 5), (_OPUS_46, 3), (_SONNET_45, 2), (_HAIKU_45, 1)),
-        "standard",
-        STEADY,
-        1.0,
-        0.3,
-        0.15,
-        priority_share=0.35,
-    ),
-    "ci-pipeline": _Archetype(
-        3_000_000, ((_HAIKU_45, 3), (_SONNET_46, 2)), "standard", BUSINESS, 0.9, 0.0, 0.3
-    ),
-    "notebook": _Archetype(600_000, ((_SONNET_46, 2), (_OPUS_46, 1)), "standard", BUSINESS, 0.35, 0.2, 0.2),
-    "eval-harness": _Archetype(
-        6_000_000,
-        ((_OPUS_46, 2), (_SONNET_46, 2), (_HAIKU_45, 1), (_OPUS_41, 1)),
-        "standard",
-        BUSINESS,
-        0.45,
-        0.0,
-        0.1,
-        batch_share=0.4,
-    ),
-    "support-bot": _Archetype(
-        8_000_000, ((_HAIKU_45, 3), (_SONNET_46, 2)), "standard", STEADY, 1.0, 0.5, 0.0, profile=FLAT
-    ),
-    "batch-jobs": _Archetype(
-        15_000_000, ((_SONNET_46, 2), (_HAIKU_45, 1)), "batch", FLATWEEK, 0.7, 0.0, 0.0, profile=FLAT
-    ),
-    "staging": _Archetype(1_000_000, ((_SONNET_46, 3), (_OPUS_46, 1)), "standard", BUSINESS, 0.8, 0.1, 0.1),
-    "claude-code": _Archetype(
-        1_500_000, ((_OPUS_46, 3), (_SONNET_46, 1)), "standard", BUSINESS, 0.8, 0.05, 0.0, fast_share=0.3
-    ),
-    "data-labeling": _Archetype(
-        5_000_000,
-        ((_HAIKU_45, 2), (_SONNET_45, 1)),
-        "standard",
-        FLATWEEK,
-        0.6,
-        0.0,
-        0.0,
-        FLAT,
-        batch_share=0.6,
-    ),
-    "search-indexer": _Archetype(
-        4_000_000, ((_HAIKU_45, 1),), "standard", FLATWEEK, 0.9, 0.9, 0.0, FLAT, batch_share=0.5
-    ),
-    "prototype": _Archetype(300_000, ((_OPUS_46, 1), (_SONNET_46, 1)), "standard", BUSINESS, 0.3, 0.2, 0.3),
-    "slack-bot": _Archetype(
-        2_000_000, ((_HAIKU_45, 2), (_SONNET_46, 1)), "standard", STEADY, 1.0, 0.4, 0.0, profile=FLAT
-    ),
+    "prod-backend": _A(25_000_000, {_S46: 5, _O46: 3, _S45: 2, _H45: 1}, STEADY, 1.0, 0.3, 0.15,
+                       priority=0.35),
+    "ci-pipeline": _A(3_000_000, {_H45: 3, _S46: 2}, BUSINESS, 0.9, 0.0, 0.3),
+    "notebook": _A(600_000, {_S46: 2, _O46: 1}, BUSINESS, 0.35, 0.2, 0.2),
+    "eval-harness": _A(6_000_000, {_O46: 2, _S46: 2, _H45: 1, _O41: 1}, BUSINESS, 0.45, 0.0, 0.1, batch=0.4),
+    "support-bot": _A(8_000_000, {_H45: 3, _S46: 2}, STEADY, 1.0, 0.5, 0.0, FLAT),
+    "batch-jobs": _A(15_000_000, {_S46: 2, _H45: 1}, FLATWEEK, 0.7, 0.0, 0.0, FLAT, "batch"),
+    "staging": _A(1_000_000, {_S46: 3, _O46: 1}, BUSINESS, 0.8, 0.1, 0.1),
+    "claude-code": _A(1_500_000, {_O46: 3, _S46: 1}, BUSINESS, 0.8, 0.05, 0.0, fast=0.3),
+    "data-labeling": _A(5_000_000, {_H45: 2, _S45: 1}, FLATWEEK, 0.6, 0.0, 0.0, FLAT, batch=0.6),
+    "search-indexer": _A(4_000_000, {_H45: 1}, FLATWEEK, 0.9, 0.9, 0.0, FLAT, batch=0.5),
+    "prototype": _A(300_000, {_O46: 1, _S46: 1}, BUSINESS, 0.3, 0.2, 0.3),
+    "slack-bot": _A(2_000_000, {_H45: 2, _S46: 1}, STEADY, 1.0, 0.4, 0.0, FLAT),
 }
+# fmt: on
 _DEFAULT_ARCHETYPE: Final = _ARCHETYPES["prototype"]
 MAX_KEYS_WITH_USAGE: Final = 1000
 MAX_OAUTH_USERS: Final = 400
@@ -273,48 +231,40 @@ class _Builder:
         self.streams: list[Stream] = []
         self.workspaces = {w.id: w for w in snapshot.workspaces}
         self.key_stops: dict[str, int] = {}
-        self.dormant_keys: list[str] = []
 
-    def _geo(self, model: str, workspace_id: str) -> str:
-        if not MODELS_BY_ID[model].inference_geo:
-            return "not_available"
-        return self.workspaces[workspace_id].default_inference_geo
-
-    def _pick(self, options: Sequence[tuple[str, int]]) -> str:
-        total = sum(weight for _, weight in options)
-        roll = self.rng.random() * total
-        for name, weight in options:
+    def _pick(self, options: dict[str, int]) -> str:
+        roll = self.rng.random() * sum(options.values())
+        for name, weight in options.items():
             roll -= weight
             if roll < 0:
                 return name
-        return options[-1][0]
+        return list(options)[-1]
 
-    def _units(
-        self, daily_input: float, profile: int, *, cache_heavy: bool, web_searches: int, centihours: int
-    ) -> tuple[int, int, int, int, int, int, int]:
+    def _units(self, daily_input: float, profile: int, web_searches: int = 0, centihours: int = 0) -> Units:
         rng = self.rng
+        ratios = (
+            1.0,
+            rng.uniform(0.03, 0.3),
+            rng.uniform(0.01, 0.08) if rng.random() < 0.3 else 0.0,
+            rng.uniform(0.5, 6.0),
+            rng.uniform(0.08, 0.35),
+        )
+        return self._tokens(daily_input, profile, ratios, web_searches, centihours)
+
+    def _cached_units(self, daily_input: float, profile: int) -> Units:
+        """Claude Code's: most input comes from the prompt cache."""
+        rng = self.rng
+        ratios = (1.0, rng.uniform(2, 4), 0.0, rng.uniform(25, 60), rng.uniform(0.3, 0.6))
+        return self._tokens(daily_input, profile, ratios, 0, 0)
+
+    @staticmethod
+    def _tokens(
+        daily_input: float, profile: int, ratios: Sequence[float], searches: int, hours: int
+    ) -> Units:
         total = PROFILES[profile][-1]
-        if cache_heavy:  # Claude Code: most input comes from the prompt cache
-            ratios = (1.0, rng.uniform(2, 4), 0.0, rng.uniform(25, 60), rng.uniform(0.3, 0.6))
-        else:
-            ratios = (
-                1.0,
-                rng.uniform(0.03, 0.3),
-                rng.uniform(0.01, 0.08) if rng.random() < 0.3 else 0.0,
-                rng.uniform(0.5, 6.0),
-                rng.uniform(0.08, 0.35),
-            )
         tokens = [round(daily_input * ratio / total) for ratio in ratios]
         tokens[UNCACHED] = max(1, tokens[UNCACHED])
-        return (
-            tokens[0],
-            tokens[1],
-            tokens[2],
-            tokens[3],
-            tokens[4],
-            round(web_searches / WEB_SEARCH_PROFILE[-1]),
-            round(centihours / CODE_EXEC_PROFILE[-1]),
-        )
+        return (*tokens, round(searches / WEB_SEARCH_PROFILE[-1]), round(hours / CODE_EXEC_PROFILE[-1]))
 
     def _add(
         self,
@@ -327,38 +277,26 @@ class _Builder:
         profile: int,
         week: int,
         activity: float,
-        units: tuple[int, int, int, int, int, int, int],
+        units: Units,
         start: int,
         end: int,
     ) -> None:
         if end <= start:
             return
-        rng = self.rng
         source, owner, api_key_id, account_id, workspace = origin
-        self.streams.append(
-            Stream(
-                source=source,
-                owner=owner,
-                api_key_id=api_key_id,
-                account_id=account_id,
-                service_account_id=None,
-                workspace_id=None if workspace == self.snapshot.default_workspace_id else workspace,
-                workspace=workspace,
-                model=model,
-                service_tier=tier,
-                context_window=context_window,
-                inference_geo=self._geo(model, workspace),
-                speed=speed,
-                profile=profile,
-                week=week,
-                activity=min(65536, round(activity * 65536)),
-                growth=rng.randrange(0, 3),
-                key=rng.getrandbits(64),
-                units=units,
-                start=start,
-                end=end,
-            )
-        )
+        reported = None if workspace == self.snapshot.default_workspace_id else workspace
+        if MODELS_BY_ID[model].inference_geo:
+            geo = self.workspaces[workspace].default_inference_geo
+        else:
+            geo = "not_available"
+        chance = min(65536, round(activity * 65536))
+        growth, key = self.rng.randrange(0, 3), self.rng.getrandbits(64)
+        # fmt: off
+        self.streams.append(Stream(
+            source, owner, api_key_id, account_id, None, reported, workspace, model, tier, context_window,
+            geo, speed, profile, week, chance, growth, key, units, start, end,
+        ))
+        # fmt: on
 
     def _region(self) -> int:
         roll = self.rng.random()
@@ -372,8 +310,7 @@ class _Builder:
         anchor = snapshot.anchor
         active = [k for k in snapshot.keys if k.stored_status == "active" and (k.expires_at or INF) > anchor]
         dormant_count = 0 if len(active) < 2 else max(1, round(0.15 * len(active)))
-        dormant = {k.id for k in rng.sample(active, dormant_count)}
-        self.dormant_keys = sorted(dormant)
+        dormant = {k.id for k in rng.sample(active, dormant_count)}  # no usage for 30 days or more
         with_usage = 0
         for key in snapshot.keys:
             workspace = self.workspaces[key.workspace_id]
@@ -396,122 +333,65 @@ class _Builder:
 
     def _key(self, key_id: str, name: str, workspace: str, start: int, end: int) -> None:
         rng = self.rng
-        purpose = name.rsplit("-", 1)[0]
-        kind = _ARCHETYPES.get(purpose, _DEFAULT_ARCHETYPE)
+        kind = _ARCHETYPES.get(name.rsplit("-", 1)[0], _DEFAULT_ARCHETYPE)
         profile = kind.profile if kind.profile is not None else self._region()
         scale = self._scale()
         model = self._pick(kind.models)
         tier = kind.tier
-        if rng.random() < kind.batch_share:
+        if rng.random() < kind.batch:
             tier = "batch"
-        elif rng.random() < kind.priority_share:
+        elif rng.random() < kind.priority:
             tier = "priority"
         searches = round(rng.uniform(40, 600) * scale) if rng.random() < kind.web_search else 0
         centihours = round(rng.uniform(200, 2400)) if rng.random() < kind.code_exec else 0
-        origin = _Source("api_key", key_id, key_id, None, workspace)
-        daily = kind.daily_input * scale
-        week, activity = kind.week, kind.activity
+        daily, activity = kind.daily_input * scale, kind.activity
         # Every stream of this key shares its origin, tier, profile, weekly shape and period.
+        origin = _Source("api_key", key_id, key_id, None, workspace)
         add = functools.partial(
-            self._add, origin, tier=tier, profile=profile, week=week, start=start, end=end
+            self._add, origin, tier=tier, profile=profile, week=kind.week, start=start, end=end
         )
-        add(
-            model=model,
-            activity=activity,
-            units=self._units(
-                daily, profile, cache_heavy=False, web_searches=searches, centihours=centihours
-            ),
-        )
-
-        def minor(share: float) -> tuple[int, int, int, int, int, int, int]:
-            return self._units(daily * share, profile, cache_heavy=False, web_searches=0, centihours=0)
-
-        others = [name for name, _ in kind.models if name != model]
+        add(model=model, activity=activity, units=self._units(daily, profile, searches, centihours))
+        others = [name for name in kind.models if name != model]
         if others and rng.random() < 0.5:
             second = rng.choice(others)
-            add(model=second, activity=activity * 0.8, units=minor(0.3))
+            add(model=second, activity=activity * 0.8, units=self._units(daily * 0.3, profile))
         if MODELS_BY_ID[model].long_context and rng.random() < 0.15:
-            add(model=model, context_window="200k-1M", activity=activity * 0.6, units=minor(0.2))
-        if MODELS_BY_ID[model].fast_mode and tier == "standard" and rng.random() < kind.fast_share:
-            add(model=model, speed="fast", activity=activity * 0.5, units=minor(0.15))
+            units = self._units(daily * 0.2, profile)
+            add(model=model, context_window="200k-1M", activity=activity * 0.6, units=units)
+        if MODELS_BY_ID[model].fast_mode and tier == "standard" and rng.random() < kind.fast:
+            add(model=model, speed="fast", activity=activity * 0.5, units=self._units(daily * 0.15, profile))
 
     def workbench_streams(self) -> None:
         rng = self.rng
         for workspace in self.snapshot.workspaces:
             if rng.random() >= 0.35:
                 continue
-            start = _minute(workspace.created_at + rng.randrange(HOUR_SECONDS, 5 * DAY))
+            start = _minute(workspace.created_at + rng.randrange(HOUR, 5 * DAY))
             end = INF if workspace.archived_at is None else _minute(workspace.archived_at)
             profile = self._region()
-            model = rng.choice((_SONNET_46, _OPUS_46))
-            units = self._units(
-                200_000 * self._scale(), profile, cache_heavy=False, web_searches=0, centihours=0
-            )
-            self._add(
-                _Source("workbench", workspace.id, None, None, workspace.id),
-                model=model,
-                tier="standard",
-                profile=profile,
-                week=BUSINESS,
-                activity=0.3,
-                units=units,
-                start=start,
-                end=end,
-            )
+            model = rng.choice((_S46, _O46))
+            units = self._units(200_000 * self._scale(), profile)
+            origin = _Source("workbench", workspace.id, None, None, workspace.id)
+            add = functools.partial(self._add, origin, tier="standard", profile=profile, week=BUSINESS)
+            add(model=model, activity=0.3, units=units, start=start, end=end)
 
     def oauth_streams(self) -> None:
         rng, snapshot = self.rng, self.snapshot
         eligible = [user for user in snapshot.users if user.role in CLAUDE_CODE_ROLES]
         count = min(MAX_OAUTH_USERS, round(0.7 * len(eligible)))
-        chosen = sorted(rng.sample(eligible, count), key=lambda user: user.id)
-        default = snapshot.default_workspace_id
-        for user in chosen:
-            start = _minute(user.added_at + rng.randrange(HOUR_SECONDS, 20 * DAY))
+        for user in sorted(rng.sample(eligible, count), key=lambda user: user.id):
+            start = _minute(user.added_at + rng.randrange(HOUR, 20 * DAY))
             profile = self._region()
             scale = self._scale()
-            main = _OPUS_46 if rng.random() < 0.6 else _SONNET_46
-            origin = _Source("oauth", user.id, None, user.id, default)
-            units = self._units(250_000 * scale, profile, cache_heavy=True, web_searches=0, centihours=0)
-            self._add(
-                origin,
-                model=main,
-                tier="standard",
-                profile=profile,
-                week=BUSINESS,
-                activity=0.8,
-                units=units,
-                start=start,
-                end=INF,
+            main = _O46 if rng.random() < 0.6 else _S46
+            origin = _Source("oauth", user.id, None, user.id, snapshot.default_workspace_id)
+            add = functools.partial(
+                self._add, origin, tier="standard", profile=profile, week=BUSINESS, start=start, end=INF
             )
-            units = self._units(150_000 * scale, profile, cache_heavy=False, web_searches=0, centihours=0)
-            self._add(
-                origin,
-                model=_HAIKU_45,
-                tier="standard",
-                profile=profile,
-                week=BUSINESS,
-                activity=0.8,
-                units=units,
-                start=start,
-                end=INF,
-            )
-            if main == _OPUS_46 and rng.random() < 0.15:
-                units = self._units(40_000 * scale, profile, cache_heavy=True, web_searches=0, centihours=0)
-                self._add(
-                    origin,
-                    model=main,
-                    tier="standard",
-                    speed="fast",
-                    profile=profile,
-                    week=BUSINESS,
-                    activity=0.4,
-                    units=units,
-                    start=start,
-                    end=INF,
-                )
-
-
-HOUR_SECONDS: Final = 3600
+            add(model=main, activity=0.8, units=self._cached_units(250_000 * scale, profile))
+            add(model=_H45, activity=0.8, units=self._units(150_000 * scale, profile))
+            if main == _O46 and rng.random() < 0.15:
+                add(model=main, speed="fast", activity=0.4, units=self._cached_units(40_000 * scale, profile))
 
 
 @dataclass(frozen=True, slots=True)
@@ -520,12 +400,6 @@ class Catalogue:
     streams: tuple[Stream, ...]
     key_stops: dict[str, int]
     """Seeded keys that are inactive or archived -> when they stopped being used (and were switched off)."""
-    dormant_keys: tuple[str, ...]
-    """Active keys picked to have had no usage for at least 30 days before the anchor (some never)."""
-
-    @property
-    def first_start(self) -> int:
-        return min((stream.start for stream in self.streams), default=INF)
 
 
 def build_catalogue(snapshot: SeedSnapshot) -> Catalogue:
@@ -533,7 +407,7 @@ def build_catalogue(snapshot: SeedSnapshot) -> Catalogue:
     builder.key_streams()
     builder.workbench_streams()
     builder.oauth_streams()
-    return Catalogue(snapshot.anchor, tuple(builder.streams), builder.key_stops, tuple(builder.dormant_keys))
+    return Catalogue(snapshot.anchor, tuple(builder.streams), builder.key_stops)
 
 
 # -- runtime cut-offs --------------------------------------------------------------------------
@@ -542,9 +416,9 @@ Events = tuple[tuple[str, int, bool], ...]
 """(owner id, time, on?) in log order: what runtime writes did to the sources' lifetimes."""
 
 
-def runtime_events(state: SandboxState) -> Events:
+def runtime_events(activities: Iterable[Activity]) -> Events:
     events: list[tuple[str, int, bool]] = []
-    for activity in state.activities:
+    for activity in activities:
         fields, at = activity.fields, activity.created_at
         if activity.type == "api_key_updated" and "status" in fields:
             events.append((str(fields["api_key_id"]), at, fields["status"] == "active"))
@@ -712,19 +586,12 @@ class UsageModel:
                 out.append((a // MINUTE, b // MINUTE))
         return out
 
-    def stream_day_totals(self, index: int, day: int, cutoff: int = INF) -> list[int]:
-        """The stream's usage over the whole day (respecting its intervals and `cutoff`)."""
-        d = self.stream_units(index, day)
-        limit = min(MINUTES_PER_DAY, max(0, (cutoff - day * DAY) // MINUTE))
-        cum = PROFILES[self.streams[index].profile]
+    def stream_day_totals(self, index: int, day: int) -> Totals:
+        """The stream's usage over the whole day (respecting its intervals)."""
+        d, cum = self.stream_units(index, day), PROFILES[self.streams[index].profile]
         totals = [0] * len(VALUES)
         for a, b in self.coverage(index, day):
-            b = min(b, limit)
-            if b <= a:
-                continue
-            weights = _weights(cum, a, b)
-            for value in range(len(VALUES)):
-                totals[value] += weights[value] * d[value]
+            _add_span(totals, cum, d, a, b)
         return totals
 
     # -- reports ------------------------------------------------------------------------------
@@ -815,27 +682,19 @@ class UsageModel:
         for position, low, high in spans:
             for a, b in covered:
                 lo, hi = max(low, a), min(high, b)
-                if hi <= lo:
-                    continue
-                weights = _weights(cum, lo, hi)
-                totals = results[position].get(group)
-                if totals is None:
-                    totals = results[position][group] = [0] * len(VALUES)
-                for value in range(len(VALUES)):
-                    totals[value] += weights[value] * d[value]
+                if hi > lo:
+                    _add_span(results[position].setdefault(group, [0] * len(VALUES)), cum, d, lo, hi)
 
 
-def _weights(cum: Sequence[int], low: int, high: int) -> list[int]:
+def _add_span(totals: Totals, cum: Sequence[int], d: Sequence[int], low: int, high: int) -> None:
+    """Adds a stream's usage over the minutes [low, high) of a day (`d`: its day's units)."""
     token = cum[high] - cum[low]
-    return [
-        token,
-        token,
-        token,
-        token,
-        token,
+    web, code = (
         WEB_SEARCH_PROFILE[high] - WEB_SEARCH_PROFILE[low],
         CODE_EXEC_PROFILE[high] - CODE_EXEC_PROFILE[low],
-    ]
+    )
+    for value, weight in enumerate((token, token, token, token, token, web, code)):
+        totals[value] += weight * d[value]
 
 
 @dataclass(slots=True)
@@ -857,39 +716,6 @@ def _segments(
         _Segment(group, profile, itemgetter(*indexes), len(indexes) == 1)
         for (group, profile), indexes in members.items()
     ]
-
-
-# -- access from the routes --------------------------------------------------------------------
-
-
-def usage_model_for(state: SandboxState) -> UsageModel:
-    """The state's usage model, rebuilt only when a write changed some source's lifetime."""
-    cache = state.monitoring.cache
-    catalogue = cache.get("catalogue")
-    if not isinstance(catalogue, Catalogue):
-        catalogue = build_catalogue(seed_of(state))
-        cache["catalogue"] = catalogue
-    logged = len(state.activities)
-    entry = cache.get("usage_model")
-    if isinstance(entry, _ModelEntry):
-        if entry.logged == logged:
-            return entry.model
-        events = runtime_events(state)
-        if events == entry.events:
-            entry.logged = logged
-            return entry.model
-    else:
-        events = runtime_events(state)
-    model = UsageModel(catalogue, events)
-    cache["usage_model"] = _ModelEntry(logged, events, model)
-    return model
-
-
-@dataclass(slots=True)
-class _ModelEntry:
-    logged: int
-    events: Events
-    model: UsageModel
 
 
 def data_cutoff(now: int) -> int:

@@ -19,16 +19,17 @@ against the API's list of several hundred (an unknown one matches nothing), only
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from typing import Final
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from ..activity_feed import FeedItem, feed_items, organization_tagged_id, position
+from ..activity_feed import FeedItem, organization_tagged_id
 from ..errors import invalid_request, permission_denied
 from ..ids import looks_like_id
-from ..monitoring import seed_of
+from ..pagination import envelope, walk
 from ..params import Query
 from ..report_params import parse_timestamp
 from ._common import caller, ok, sandbox
@@ -99,7 +100,7 @@ async def list_activities(request: Request) -> JSONResponse:
                 f"{name}: malformed cursor; pass the first_id or last_id of a previous response"
             )
 
-    snapshot = seed_of(state)
+    snapshot = state.monitoring.snapshot
     ours = {organization_tagged_id(snapshot), snapshot.organization_uuid}
 
     def match(item: FeedItem) -> bool:
@@ -115,46 +116,23 @@ async def list_activities(request: Request) -> JSONResponse:
             and (lt is None or at < lt)
         )
 
-    ids, items = feed_items(state)
+    items = state.monitoring.feed(state.activities, state.users)
+    ids = [item.id for item in items]
     # Walk the ascending list towards older (step -1) or newer (+1) records from `index`.
     newest_first = order == "desc"
     if after is not None:
         step = -1 if newest_first else 1
-        index = position(ids, after) - 1 if newest_first else _after(ids, after)
+        index = bisect_left(ids, after) - 1 if newest_first else bisect_right(ids, after)
     elif before is not None:
         step = 1 if newest_first else -1
-        index = _after(ids, before) if newest_first else position(ids, before) - 1
+        index = bisect_right(ids, before) if newest_first else bisect_left(ids, before) - 1
     else:
         step = -1 if newest_first else 1
         index = len(ids) - 1 if newest_first else 0
-    found: list[FeedItem] = []
-    while 0 <= index < len(items) and len(found) < limit:
-        if match(items[index]):
-            found.append(items[index])
-        index += step
-    has_more = False
-    while 0 <= index < len(items):
-        if match(items[index]):
-            has_more = True
-            break
-        index += step
+    page = walk(items, lambda item: item, limit, index, step, match)
     if before is not None:
-        found.reverse()  # the records nearest the cursor, shown in the order asked for
-    data = [item.render() for item in found]
-    return ok(
-        {
-            "data": data,
-            "has_more": has_more,
-            "first_id": found[0].id if found else None,
-            "last_id": found[-1].id if found else None,
-        }
-    )
-
-
-def _after(ids: list[str], cursor: str) -> int:
-    """The index of the first record newer than `cursor`."""
-    index = position(ids, cursor)
-    return index + 1 if index < len(ids) and ids[index] == cursor else index
+        page.items.reverse()  # the records nearest the cursor, shown in the order asked for
+    return ok(envelope([item.render() for item in page.items], page.has_more))
 
 
 ROUTES = [Route("/v1/compliance/activities", list_activities, methods=["GET"])]

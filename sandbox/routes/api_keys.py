@@ -20,9 +20,8 @@ from starlette.routing import Route
 from .. import ids
 from ..errors import invalid_request
 from ..models import ApiKey, ApiKeyStoredStatus
-from ..pagination import paginate
 from ..params import Body, Query, read_json
-from ._common import find_api_key, list_response, ok, record, sandbox
+from ._common import ok, record, sandbox
 
 READABLE_STATUSES: Final = ("active", "inactive", "archived", "expired")
 SETTABLE_STATUSES: Final = ("active", "inactive", "archived")
@@ -32,8 +31,7 @@ NAME_MAX: Final = 500
 async def list_api_keys(request: Request) -> JSONResponse:
     state = sandbox(request)
     query = Query(request.query_params)
-    limit = query.limit()
-    before, after = query.cursors(ids.API_KEY, "API key")
+    window = query.window(ids.API_KEY, "API key")
     status = query.enum("status", READABLE_STATUSES)
     workspace_id = query.optional_id("workspace_id", ids.WORKSPACE, "workspace")
     created_by = query.optional_id("created_by_user_id", ids.USER, "user")
@@ -47,27 +45,22 @@ async def list_api_keys(request: Request) -> JSONResponse:
         )
 
     filtered = status is not None or workspace_id is not None or created_by is not None
-    page = paginate(
-        state.api_keys.sorted_keys,
-        state.api_keys.__getitem__,
-        limit=limit,
-        after=after,
-        before=before,
-        match=match if filtered else None,
-    )
     default_id = state.default_workspace_id
-    return list_response(page, lambda key: key.to_api(now, default_id))
+    page = state.api_keys.page(
+        window, lambda key: key.to_api(now, default_id), match=match if filtered else None
+    )
+    return ok(page)
 
 
 async def retrieve_api_key(request: Request) -> JSONResponse:
     state = sandbox(request)
-    key = find_api_key(state, request.path_params["api_key_id"])
+    key = state.api_keys.find(request.path_params["api_key_id"])
     return ok(key.to_api(state.now_ts(), state.default_workspace_id))
 
 
 async def update_api_key(request: Request) -> JSONResponse:
     state = sandbox(request)
-    key = find_api_key(state, request.path_params["api_key_id"])
+    key = state.api_keys.find(request.path_params["api_key_id"])
     body = Body(await read_json(request, required=True), ("name", "status"))
     if body.raw("status") == "expired":
         raise invalid_request("status: 'expired' cannot be set; keys expire at their expires_at")

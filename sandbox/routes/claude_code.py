@@ -9,38 +9,14 @@ yet an hour old (today, or a future day) has no records: `data: []`, not an erro
 
 from __future__ import annotations
 
-import base64
-import binascii
-
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from ..claude_code_model import claude_code_records
 from ..errors import invalid_request
 from ..params import Query
-from ..report_params import day_start, parse_date
+from ..report_params import day_start, offset_of, offset_token, parse_date
 from ._common import ok, sandbox
-
-
-def _encode(day: str, offset: int) -> str:
-    return "page_" + base64.b64encode(f"{day}:{offset}".encode()).decode()
-
-
-def _decode(token: str, day: str, total: int) -> int:
-    refusal = invalid_request(
-        "page: invalid page token; pass the next_page of a previous response for this day"
-    )
-    if not token.startswith("page_"):
-        raise refusal
-    try:
-        text = base64.b64decode(token[5:], validate=True).decode()
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise refusal from None
-    token_day, _, raw_offset = text.partition(":")
-    if token_day != day or not raw_offset.isdigit() or int(raw_offset) > total:
-        raise refusal
-    return int(raw_offset)
 
 
 async def claude_code_report(request: Request) -> JSONResponse:
@@ -51,18 +27,11 @@ async def claude_code_report(request: Request) -> JSONResponse:
         raise invalid_request("starting_at: Field required")
     day = parse_date("starting_at", raw)
     limit = query.limit(default=20, maximum=1000)
-    records = claude_code_records(state, day, day_start(day))
-    token = query.string("page")
-    offset = 0 if token is None else _decode(token, day.isoformat(), len(records))
+    records = state.monitoring.claude_code_records(state.activities, state.now_ts(), day, day_start(day))
+    offset = offset_of(query, day.isoformat(), len(records), " for this day")
     end = min(len(records), offset + limit)
-    has_more = end < len(records)
-    return ok(
-        {
-            "data": records[offset:end],
-            "has_more": has_more,
-            "next_page": _encode(day.isoformat(), end) if has_more else None,
-        }
-    )
+    following = offset_token(day.isoformat(), end) if end < len(records) else None
+    return ok({"data": records[offset:end], "has_more": following is not None, "next_page": following})
 
 
 ROUTES = [Route("/v1/organizations/usage_report/claude_code", claude_code_report, methods=["GET"])]

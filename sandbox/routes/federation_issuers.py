@@ -35,17 +35,7 @@ from ..exchange import ALLOWED_ALGORITHMS
 from ..federation import ISSUER, Audit, FederationIssuer, tenant_pinning_problem
 from ..params import Body, Query, read_json
 from ._common import ok, record, sandbox
-from ._wif import (
-    actor,
-    boolean,
-    find_issuer,
-    integer,
-    list_index,
-    name_taken,
-    oauth_only,
-    require_console_for,
-    slug,
-)
+from ._wif import actor, name_taken, oauth_only, require_console_for
 
 URL_MAX: Final = 2048
 MAX_LIFETIME: Final = 176_400
@@ -95,11 +85,10 @@ def checked_url(field: str, value: object, *, fetched: bool) -> str:
     return value
 
 
-def _pem(field: str, value: object) -> str | None:
-    if value is None:
-        return None
-    if not isinstance(value, str) or "-----BEGIN CERTIFICATE-----" not in value:
-        raise invalid_request(f"{field}: must be a PEM-encoded CA certificate")
+def _pem(jwks: Mapping[str, object]) -> str | None:
+    value = jwks.get("ca_cert_pem")
+    if value is not None and (not isinstance(value, str) or "-----BEGIN CERTIFICATE-----" not in value):
+        raise invalid_request("jwks.ca_cert_pem: must be a PEM-encoded CA certificate")
     return value
 
 
@@ -121,11 +110,10 @@ def _jwk(index: int, key: object, seen: set[str]) -> dict[str, object]:
         raise invalid_request(f"{field}.use: must be 'sig'")
     if key.get("alg") is not None and key.get("alg") not in ALLOWED_ALGORITHMS:
         raise invalid_request(f"{field}.alg: must be one of {', '.join(sorted(ALLOWED_ALGORITHMS))}")
-    if jwt.algorithms.has_crypto:
-        try:
-            jwt.PyJWK(key)
-        except (jwt.PyJWTError, ValueError, TypeError, KeyError):
-            raise invalid_request(f"{field}: not a readable {key['kty']} public key") from None
+    try:
+        jwt.PyJWK(key)
+    except (jwt.PyJWTError, ValueError, TypeError, KeyError):
+        raise invalid_request(f"{field}: not a readable {key['kty']} public key") from None
     return dict(key)
 
 
@@ -136,22 +124,14 @@ def checked_jwks(raw: object) -> dict[str, object]:
     if kind == "discovery":
         Body(raw, ("type", "discovery_base", "ca_cert_pem"), prefix="jwks.")
         base = raw.get("discovery_base")
-        return {
-            "type": "discovery",
-            "discovery_base": None
-            if base is None
-            else checked_url("jwks.discovery_base", base, fetched=True),
-            "ca_cert_pem": _pem("jwks.ca_cert_pem", raw.get("ca_cert_pem")),
-        }
+        base = None if base is None else checked_url("jwks.discovery_base", base, fetched=True)
+        return {"type": "discovery", "discovery_base": base, "ca_cert_pem": _pem(raw)}
     if kind == "explicit_url":
         Body(raw, ("type", "url", "ca_cert_pem"), prefix="jwks.")
         if raw.get("url") is None:
             raise invalid_request("jwks.url: Field required")
-        return {
-            "type": "explicit_url",
-            "url": checked_url("jwks.url", raw["url"], fetched=True),
-            "ca_cert_pem": _pem("jwks.ca_cert_pem", raw.get("ca_cert_pem")),
-        }
+        url = checked_url("jwks.url", raw["url"], fetched=True)
+        return {"type": "explicit_url", "url": url, "ca_cert_pem": _pem(raw)}
     if kind == "inline":
         Body(raw, ("type", "keys"), prefix="jwks.")
         keys = raw.get("keys")
@@ -172,27 +152,21 @@ def _issuer_url(value: object, jwks: Mapping[str, object]) -> str:
 async def create_issuer(request: Request) -> JSONResponse:
     state = sandbox(request)
     body = Body(await read_json(request, required=True), _FIELDS)
-    name = slug(body, required=True)
+    name = body.slug("name", required=True)
     assert name is not None
-    if body.raw("issuer_url") is None:
-        raise invalid_request("issuer_url: Field required")
+    body.required("issuer_url")
     jwks = checked_jwks(body.raw("jwks") or {"type": "discovery"})
     issuer_url = _issuer_url(body.raw("issuer_url"), jwks)
-    check_jti = boolean(body, "check_jti")
-    lifetime = integer(body, "max_jwt_lifetime_seconds", 1, MAX_LIFETIME)
+    check_jti = body.boolean("check_jti")
+    lifetime = body.integer("max_jwt_lifetime_seconds", 1, MAX_LIFETIME)
     federation = state.federation
     name_taken(federation.issuers.values(), name, "federation issuer")
     now = state.now_ts()
-    issuer = FederationIssuer(
-        state.new_id(ISSUER, now),
-        name,
-        issuer_url,
-        jwks,
-        True if check_jti is None else check_jti,
-        DEFAULT_MAX_LIFETIME if lifetime is None else lifetime,
-        Audit.new(now, actor(request)),
-    )
-    federation.issuers.add(issuer.id, issuer)
+    check_jti = True if check_jti is None else check_jti
+    lifetime = DEFAULT_MAX_LIFETIME if lifetime is None else lifetime
+    audit = Audit.new(now, actor(request))
+    issuer = FederationIssuer(state.new_id(ISSUER, now), name, issuer_url, jwks, check_jti, lifetime, audit)
+    federation.issuers.put(issuer)
     record(
         request,
         "federation_issuer_created",
@@ -205,35 +179,29 @@ async def create_issuer(request: Request) -> JSONResponse:
 
 
 async def list_issuers(request: Request) -> JSONResponse:
-    state = sandbox(request)
-    include_archived = Query(request.query_params).boolean("include_archived", False)
-    return list_index(
-        request,
-        state.federation.issuers,
-        FederationIssuer.to_api,
-        lambda issuer: issuer.id,
-        None if include_archived else (lambda issuer: issuer.audit.live),
-        ISSUER,
-    )
+    query = Query(request.query_params)
+    match = None if query.boolean("include_archived", False) else (lambda issuer: issuer.audit.live)
+    window = query.page_window(ISSUER)
+    return ok(sandbox(request).federation.issuers.cursor_page(window, FederationIssuer.to_api, match))
 
 
 async def retrieve_issuer(request: Request) -> JSONResponse:
-    return ok(find_issuer(sandbox(request), request.path_params["federation_issuer_id"]).to_api())
+    return ok(sandbox(request).federation.issuers.find(request.path_params["federation_issuer_id"]).to_api())
 
 
 async def update_issuer(request: Request) -> JSONResponse:
     state = sandbox(request)
-    issuer = find_issuer(state, request.path_params["federation_issuer_id"])
+    issuer = state.federation.issuers.find(request.path_params["federation_issuer_id"])
     data: dict[str, Any] = await read_json(request, required=True)
     body = Body(data, (*_FIELDS, "jwks_polling_disabled"))
-    name = slug(body, required=False)
+    name = body.slug("name", required=False)
     jwks = checked_jwks(body.raw("jwks")) if body.has("jwks") else None
     issuer_url = _issuer_url(body.raw("issuer_url"), jwks or issuer.jwks) if body.has("issuer_url") else None
     if issuer_url is None and jwks is not None:
         _issuer_url(issuer.issuer_url, jwks)  # a switch to discovery makes the URL fetched
-    check_jti = boolean(body, "check_jti")
-    lifetime = integer(body, "max_jwt_lifetime_seconds", 1, MAX_LIFETIME)
-    if boolean(body, "jwks_polling_disabled"):
+    check_jti = body.boolean("check_jti")
+    lifetime = body.integer("max_jwt_lifetime_seconds", 1, MAX_LIFETIME)
+    if body.boolean("jwks_polling_disabled"):
         raise invalid_request(
             "jwks_polling_disabled: only false is accepted (to re-enable polling); polling is "
             "paused automatically, never on request"
@@ -270,7 +238,7 @@ async def update_issuer(request: Request) -> JSONResponse:
 
 async def archive_issuer(request: Request) -> JSONResponse:
     state = sandbox(request)
-    issuer = find_issuer(state, request.path_params["federation_issuer_id"])
+    issuer = state.federation.issuers.find(request.path_params["federation_issuer_id"])
     if not issuer.audit.live:
         return ok(issuer.to_api())
     rules = state.federation.live_rules_of(issuer.id)

@@ -1,27 +1,23 @@
 """Federation rules (`fdrl_...`) and the workspaces they are enabled for. OAuth only.
 
-* `match` needs at least one of a non-wildcard `subject_prefix`, non-empty `claims` (string
-  values) or a `condition` (the CEL subset in `cel.py`; anything else is refused with 400 naming
-  the position); `audience` alone is not enough. Rules on well-known shared issuers must also
-  pin their tenant (see `federation.tenant_pinning_problem`).
-* `target` is `{"type": "service_account", "service_account_id"}` naming a live service account
-  (`service_account_name` is ignored); `oauth_scope` is a space-separated list of
-  `workspace:developer`, `workspace:inference`, `workspace:manage_tunnels`, `org:admin`.
-  `org:admin` needs a target whose `organization_role` is `admin`. OAuth callers may only
-  create, change, archive or re-enable rules whose scopes (before and after) are
-  `workspace:developer`/`workspace:inference`; anything else needs a Console session (403).
+* `match` needs a non-wildcard `subject_prefix`, non-empty `claims` (string values) or a
+  `condition` (CEL, as `cel.py` accepts it; 400 naming the position otherwise); `audience` alone
+  is not enough. Rules on well-known shared issuers must pin their tenant
+  (`federation.tenant_pinning_problem`).
+* `target` names a live service account; `oauth_scope` is a space-separated list of
+  `KNOWN_SCOPES`; `org:admin` needs an `admin` target. OAuth callers may only create, change,
+  archive or re-enable rules whose scopes (before and after) are OAuth-manageable; the rest need a
+  Console session (403).
 * Exactly one of `workspace_id` and `applies_to_all_workspaces: true` at creation; more
-  workspaces are enabled through the `/workspaces` sub-resource. On update, `workspace_id`
-  replaces the single enablement (400 if there are several) and `applies_to_all_workspaces:
-  false` is refused when no workspace would remain.
-* `token_lifetime_seconds` is 60-86400 (default 3600); below 60 only down to the sandbox's
-  configured minimum token lifetime. `attributes` must be absent, null or empty (not supported).
-* `issuer_id` is immutable. An archived rule refuses updates and new enablements (400); archiving
-  is idempotent, stops exchanges at once and empties `workspace_id`/`workspace_ids` (tokens
-  already minted stay valid until they expire). Names are unique among live rules (409).
-* The workspaces list returns every enablement in one page (`next_page` always null, `limit` and
-  `page` ignored); enabling is idempotent (the response's `workspace_name` is null, as on the
-  API) and so is disabling.
+  workspaces through `/workspaces`. On update, `workspace_id` replaces the single enablement (400
+  if there are several) and `applies_to_all_workspaces: false` needs a workspace left.
+* `token_lifetime_seconds` is 60-86400 (default 3600), or down to the configured minimum token
+  lifetime; `attributes` must be absent, null or empty.
+* `issuer_id` is immutable. An archived rule refuses updates and enablements (400); archiving is
+  idempotent, stops exchanges at once and empties the workspaces (minted tokens live on). Names
+  are unique among live rules (409).
+* The workspaces list is one page (`next_page` null); enabling and disabling are idempotent (the
+  enable response's `workspace_name` is null, as on the API).
 """
 
 from __future__ import annotations
@@ -52,45 +48,22 @@ from ..federation import (
 from ..models import Workspace
 from ..params import Body, Query, check_id, read_json
 from ..store import SandboxState
-from ._common import find_workspace, ok, record, sandbox
-from ._wif import (
-    actor,
-    boolean,
-    description,
-    find_rule,
-    integer,
-    list_index,
-    name_taken,
-    oauth_only,
-    refuse_fields,
-    require_console_for,
-    slug,
-)
+from ._common import ok, record, sandbox
+from ._wif import actor, name_taken, oauth_only, require_console_for
 
 MAX_TOKEN_LIFETIME: Final = 86_400
 DEFAULT_TOKEN_LIFETIME: Final = 3600
 MAX_MATCH_STRING: Final = 1024
 MAX_CLAIMS: Final = 50
-_FIELDS: Final = (
-    "name",
-    "description",
-    "match",
-    "target",
-    "oauth_scope",
-    "token_lifetime_seconds",
-    "applies_to_all_workspaces",
-    "workspace_id",
-    "attributes",
-)
+_FIELDS: Final = ("name", "description", "match", "target", "oauth_scope", "token_lifetime_seconds")
+_FIELDS_TOO: Final = ("applies_to_all_workspaces", "workspace_id", "attributes")
 
 
 def _match_string(raw: Mapping[str, Any], name: str) -> str | None:
     value = raw.get(name)
-    if value is None:
-        return None
-    if not isinstance(value, str) or not value:
+    if value is not None and (not isinstance(value, str) or not value):
         raise invalid_request(f"match.{name}: Input should be a non-empty string")
-    if len(value) > MAX_MATCH_STRING:
+    if value is not None and len(value) > MAX_MATCH_STRING:
         raise invalid_request(f"match.{name}: must be at most {MAX_MATCH_STRING} characters")
     return value
 
@@ -99,8 +72,7 @@ def _match(raw: object) -> RuleMatch:
     if not isinstance(raw, Mapping):
         raise invalid_request("match: Input should be an object")
     Body(raw, ("subject_prefix", "audience", "claims", "condition"), prefix="match.")
-    subject_prefix = _match_string(raw, "subject_prefix")
-    audience = _match_string(raw, "audience")
+    subject_prefix, audience = _match_string(raw, "subject_prefix"), _match_string(raw, "audience")
     claims = raw.get("claims")
     if claims is not None:
         if not isinstance(claims, dict) or not all(
@@ -113,18 +85,14 @@ def _match(raw: object) -> RuleMatch:
         if len(claims) > MAX_CLAIMS:
             raise invalid_request(f"match.claims: at most {MAX_CLAIMS} claims")
     condition = _match_string(raw, "condition")
-    compiled = None
-    if condition is not None:
-        try:
-            compiled = cel.compile_condition(condition)
-        except cel.CelError as error:
-            raise invalid_request(
-                f"match.condition: {error}; the sandbox supports a CEL subset: claims.x / "
-                'claims["x"], literals, lists, ==, !=, <, <=, >, >=, in, !, &&, ||, has(), '
-                "startsWith(), endsWith(), contains()"
-            ) from None
-    pins_subject = subject_prefix is not None and subject_prefix.strip("*") != ""
-    if not (pins_subject or claims or compiled is not None):
+    try:
+        compiled = None if condition is None else cel.compile_condition(condition)
+    except cel.CelError as error:
+        raise invalid_request(
+            f"match.condition: {error}; a condition is CEL over the 'claims' variable, with "
+            "has(), startsWith(), endsWith() and contains() as its only functions"
+        ) from None
+    if not ((subject_prefix or "").strip("*") or claims or compiled is not None):
         raise invalid_request(
             "match: at least one of subject_prefix (other than a wildcard-only value like '*'), "
             "claims or condition is required; audience alone is not sufficient"
@@ -135,18 +103,16 @@ def _match(raw: object) -> RuleMatch:
 def _scope(value: object) -> str:
     if not isinstance(value, str) or not value.split():
         raise invalid_request("oauth_scope: Input should be a non-empty, space-separated list of scopes")
-    scopes: list[str] = []
     for scope in value.split():
         if scope not in KNOWN_SCOPES:
             raise invalid_request(
                 f"oauth_scope: unknown scope {scope[:80]!r}; known: {', '.join(KNOWN_SCOPES)}"
             )
-        if scope not in scopes:
-            scopes.append(scope)
-    return " ".join(scopes)
+    return " ".join(dict.fromkeys(value.split()))
 
 
-def _target(state: SandboxState, raw: object) -> ServiceAccount:
+def _target(state: SandboxState, raw: object, scope: str | None) -> ServiceAccount:
+    """The live service account `target` names, checked against the scope it would get."""
     if not isinstance(raw, Mapping):
         raise invalid_request("target: Input should be an object")
     body = Body(raw, ("type", "service_account_id", "service_account_name"), prefix="target.")
@@ -155,38 +121,44 @@ def _target(state: SandboxState, raw: object) -> ServiceAccount:
     account = state.federation.service_accounts.get(account_id)
     if account is None or not account.audit.live:
         raise invalid_request(f"target.service_account_id: no live service account {account_id!r}")
-    return account
+    return _admin_target(scope, account)
 
 
-def _check_admin_target(scope: str, account: ServiceAccount) -> None:
-    if ORG_ADMIN in scope.split() and account.organization_role != "admin":
+def _admin_target(scope: str | None, account: ServiceAccount) -> ServiceAccount:
+    if scope is not None and ORG_ADMIN in scope.split() and account.organization_role != "admin":
         raise invalid_request(
             f"target.service_account_id: a rule granting org:admin must target a service account "
             f"whose organization_role is 'admin' ({account.id} is '{account.organization_role}')"
         )
+    return account
 
 
-def _token_lifetime(state: SandboxState, body: Body) -> int | None:
+def _workspace_id(body: Body) -> str | None:
+    value = body.raw("workspace_id")
+    return None if value is None else check_id("workspace_id", str(value), ids.WORKSPACE, "workspace")
+
+
+def _lifetime(state: SandboxState, body: Body) -> int | None:
+    """`token_lifetime_seconds`, with `attributes` refused."""
     floor = min(60, state.federation.min_token_lifetime_seconds)
-    return integer(body, "token_lifetime_seconds", floor, MAX_TOKEN_LIFETIME)
+    lifetime = body.integer("token_lifetime_seconds", floor, MAX_TOKEN_LIFETIME)
+    attributes = body.raw("attributes")
+    if attributes is not None and attributes != {}:
+        if not isinstance(attributes, dict):
+            raise invalid_request("attributes: Input should be an object")
+        raise invalid_request("attributes: not yet supported; any non-empty value is rejected")
+    return lifetime
 
 
-def _attributes(body: Body) -> None:
-    value = body.raw("attributes")
-    if value is None or value == {}:
-        return
-    if not isinstance(value, dict):
-        raise invalid_request("attributes: Input should be an object")
-    raise invalid_request("attributes: not yet supported; any non-empty value is rejected")
-
-
-def _rule_workspace(state: SandboxState, workspace_id: str, field: str = "workspace_id") -> Workspace:
+def _rule_workspace(state: SandboxState, workspace_id: str | None) -> Workspace | None:
     """A workspace a rule may be enabled for; unknown or archived is an invalid reference (400)."""
+    if workspace_id is None:
+        return None
     workspace = state.workspaces.get(workspace_id)
     if workspace is None:
-        raise invalid_request(f"{field}: no workspace {workspace_id!r} in this organization")
+        raise invalid_request(f"workspace_id: no workspace {workspace_id!r} in this organization")
     if workspace.archived_at is not None:
-        raise invalid_request(f"{field}: workspace {workspace_id} is archived")
+        raise invalid_request(f"workspace_id: workspace {workspace_id} is archived")
     return workspace
 
 
@@ -196,71 +168,56 @@ def _pinned(issuer: FederationIssuer, match: RuleMatch) -> None:
         raise invalid_request(f"match: {problem}")
 
 
-def _render(state: SandboxState, rule: FederationRule) -> JSONResponse:
-    return ok(state.federation.render_rule(rule))
-
-
 # -- rules ---------------------------------------------------------------------------------------
 
 
 async def create_rule(request: Request) -> JSONResponse:
     state = sandbox(request)
-    data = await read_json(request, required=True)
-    body = Body(data, (*_FIELDS, "issuer_id"))
-    name = slug(body, required=True)
+    body = Body(await read_json(request, required=True), (*_FIELDS, *_FIELDS_TOO, "issuer_id"))
+    name = body.slug("name", required=True)
     assert name is not None
     issuer_id = body.id("issuer_id", ISSUER, "federation issuer")
-    if body.raw("match") is None:
-        raise invalid_request("match: Field required")
-    match = _match(body.raw("match"))
-    if body.raw("target") is None:
-        raise invalid_request("target: Field required")
-    if body.raw("oauth_scope") is None:
-        raise invalid_request("oauth_scope: Field required")
-    scope = _scope(body.raw("oauth_scope"))
-    applies_to_all = boolean(body, "applies_to_all_workspaces") or False
-    workspace_id = body.raw("workspace_id")
-    if workspace_id is not None:
-        workspace_id = check_id("workspace_id", str(workspace_id), ids.WORKSPACE, "workspace")
+    match = _match(body.required("match"))
+    body.required("target")
+    scope = _scope(body.required("oauth_scope"))
+    applies_to_all = body.boolean("applies_to_all_workspaces") or False
+    workspace_id = _workspace_id(body)
     if applies_to_all and workspace_id is not None:
         raise invalid_request(
             "workspace_id: give either workspace_id or applies_to_all_workspaces: true, not both"
         )
     if not applies_to_all and workspace_id is None:
         raise invalid_request("workspace_id: required unless applies_to_all_workspaces is true")
-    lifetime = _token_lifetime(state, body)
-    _attributes(body)
-    _, text = description(data, on_update=False)
+    lifetime = _lifetime(state, body)
+    _, text = body.description(on_update=False)
     require_console_for(request, scope.split(), "create")
-
     federation = state.federation
     issuer = federation.issuers.get(issuer_id)
     if issuer is None or not issuer.audit.live:
         raise invalid_request(f"issuer_id: no live federation issuer {issuer_id!r}")
-    account = _target(state, body.raw("target"))
-    _check_admin_target(scope, account)
-    workspace = None if workspace_id is None else _rule_workspace(state, workspace_id)
+    account = _target(state, body.raw("target"), scope)
+    workspace = _rule_workspace(state, workspace_id)
     _pinned(issuer, match)
     name_taken(federation.rules.values(), name, "federation rule")
 
-    now = state.now_ts()
-    who = actor(request)
+    now, who = state.now_ts(), actor(request)
+    rule_id, lifetime = state.new_id(RULE, now), DEFAULT_TOKEN_LIFETIME if lifetime is None else lifetime
     rule = FederationRule(
-        state.new_id(RULE, now),
+        rule_id,
         name,
         text,
         issuer.id,
         match,
         account.id,
         scope,
-        DEFAULT_TOKEN_LIFETIME if lifetime is None else lifetime,
+        lifetime,
         applies_to_all,
         Audit.new(now, who),
     )
     if workspace is not None:
         rule.workspaces[workspace.id] = RuleWorkspace(workspace.id, now, who)
         rule.legacy_workspace_id = workspace.id
-    federation.rules.add(rule.id, rule)
+    federation.rules.put(rule)
     record(
         request,
         "federation_rule_created",
@@ -270,11 +227,11 @@ async def create_rule(request: Request) -> JSONResponse:
         service_account_id=account.id,
         oauth_scope=scope,
     )
-    return _render(state, rule)
+    return ok(federation.render_rule(rule))
 
 
 async def list_rules(request: Request) -> JSONResponse:
-    state = sandbox(request)
+    federation = sandbox(request).federation
     query = Query(request.query_params)
     include_archived = query.boolean("include_archived", False)
     issuer_id = query.optional_id("issuer_id", ISSUER, "federation issuer")
@@ -282,49 +239,38 @@ async def list_rules(request: Request) -> JSONResponse:
     def wanted(rule: FederationRule) -> bool:
         return (include_archived or rule.audit.live) and issuer_id in (None, rule.issuer_id)
 
-    return list_index(
-        request,
-        state.federation.rules,
-        state.federation.render_rule,
-        lambda rule: rule.id,
-        wanted,
-        RULE,
-    )
+    return ok(federation.rules.cursor_page(query.page_window(RULE), federation.render_rule, wanted))
 
 
 async def retrieve_rule(request: Request) -> JSONResponse:
-    state = sandbox(request)
-    return _render(state, find_rule(state, request.path_params["federation_rule_id"]))
+    federation = sandbox(request).federation
+    return ok(federation.render_rule(federation.rules.find(request.path_params["federation_rule_id"])))
 
 
 async def update_rule(request: Request) -> JSONResponse:
     state = sandbox(request)
-    rule = find_rule(state, request.path_params["federation_rule_id"])
+    federation = state.federation
+    rule = federation.rules.find(request.path_params["federation_rule_id"])
     data = await read_json(request, required=True)
-    refuse_fields(data, ("issuer_id",), "cannot be changed; create a new rule for another issuer")
-    body = Body(data, _FIELDS)
-    name = slug(body, required=False)
+    if "issuer_id" in data:
+        raise invalid_request("issuer_id: cannot be changed; create a new rule for another issuer")
+    body = Body(data, (*_FIELDS, *_FIELDS_TOO))
+    name = body.slug("name", required=False)
     match = _match(body.raw("match")) if body.has("match") else None
     scope = _scope(body.raw("oauth_scope")) if body.has("oauth_scope") else None
-    applies_to_all = boolean(body, "applies_to_all_workspaces")
-    workspace_id = body.raw("workspace_id")
-    if workspace_id is not None:
-        workspace_id = check_id("workspace_id", str(workspace_id), ids.WORKSPACE, "workspace")
-    lifetime = _token_lifetime(state, body)
-    _attributes(body)
-    given, text = description(data, on_update=True)
+    applies_to_all = body.boolean("applies_to_all_workspaces")
+    workspace_id, lifetime = _workspace_id(body), _lifetime(state, body)
+    given, text = body.description(on_update=True)
     require_console_for(request, rule.scopes | set((scope or "").split()), "change")
     if not rule.audit.live:
         raise invalid_request(
             f"Federation rule {rule.id} is archived: it cannot be updated; create a new rule"
         )
-
-    federation = state.federation
-    account = _target(state, body.raw("target")) if body.has("target") else None
-    final_account = account or federation.service_accounts[rule.service_account_id]
-    if scope is not None or account is not None:
-        _check_admin_target(scope or rule.oauth_scope, final_account)
-    workspace = None if workspace_id is None else _rule_workspace(state, workspace_id)
+    final_scope = scope or rule.oauth_scope
+    account = _target(state, body.raw("target"), final_scope) if body.has("target") else None
+    if scope is not None and account is None:
+        _admin_target(final_scope, federation.service_accounts[rule.service_account_id])
+    workspace = _rule_workspace(state, workspace_id)
     if workspace is not None and len(rule.workspaces) > 1:
         raise invalid_request(
             "workspace_id: the rule is enabled for several workspaces; use the "
@@ -339,54 +285,43 @@ async def update_rule(request: Request) -> JSONResponse:
     if name is not None:
         name_taken(federation.rules.values(), name, "federation rule", except_id=rule.id)
 
-    now = state.now_ts()
-    who = actor(request)
-    changed: list[str] = []
-
-    def change(field: str, value: object, current: object) -> bool:
-        if value is None or value == current:
-            return False
-        changed.append(field)
-        return True
-
-    if change("name", name, rule.name):
-        rule.name = name or rule.name
-    if given and change("description", text, rule.description):
-        rule.description = text
-    if match is not None and change("match", match, rule.match):
-        rule.match = match
-    if account is not None and change("target", account.id, rule.service_account_id):
-        rule.service_account_id = account.id
-    if scope is not None and change("oauth_scope", scope, rule.oauth_scope):
-        rule.oauth_scope = scope
-    if lifetime is not None and change("token_lifetime_seconds", lifetime, rule.token_lifetime_seconds):
-        rule.token_lifetime_seconds = lifetime
-    if applies_to_all is not None and change(
-        "applies_to_all_workspaces", applies_to_all, rule.applies_to_all_workspaces
-    ):
-        rule.applies_to_all_workspaces = applies_to_all
-    if workspace is not None and change("workspace_id", [workspace.id], list(rule.workspaces)):
+    now, who = state.now_ts(), actor(request)
+    changes: dict[str, object] = {
+        "name": name,
+        "description": text if given else None,
+        "match": match,
+        "service_account_id": None if account is None else account.id,
+        "oauth_scope": scope,
+        "token_lifetime_seconds": lifetime,
+        "applies_to_all_workspaces": applies_to_all,
+    }
+    changed = [
+        field for field, value in changes.items() if value is not None and value != getattr(rule, field)
+    ]
+    for field in changed:
+        setattr(rule, field, changes[field])
+    if workspace is not None and [workspace.id] != list(rule.workspaces):
+        changed.append("workspace_id")
         kept = rule.workspaces.get(workspace.id)
         rule.workspaces = {workspace.id: kept or RuleWorkspace(workspace.id, now, who)}
         rule.legacy_workspace_id = workspace.id
     if changed:
         rule.audit.touch(now, who)
+    changed = ["target" if field == "service_account_id" else field for field in changed]
     record(request, "federation_rule_updated", federation_rule_id=rule.id, changed=changed)
-    return _render(state, rule)
+    return ok(federation.render_rule(rule))
 
 
 async def archive_rule(request: Request) -> JSONResponse:
     state = sandbox(request)
-    rule = find_rule(state, request.path_params["federation_rule_id"])
+    rule = state.federation.rules.find(request.path_params["federation_rule_id"])
     require_console_for(request, rule.scopes, "archive")
-    if not rule.audit.live:
-        return _render(state, rule)
-    rule.audit.archive(state.now_ts(), actor(request))
-    cleared = list(rule.workspaces)
-    rule.workspaces = {}
-    rule.legacy_workspace_id = None
-    record(request, "federation_rule_archived", federation_rule_id=rule.id, cleared_workspace_ids=cleared)
-    return _render(state, rule)
+    if rule.audit.live:
+        rule.audit.archive(state.now_ts(), actor(request))
+        cleared = list(rule.workspaces)
+        rule.workspaces, rule.legacy_workspace_id = {}, None
+        record(request, "federation_rule_archived", federation_rule_id=rule.id, cleared_workspace_ids=cleared)
+    return ok(state.federation.render_rule(rule))
 
 
 # -- rule workspaces -----------------------------------------------------------------------------
@@ -394,7 +329,7 @@ async def archive_rule(request: Request) -> JSONResponse:
 
 async def list_rule_workspaces(request: Request) -> JSONResponse:
     state = sandbox(request)
-    rule = find_rule(state, request.path_params["federation_rule_id"])
+    rule = state.federation.rules.find(request.path_params["federation_rule_id"])
     data = []
     for enablement in rule.workspaces.values():
         workspace = state.workspaces.get(enablement.workspace_id)
@@ -404,19 +339,20 @@ async def list_rule_workspaces(request: Request) -> JSONResponse:
 
 async def add_rule_workspace(request: Request) -> JSONResponse:
     state = sandbox(request)
-    rule = find_rule(state, request.path_params["federation_rule_id"])
+    rule = state.federation.rules.find(request.path_params["federation_rule_id"])
     body = Body(await read_json(request, required=True), ("workspace_id",))
     workspace_id = body.id("workspace_id", ids.WORKSPACE, "workspace")
     require_console_for(request, rule.scopes, "enable")
     if not rule.audit.live:
         raise invalid_request(f"Federation rule {rule.id} is archived: it cannot be enabled for workspaces")
-    workspace = find_workspace(state, workspace_id)
+    workspace = state.workspaces.find(workspace_id)
     if workspace.archived_at is not None:
         raise invalid_request(f"Workspace {workspace.id} is archived: a rule cannot be enabled for it")
     enablement = rule.workspaces.get(workspace.id)
     if enablement is None:
-        enablement = RuleWorkspace(workspace.id, state.now_ts(), actor(request))
-        rule.workspaces[workspace.id] = enablement
+        enablement = rule.workspaces[workspace.id] = RuleWorkspace(
+            workspace.id, state.now_ts(), actor(request)
+        )
         record(
             request, "federation_rule_workspace_added", federation_rule_id=rule.id, workspace_id=workspace.id
         )
@@ -424,8 +360,7 @@ async def add_rule_workspace(request: Request) -> JSONResponse:
 
 
 async def remove_rule_workspace(request: Request) -> JSONResponse:
-    state = sandbox(request)
-    rule = find_rule(state, request.path_params["federation_rule_id"])
+    rule = sandbox(request).federation.rules.find(request.path_params["federation_rule_id"])
     workspace_id: str = request.path_params["workspace_id"]
     require_console_for(request, rule.scopes, "disable")
     if rule.workspaces.pop(workspace_id, None) is not None:
@@ -437,13 +372,8 @@ async def remove_rule_workspace(request: Request) -> JSONResponse:
             federation_rule_id=rule.id,
             workspace_id=workspace_id,
         )
-    return ok(
-        {
-            "type": "federation_rule_workspace_deleted",
-            "federation_rule_id": rule.id,
-            "workspace_id": workspace_id,
-        }
-    )
+    deleted = {"federation_rule_id": rule.id, "workspace_id": workspace_id}
+    return ok({"type": "federation_rule_workspace_deleted", **deleted})
 
 
 _RULES: Final = "/v1/organizations/federation_rules"

@@ -21,9 +21,9 @@ from starlette.routing import Route
 from .. import ids
 from ..errors import invalid_request, rate_limited
 from ..models import INVITE_LIFETIME_SECONDS, Invite
-from ..pagination import paginate
 from ..params import Body, Query, read_json
-from ._common import find_invite, list_response, ok, record, sandbox
+from ..store import normalize_email
+from ._common import ok, record, sandbox
 from .users import ALL_ROLES, writable_role
 
 LISTED_STATUSES: Final = ("pending", "accepted", "expired")
@@ -34,8 +34,7 @@ _EMAIL: Final = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,253}\.[^@\s.]{2,63}$")
 async def list_invites(request: Request) -> JSONResponse:
     state = sandbox(request)
     query = Query(request.query_params)
-    limit = query.limit()
-    before, after = query.cursors(ids.INVITE, "invite")
+    window = query.window(ids.INVITE, "invite")
     email = query.string("email")
     roles = set(query.enum_array("roles", ALL_ROLES))
     statuses = set(query.enum_array("statuses", LISTED_STATUSES)) or set(LISTED_STATUSES)
@@ -44,9 +43,8 @@ async def list_invites(request: Request) -> JSONResponse:
     def match(invite: Invite) -> bool:
         return invite.status(now) in statuses and (not roles or invite.role in roles)
 
-    keys = state.invites.sorted_keys if email is None else state.invite_ids_matching_email(email)
-    page = paginate(keys, state.invites.__getitem__, limit=limit, after=after, before=before, match=match)
-    return list_response(page, lambda invite: invite.to_api(now))
+    keys = None if email is None else state.invites.matching(normalize_email(email))
+    return ok(state.invites.page(window, lambda invite: invite.to_api(now), keys=keys, match=match))
 
 
 async def create_invite(request: Request) -> JSONResponse:
@@ -84,19 +82,19 @@ async def create_invite(request: Request) -> JSONResponse:
         )
     window.append(now)
     invite = Invite(state.new_id(ids.INVITE, now), email.lower(), role, now, now + INVITE_LIFETIME_SECONDS)
-    state.add_invite(invite)
+    state.invites.put(invite)
     record(request, "invite_created", invite_id=invite.id, email=invite.email, role=role)
     return ok(invite.to_api(now))
 
 
 async def retrieve_invite(request: Request) -> JSONResponse:
     state = sandbox(request)
-    return ok(find_invite(state, request.path_params["invite_id"]).to_api(state.now_ts()))
+    return ok(state.invites.find(request.path_params["invite_id"]).to_api(state.now_ts()))
 
 
 async def delete_invite(request: Request) -> JSONResponse:
     state = sandbox(request)
-    invite = find_invite(state, request.path_params["invite_id"])
+    invite = state.invites.find(request.path_params["invite_id"])
     status = invite.status(state.now_ts())
     if status != "pending":
         raise invalid_request(f"Only pending invites can be deleted; invite {invite.id} is {status}")

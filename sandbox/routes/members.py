@@ -21,10 +21,10 @@ from starlette.routing import Route
 from .. import ids
 from ..errors import invalid_request, not_found
 from ..models import Member, WorkspaceRole
-from ..pagination import paginate
+from ..pagination import envelope, paginate
 from ..params import Body, Query, read_json
 from ..store import SandboxState
-from ._common import find_user, find_workspace, list_response, ok, record, sandbox
+from ._common import ok, record, sandbox
 from .workspaces import writable_workspace
 
 ALL_WORKSPACE_ROLES: Final = (
@@ -47,13 +47,11 @@ def _find_member(state: SandboxState, workspace_id: str, user_id: str) -> Member
 
 async def list_members(request: Request) -> JSONResponse:
     state = sandbox(request)
-    workspace = find_workspace(state, request.path_params["workspace_id"])
-    query = Query(request.query_params)
-    limit = query.limit()
-    before, after = query.cursors(ids.USER, "user")
+    workspace = state.workspaces.find(request.path_params["workspace_id"])
+    window = Query(request.query_params).window(ids.USER, "user")
     members = state.members[workspace.id]
     positions: dict[str, int] = {}
-    for name, cursor in (("before_id", before), ("after_id", after)):
+    for name, cursor in (("before_id", window.before), ("after_id", window.after)):
         if cursor is not None:
             seq = members.cursor_seq(cursor)
             if seq is None:
@@ -63,16 +61,16 @@ async def list_members(request: Request) -> JSONResponse:
     page = paginate(
         ordered.sorted_keys,
         ordered.__getitem__,
-        limit=limit,
+        limit=window.limit,
         after=positions.get("after_id"),
         before=positions.get("before_id"),
     )
-    return list_response(page, Member.to_api, id_field="user_id")
+    return ok(envelope([member.to_api() for member in page.items], page.has_more, "user_id"))
 
 
 async def add_member(request: Request) -> JSONResponse:
     state = sandbox(request)
-    workspace = find_workspace(state, request.path_params["workspace_id"])
+    workspace = state.workspaces.find(request.path_params["workspace_id"])
     body = Body(await read_json(request, required=True), ("user_id", "workspace_role"))
     user_id = body.id("user_id", ids.USER, "user")
     if body.raw("workspace_role") == "workspace_billing":
@@ -82,7 +80,7 @@ async def add_member(request: Request) -> JSONResponse:
         )
     role = cast(WorkspaceRole, body.enum("workspace_role", ADDABLE_WORKSPACE_ROLES, required=True))
     writable_workspace(state, workspace.id, _MANAGE)
-    user = find_user(state, user_id)
+    user = state.users.find(user_id)
     existing = state.member(workspace.id, user.id)
     if existing is not None:
         raise invalid_request(
@@ -91,25 +89,19 @@ async def add_member(request: Request) -> JSONResponse:
         )
     member = Member(user.id, workspace.id, role)
     state.add_member(member)
-    record(
-        request,
-        "workspace_member_added",
-        workspace_id=workspace.id,
-        user_id=user.id,
-        workspace_role=role,
-    )
+    record(request, "workspace_member_added", workspace_id=workspace.id, user_id=user.id, workspace_role=role)
     return ok(member.to_api())
 
 
 async def retrieve_member(request: Request) -> JSONResponse:
     state = sandbox(request)
-    workspace = find_workspace(state, request.path_params["workspace_id"])
+    workspace = state.workspaces.find(request.path_params["workspace_id"])
     return ok(_find_member(state, workspace.id, request.path_params["user_id"]).to_api())
 
 
 async def update_member(request: Request) -> JSONResponse:
     state = sandbox(request)
-    workspace = find_workspace(state, request.path_params["workspace_id"])
+    workspace = state.workspaces.find(request.path_params["workspace_id"])
     member = _find_member(state, workspace.id, request.path_params["user_id"])
     body = Body(await read_json(request, required=True), ("workspace_role",))
     role = cast(WorkspaceRole, body.enum("workspace_role", ALL_WORKSPACE_ROLES, required=True))
@@ -129,7 +121,7 @@ async def update_member(request: Request) -> JSONResponse:
 
 async def remove_member(request: Request) -> JSONResponse:
     state = sandbox(request)
-    workspace = find_workspace(state, request.path_params["workspace_id"])
+    workspace = state.workspaces.find(request.path_params["workspace_id"])
     member = _find_member(state, workspace.id, request.path_params["user_id"])
     writable_workspace(state, workspace.id, _MANAGE)
     state.remove_member(workspace.id, member.user_id)

@@ -20,8 +20,6 @@ logs nothing. Every entry carries both the deprecated `group_type` and the `grou
 
 from __future__ import annotations
 
-import base64
-import binascii
 from collections.abc import Sequence
 from typing import Any, Final, TypeVar
 
@@ -30,9 +28,10 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from ..errors import invalid_request, not_found
-from ..params import Query, read_json
+from ..params import Body, Query, read_json
 from ..rate_limit_table import GROUP_TYPES, MAX_VALUE, SETTABLE_TYPES, Entry, RateLimitTable
-from ._common import find_workspace, ok, record, sandbox
+from ..report_params import offset_of, offset_token
+from ._common import ok, record, sandbox
 from .workspaces import writable_workspace
 
 MAX_LIMITS_PER_UPDATE: Final = 16
@@ -40,39 +39,22 @@ T = TypeVar("T")
 
 
 def _page(query: Query, items: Sequence[T], listing: str) -> tuple[list[T], str | None]:
-    raw_limit = query.string("limit")
-    limit = None if raw_limit is None else query.limit(default=20, maximum=1000)
-    token = query.string("page")
-    offset = 0
-    if token is not None:
-        refusal = invalid_request("page: invalid page token; pass the next_page of a previous response")
-        try:
-            text = base64.b64decode(token.removeprefix("page_"), validate=True).decode()
-        except (binascii.Error, UnicodeDecodeError, ValueError):
-            raise refusal from None
-        kind, _, raw_offset = text.rpartition(":")
-        if not token.startswith("page_") or kind != listing or not raw_offset.isdigit():
-            raise refusal
-        offset = int(raw_offset)
-        if offset > len(items):
-            raise refusal
+    """A page of the listing; without `limit`, everything from the offset on."""
+    limit = None if query.string("limit") is None else query.limit(default=20, maximum=1000)
+    offset = offset_of(query, listing, len(items))
     end = len(items) if limit is None else min(len(items), offset + limit)
-    following = None
-    if end < len(items):
-        following = "page_" + base64.b64encode(f"{listing}:{end}".encode()).decode()
-    return list(items[offset:end]), following
+    return list(items[offset:end]), offset_token(listing, end) if end < len(items) else None
+
+
+def _group(entry: Entry) -> dict[str, object]:
+    group = entry.group
+    models = None if group.models is None else list(group.models)
+    return {"group_type": group.group_type, "group": group.group_object(), "models": models}
 
 
 def _org_entry(entry: Entry) -> dict[str, object]:
-    group = entry.group
-    return {
-        "type": "rate_limit",
-        "id": entry.id,
-        "group_type": group.group_type,
-        "group": group.group_object(),
-        "models": None if group.models is None else list(group.models),
-        "limits": [{"type": limiter, "value": value} for limiter, value in group.limits],
-    }
+    limits = [{"type": limiter, "value": value} for limiter, value in entry.group.limits]
+    return {"type": "rate_limit", "id": entry.id, **_group(entry), "limits": limits}
 
 
 def _workspace_entry(
@@ -89,16 +71,8 @@ def _workspace_entry(
     for limiter in SETTABLE_TYPES:  # overrides of types the organization has no limit for
         if limiter in overrides and limiter not in org_types:
             limits.append(_value(limiter, overrides[limiter], None, "workspace"))
-    group = entry.group
-    return {
-        "type": "workspace_rate_limit",
-        "rate_limit_id": entry.id,
-        "workspace_id": workspace_id,
-        "group_type": group.group_type,
-        "group": group.group_object(),
-        "models": None if group.models is None else list(group.models),
-        "limits": limits,
-    }
+    ids = {"rate_limit_id": entry.id, "workspace_id": workspace_id}
+    return {"type": "workspace_rate_limit", **ids, **_group(entry), "limits": limits}
 
 
 def _value(limiter: str, value: int, org_limit: int | None, source: str) -> dict[str, object]:
@@ -121,7 +95,7 @@ async def list_rate_limits(request: Request) -> JSONResponse:
 
 async def list_workspace_rate_limits(request: Request) -> JSONResponse:
     state = sandbox(request)
-    workspace = find_workspace(state, request.path_params["workspace_id"])
+    workspace = state.workspaces.find(request.path_params["workspace_id"])
     table = state.monitoring.rate_limits
     query = Query(request.query_params)
     group_type = query.enum("group_type", GROUP_TYPES)
@@ -137,13 +111,8 @@ async def list_workspace_rate_limits(request: Request) -> JSONResponse:
     return ok({"data": data, "next_page": following})
 
 
-def _changes(body: dict[str, Any]) -> list[tuple[str, int | None]]:
-    for name in body:
-        if name != "limits":
-            raise invalid_request(f"{name}: Extra inputs are not permitted")
-    limits = body.get("limits")
-    if limits is None:
-        raise invalid_request("limits: Field required")
+def _changes(data: dict[str, Any]) -> list[tuple[str, int | None]]:
+    limits = Body(data, ("limits",)).required("limits")
     if not isinstance(limits, list):
         raise invalid_request("limits: Input should be a list")
     if not 1 <= len(limits) <= MAX_LIMITS_PER_UPDATE:
@@ -155,12 +124,7 @@ def _changes(body: dict[str, Any]) -> list[tuple[str, int | None]]:
         where = f"limits[{position}]"
         if not isinstance(item, dict):
             raise invalid_request(f"{where}: Input should be an object")
-        for name in item:
-            if name not in ("type", "value"):
-                raise invalid_request(f"{where}.{name}: Extra inputs are not permitted")
-        limiter = item.get("type")
-        if limiter is None:
-            raise invalid_request(f"{where}.type: Field required")
+        limiter = Body(item, ("type", "value"), prefix=f"{where}.").required("type")
         if limiter not in SETTABLE_TYPES:
             allowed = ", ".join(f"'{name}'" for name in SETTABLE_TYPES)
             raise invalid_request(f"{where}.type: {str(limiter)[:60]!r} is not one of {allowed}")
@@ -181,7 +145,7 @@ def _changes(body: dict[str, Any]) -> list[tuple[str, int | None]]:
 
 async def update_workspace_rate_limits(request: Request) -> JSONResponse:
     state = sandbox(request)
-    workspace = find_workspace(state, request.path_params["workspace_id"])
+    workspace = state.workspaces.find(request.path_params["workspace_id"])
     table = state.monitoring.rate_limits
     rate_limit_id = request.path_params["rate_limit_id"]
     entry = table.entry(rate_limit_id)
@@ -192,39 +156,21 @@ async def update_workspace_rate_limits(request: Request) -> JSONResponse:
     before = dict(table.workspace_overrides(workspace.id, entry))
     table.apply(workspace.id, entry, changes)
     group_name = entry.group.display_name or entry.group.group_type
+    common = {"workspace_id": workspace.id, "rate_limit_id": entry.id, "model_group": group_name}
     for limiter, value in changes:
         if value is not None and before.get(limiter) != value:
-            record(
-                request,
-                "workspace_rate_limit_updated",
-                workspace_id=workspace.id,
-                rate_limit_id=entry.id,
-                model_group=group_name,
-                limiter_type=limiter,
-                value=value,
-                previous_value=before.get(limiter),
-            )
+            kind, fields = "workspace_rate_limit_updated", {"limiter_type": limiter, "value": value}
         elif value is None and limiter in before:
-            record(
-                request,
-                "workspace_rate_limit_deleted",
-                workspace_id=workspace.id,
-                rate_limit_id=entry.id,
-                model_group=group_name,
-                limiter_type=limiter,
-                previous_value=before[limiter],
-            )
+            kind, fields = "workspace_rate_limit_deleted", {"limiter_type": limiter}
+        else:
+            continue
+        record(request, kind, **common, **fields, previous_value=before.get(limiter))
     return ok(_workspace_entry(table, workspace.id, entry, inherited=False))
 
 
+_IN_WORKSPACE: Final = "/v1/organizations/workspaces/{workspace_id}/rate_limits"
 ROUTES = [
     Route("/v1/organizations/rate_limits", list_rate_limits, methods=["GET"]),
-    Route(
-        "/v1/organizations/workspaces/{workspace_id}/rate_limits", list_workspace_rate_limits, methods=["GET"]
-    ),
-    Route(
-        "/v1/organizations/workspaces/{workspace_id}/rate_limits/{rate_limit_id}",
-        update_workspace_rate_limits,
-        methods=["POST"],
-    ),
+    Route(_IN_WORKSPACE, list_workspace_rate_limits, methods=["GET"]),
+    Route(_IN_WORKSPACE + "/{rate_limit_id}", update_workspace_rate_limits, methods=["POST"]),
 ]

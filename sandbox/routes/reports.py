@@ -39,14 +39,15 @@ from ..model_catalog import (
     CODE_EXECUTION_CENTS_PER_HOUR,
     TOKEN_TYPES,
     WEB_SEARCH_CENTS,
-    cents_per_token,
+    PriceClass,
     token_description,
+    token_prices,
 )
 from ..models import format_ts
 from ..params import Query, check_id
-from ..report_params import BucketPage, betas, bucket_page, encode_page
-from ..usage_model import CODE_EXEC, N_TOKEN_VALUES, WEB_SEARCH, Stream, data_cutoff, usage_model_for
-from ._common import ok, sandbox
+from ..report_params import BucketPage, bucket_page, encode_page
+from ..usage_model import CODE_EXEC, N_TOKEN_VALUES, WEB_SEARCH, Stream, data_cutoff
+from ._common import betas, ok, sandbox
 
 FAST_MODE_BETA: Final = "fast-mode-2026-02-01"
 USAGE_GROUPS: Final = (
@@ -95,36 +96,24 @@ def _usage_filter(query: Query, fast_mode: bool) -> Callable[[Stream], bool]:
         raise invalid_request(
             f"speeds[]: filtering by speed requires the header 'anthropic-beta: {FAST_MODE_BETA}'"
         )
-    checks: list[Callable[[Stream], bool]] = []
-    if accounts:
-        checks.append(lambda s: s.account_id in accounts)
-    if keys:
-        checks.append(lambda s: s.api_key_id in keys)
-    if service_accounts:
-        checks.append(lambda s: s.service_account_id in service_accounts)
-    if workspaces:
-        checks.append(lambda s: s.workspace in workspaces)
-    if models:
-        checks.append(lambda s: s.model in models)
-    if tiers:
-        checks.append(lambda s: s.service_tier in tiers)
-    if windows:
-        checks.append(lambda s: s.context_window in windows)
-    if geos:
-        checks.append(lambda s: s.inference_geo in geos)
-    if speeds:
-        checks.append(lambda s: s.speed in speeds)
-    return lambda stream: all(check(stream) for check in checks)
+    wanted: dict[str, set[str]] = {
+        "account_id": accounts,
+        "api_key_id": keys,
+        "service_account_id": service_accounts,
+        "workspace": workspaces,
+        "model": models,
+        "service_tier": tiers,
+        "context_window": windows,
+        "inference_geo": geos,
+        "speed": speeds,
+    }
+    checks = [(attribute, values) for attribute, values in wanted.items() if values]
+    return lambda stream: all(getattr(stream, attribute) in values for attribute, values in checks)
 
 
 def _envelope(page: BucketPage, data: list[dict[str, object]]) -> JSONResponse:
-    return ok(
-        {
-            "data": data,
-            "has_more": page.next_start is not None,
-            "next_page": None if page.next_start is None else encode_page(page.next_start),
-        }
-    )
+    following = None if page.next_start is None else encode_page(page.next_start)
+    return ok({"data": data, "has_more": following is not None, "next_page": following})
 
 
 async def usage_messages(request: Request) -> JSONResponse:
@@ -140,11 +129,11 @@ async def usage_messages(request: Request) -> JSONResponse:
         )
     grouped = [name for name in USAGE_GROUPS if name in requested]
     keep = _usage_filter(query, fast_mode)
-    model = usage_model_for(state)
+    model = state.monitoring.usage_model(state.activities)
     selected = [index for index, stream in enumerate(model.streams) if keep(stream)]
 
     def group_of(stream: Stream) -> Hashable:
-        return tuple(stream.dimension(name) for name in grouped)
+        return tuple(getattr(stream, name) for name in grouped)
 
     totals = model.aggregate(selected, group_of, page.buckets, data_cutoff(now))
     shown = [name for name in USAGE_GROUPS if name != "speed" or fast_mode]
@@ -181,19 +170,12 @@ def _sort_key(group: Hashable) -> tuple[str, ...]:
 
 # -- cost ----------------------------------------------------------------------------------------
 
-PriceClass = tuple[str, str, str, str, str]
-"""(model, service_tier, context_window, inference_geo, speed): what a token's price depends on."""
-
 
 @cache
 def _token_prices(price_class: PriceClass) -> tuple[int, ...]:
     """Price of one token of each type, in 1e-10 cents (exact: the table's prices allow it)."""
-    model, tier, window, geo, speed = price_class
     prices = []
-    for token_type in TOKEN_TYPES:
-        cents = cents_per_token(
-            model, token_type, service_tier=tier, context_window=window, inference_geo=geo, speed=speed
-        )
+    for token_type, cents in zip(TOKEN_TYPES, token_prices(price_class), strict=True):
         units = cents * UNITS_PER_CENT
         if units != units.to_integral_value():
             raise AssertionError(f"price of {price_class} {token_type} is not a multiple of 1e-10 cent")
@@ -223,15 +205,9 @@ def _description(price_class: PriceClass, token: int) -> dict[str, object]:
     }
 
 
-_NO_DESCRIPTION: Final[dict[str, object]] = {
-    "description": None,
-    "cost_type": None,
-    "model": None,
-    "token_type": None,
-    "service_tier": None,
-    "context_window": None,
-    "inference_geo": None,
-}
+_NO_DESCRIPTION: Final[dict[str, object]] = dict.fromkeys(
+    ("description", "cost_type", "model", "token_type", "service_tier", "context_window", "inference_geo")
+)
 _SERVER_TOOLS: Final[dict[int, dict[str, object]]] = {
     WEB_SEARCH: {**_NO_DESCRIPTION, "description": "Web Search Usage", "cost_type": "web_search"},
     CODE_EXEC: {**_NO_DESCRIPTION, "description": "Code Execution Usage", "cost_type": "code_execution"},
@@ -254,18 +230,11 @@ async def cost_report(request: Request) -> JSONResponse:
     requested = set(query.enum_array("group_by", COST_GROUPS))
     by_workspace = "workspace_id" in requested
     by_description = "description" in requested
-    model = usage_model_for(state)
+    model = state.monitoring.usage_model(state.activities)
     selected = [index for index, stream in enumerate(model.streams) if stream.service_tier in COSTED_TIERS]
 
     def group_of(stream: Stream) -> Hashable:
-        price_class = (
-            stream.model,
-            stream.service_tier,
-            stream.context_window,
-            stream.inference_geo,
-            stream.speed,
-        )
-        return (stream.workspace_id if by_workspace else None, price_class)
+        return (stream.workspace_id if by_workspace else None, stream.price_class)
 
     totals = model.aggregate(selected, group_of, page.buckets, data_cutoff(now))
     data: list[dict[str, object]] = []

@@ -30,30 +30,14 @@ from .. import ids
 from ..errors import invalid_request, not_found, permission_denied
 from ..federation import SERVICE_ACCOUNT, Audit, ServiceAccount, ServiceAccountMember, ServiceAccountRole
 from ..models import Workspace, WorkspaceRole
+from ..pagination import encode_page
 from ..params import Body, Query, read_json
 from ..store import SandboxState
-from ._common import find_workspace, ok, record, sandbox
-from ._wif import (
-    actor,
-    cursor_list,
-    decode_page,
-    description,
-    find_service_account,
-    is_interactive,
-    list_index,
-    list_limit,
-    name_taken,
-    oauth_only,
-    slug,
-)
+from ._common import ok, record, sandbox
+from ._wif import actor, is_interactive, name_taken, oauth_only
+from .members import ADDABLE_WORKSPACE_ROLES
 
 ROLES: Final = ("developer", "admin")
-MEMBER_ROLES: Final = (
-    "workspace_user",
-    "workspace_developer",
-    "workspace_restricted_developer",
-    "workspace_admin",
-)
 _ADMIN_NEEDS_PERSON: Final = (
     "organization_role: making a service account an 'admin' requires an interactive credential "
     "(a user's OAuth token or a Console session); a workload may only use 'developer'"
@@ -81,9 +65,9 @@ async def create_service_account(request: Request) -> JSONResponse:
     state = sandbox(request)
     data = await read_json(request, required=True)
     body = Body(data, ("name", "description", "organization_role"))
-    name = slug(body, required=True)
+    name = body.slug("name", required=True)
     assert name is not None
-    _, text = description(data, on_update=False)
+    _, text = body.description(on_update=False)
     role = _role(body) or "developer"
     if role == "admin" and not is_interactive(request):
         raise permission_denied(_ADMIN_NEEDS_PERSON)
@@ -93,7 +77,7 @@ async def create_service_account(request: Request) -> JSONResponse:
     account = ServiceAccount(
         state.new_id(SERVICE_ACCOUNT, now), name, text, role, Audit.new(now, actor(request))
     )
-    federation.service_accounts.add(account.id, account)
+    federation.service_accounts.put(account)
     record(
         request, "service_account_created", service_account_id=account.id, name=name, organization_role=role
     )
@@ -101,28 +85,24 @@ async def create_service_account(request: Request) -> JSONResponse:
 
 
 async def list_service_accounts(request: Request) -> JSONResponse:
-    state = sandbox(request)
-    include_archived = Query(request.query_params).boolean("include_archived", False)
-    return list_index(
-        request,
-        state.federation.service_accounts,
-        ServiceAccount.to_api,
-        lambda account: account.id,
-        None if include_archived else (lambda account: account.audit.live),
-        SERVICE_ACCOUNT,
-    )
+    query = Query(request.query_params)
+    match = None if query.boolean("include_archived", False) else (lambda account: account.audit.live)
+    window = query.page_window(SERVICE_ACCOUNT)
+    return ok(sandbox(request).federation.service_accounts.cursor_page(window, ServiceAccount.to_api, match))
 
 
 async def retrieve_service_account(request: Request) -> JSONResponse:
-    return ok(find_service_account(sandbox(request), request.path_params["service_account_id"]).to_api())
+    return ok(
+        sandbox(request).federation.service_accounts.find(request.path_params["service_account_id"]).to_api()
+    )
 
 
 async def update_service_account(request: Request) -> JSONResponse:
     state = sandbox(request)
-    account = find_service_account(state, request.path_params["service_account_id"])
+    account = state.federation.service_accounts.find(request.path_params["service_account_id"])
     data = await read_json(request, required=True)
     body = Body(data, ("description", "organization_role"))
-    given, text = description(data, on_update=True)
+    given, text = body.description(on_update=True)
     role = _role(body)
     if role == "admin" and not is_interactive(request):
         raise permission_denied(_ADMIN_NEEDS_PERSON)
@@ -142,7 +122,7 @@ async def update_service_account(request: Request) -> JSONResponse:
 
 async def archive_service_account(request: Request) -> JSONResponse:
     state = sandbox(request)
-    account = find_service_account(state, request.path_params["service_account_id"])
+    account = state.federation.service_accounts.find(request.path_params["service_account_id"])
     if not account.audit.live:
         return ok(account.to_api())
     rules = state.federation.live_rules_targeting(account.id)
@@ -162,14 +142,26 @@ async def archive_service_account(request: Request) -> JSONResponse:
 def _member_role(body: Body) -> WorkspaceRole:
     if body.raw("workspace_role") == "workspace_billing":
         raise invalid_request("workspace_role: service accounts cannot hold the 'workspace_billing' role")
-    return cast(WorkspaceRole, body.enum("workspace_role", MEMBER_ROLES, required=True))
+    return cast(WorkspaceRole, body.enum("workspace_role", ADDABLE_WORKSPACE_ROLES, required=True))
 
 
-def _open_workspace(state: SandboxState, workspace_id: str) -> Workspace:
-    workspace = find_workspace(state, workspace_id)
+def _open(workspace: Workspace) -> Workspace:
     if workspace.archived_at is not None:
         raise invalid_request(f"Workspace {workspace.id} is archived: its service accounts cannot change")
     return workspace
+
+
+def _set_role(request: Request, member: ServiceAccountMember, role: WorkspaceRole) -> JSONResponse:
+    previous, member.workspace_role = member.workspace_role, role
+    record(
+        request,
+        "service_account_workspace_member_updated",
+        service_account_id=member.service_account_id,
+        workspace_id=member.workspace_id,
+        previous_workspace_role=previous,
+        workspace_role=role,
+    )
+    return ok(member.to_api())
 
 
 def _add(
@@ -178,21 +170,9 @@ def _add(
     """Adds the membership, or replaces the role of the existing explicit one."""
     state = sandbox(request)
     _live(account, "be added to a workspace")
-    if workspace.archived_at is not None:
-        raise invalid_request(f"Workspace {workspace.id} is archived: its service accounts cannot change")
-    existing = state.federation.membership(account.id, workspace.id)
+    existing = state.federation.membership(account.id, _open(workspace).id)
     if existing is not None:
-        previous = existing.workspace_role
-        existing.workspace_role = role
-        record(
-            request,
-            "service_account_workspace_member_updated",
-            service_account_id=account.id,
-            workspace_id=workspace.id,
-            previous_workspace_role=previous,
-            workspace_role=role,
-        )
-        return ok(existing.to_api())
+        return _set_role(request, existing, role)
     member = ServiceAccountMember(account.id, workspace.id, role, actor(request))
     state.federation.add_membership(member)
     record(
@@ -207,32 +187,16 @@ def _add(
 
 def _remove(request: Request, account: ServiceAccount, workspace: Workspace) -> JSONResponse:
     """Idempotent; the implicit default-workspace membership stays (a no-op)."""
-    state = sandbox(request)
-    if workspace.archived_at is not None:
-        raise invalid_request(f"Workspace {workspace.id} is archived: its service accounts cannot change")
-    removed = state.federation.remove_membership(account.id, workspace.id)
-    if removed is not None:
-        record(
-            request,
-            "service_account_workspace_member_removed",
-            service_account_id=account.id,
-            workspace_id=workspace.id,
-        )
-    return ok(
-        {
-            "type": "service_account_workspace_member_deleted",
-            "service_account_id": account.id,
-            "workspace_id": workspace.id,
-        }
-    )
+    pair = {"service_account_id": account.id, "workspace_id": _open(workspace).id}
+    if sandbox(request).federation.remove_membership(account.id, workspace.id) is not None:
+        record(request, "service_account_workspace_member_removed", **pair)
+    return ok({"type": "service_account_workspace_member_deleted", **pair})
 
 
 async def list_account_workspaces(request: Request) -> JSONResponse:
     state = sandbox(request)
-    account = find_service_account(state, request.path_params["service_account_id"])
-    query = Query(request.query_params)
-    limit = list_limit(query)
-    cursor = decode_page(query)
+    account = state.federation.service_accounts.find(request.path_params["service_account_id"])
+    limit, _, cursor = Query(request.query_params).page_window()
     federation = state.federation
     explicit = federation.memberships_of(account.id)
     explicit.reverse()  # newest first
@@ -246,7 +210,7 @@ async def list_account_workspaces(request: Request) -> JSONResponse:
         head: list[ServiceAccountMember] = []
         rest = explicit[position + 1 :]
     elif not account.audit.live:
-        return cursor_list([], None)
+        return ok({"data": [], "next_page": None})
     else:
         has_default = federation.membership(account.id, state.default_workspace_id) is not None
         head = [] if has_default else [_implicit(state, account)]
@@ -256,33 +220,30 @@ async def list_account_workspaces(request: Request) -> JSONResponse:
     # page may return up to 2 entries", says the SDK).
     room = max(1, limit - len(head))
     chunk = rest[:room]
-    next_key = chunk[-1].workspace_id if len(rest) > room else None
-    items = head + chunk
-    return cursor_list([member.to_api() for member in items], next_key)
+    following = encode_page(chunk[-1].workspace_id) if len(rest) > room else None
+    return ok({"data": [member.to_api() for member in head + chunk], "next_page": following})
 
 
 async def add_account_workspace(request: Request) -> JSONResponse:
     state = sandbox(request)
-    account = find_service_account(state, request.path_params["service_account_id"])
+    account = state.federation.service_accounts.find(request.path_params["service_account_id"])
     body = Body(await read_json(request, required=True), ("workspace_id", "workspace_role"))
     workspace_id = body.id("workspace_id", ids.WORKSPACE, "workspace")
     role = _member_role(body)
-    return _add(request, account, find_workspace(state, workspace_id), role)
+    return _add(request, account, state.workspaces.find(workspace_id), role)
 
 
 async def remove_account_workspace(request: Request) -> JSONResponse:
     state = sandbox(request)
-    account = find_service_account(state, request.path_params["service_account_id"])
-    workspace = find_workspace(state, request.path_params["workspace_id"])
+    account = state.federation.service_accounts.find(request.path_params["service_account_id"])
+    workspace = state.workspaces.find(request.path_params["workspace_id"])
     return _remove(request, account, workspace)
 
 
 async def list_workspace_accounts(request: Request) -> JSONResponse:
     state = sandbox(request)
-    workspace = _open_workspace(state, request.path_params["workspace_id"])
-    query = Query(request.query_params)
-    limit = list_limit(query)
-    cursor = decode_page(query)
+    workspace = _open(state.workspaces.find(request.path_params["workspace_id"]))
+    limit, _, cursor = Query(request.query_params).page_window()
     federation = state.federation
     members = [
         member
@@ -298,19 +259,18 @@ async def list_workspace_accounts(request: Request) -> JSONResponse:
             )
         start = position + 1
     chunk = members[start : start + limit]
-    more = start + limit < len(members)
-    return cursor_list(
-        [member.to_api() for member in chunk], chunk[-1].service_account_id if more and chunk else None
-    )
+    more = start + limit < len(members) and chunk
+    following = encode_page(chunk[-1].service_account_id) if more else None
+    return ok({"data": [member.to_api() for member in chunk], "next_page": following})
 
 
 async def add_workspace_account(request: Request) -> JSONResponse:
     state = sandbox(request)
-    workspace = find_workspace(state, request.path_params["workspace_id"])
+    workspace = state.workspaces.find(request.path_params["workspace_id"])
     body = Body(await read_json(request, required=True), ("service_account_id", "workspace_role"))
     account_id = body.id("service_account_id", SERVICE_ACCOUNT, "service account")
     role = _member_role(body)
-    return _add(request, find_service_account(state, account_id), workspace, role)
+    return _add(request, state.federation.service_accounts.find(account_id), workspace, role)
 
 
 def _member_of_workspace(state: SandboxState, workspace: Workspace, account_id: str) -> ServiceAccountMember:
@@ -327,14 +287,14 @@ def _member_of_workspace(state: SandboxState, workspace: Workspace, account_id: 
 
 async def retrieve_workspace_account(request: Request) -> JSONResponse:
     state = sandbox(request)
-    workspace = _open_workspace(state, request.path_params["workspace_id"])
+    workspace = _open(state.workspaces.find(request.path_params["workspace_id"]))
     return ok(_member_of_workspace(state, workspace, request.path_params["service_account_id"]).to_api())
 
 
 async def update_workspace_account(request: Request) -> JSONResponse:
     state = sandbox(request)
-    workspace = _open_workspace(state, request.path_params["workspace_id"])
-    account = find_service_account(state, request.path_params["service_account_id"])
+    workspace = _open(state.workspaces.find(request.path_params["workspace_id"]))
+    account = state.federation.service_accounts.find(request.path_params["service_account_id"])
     body = Body(await read_json(request, required=True), ("workspace_role",))
     role = _member_role(body)
     _live(account, "have its workspace role changed")
@@ -344,23 +304,13 @@ async def update_workspace_account(request: Request) -> JSONResponse:
             "The implicit default-workspace membership cannot be updated; add the service account "
             "to the default workspace explicitly to give it a role"
         )
-    previous = member.workspace_role
-    member.workspace_role = role
-    record(
-        request,
-        "service_account_workspace_member_updated",
-        service_account_id=account.id,
-        workspace_id=workspace.id,
-        previous_workspace_role=previous,
-        workspace_role=role,
-    )
-    return ok(member.to_api())
+    return _set_role(request, member, role)
 
 
 async def remove_workspace_account(request: Request) -> JSONResponse:
     state = sandbox(request)
-    workspace = find_workspace(state, request.path_params["workspace_id"])
-    account = find_service_account(state, request.path_params["service_account_id"])
+    workspace = state.workspaces.find(request.path_params["workspace_id"])
+    account = state.federation.service_accounts.find(request.path_params["service_account_id"])
     return _remove(request, account, workspace)
 
 

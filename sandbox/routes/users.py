@@ -21,9 +21,9 @@ from starlette.routing import Route
 from .. import ids
 from ..errors import invalid_request, permission_denied
 from ..models import OrgRole, User
-from ..pagination import paginate
 from ..params import Body, Query, read_json
-from ._common import caller, find_user, list_response, ok, record, sandbox
+from ..store import normalize_email
+from ._common import betas, caller, ok, record, sandbox
 
 ALL_ROLES: Final[tuple[OrgRole, ...]] = (
     "user",
@@ -60,23 +60,20 @@ def writable_role(body: Body, name: str = "role") -> OrgRole:
 async def list_users(request: Request) -> JSONResponse:
     state = sandbox(request)
     query = Query(request.query_params)
-    limit = query.limit()
-    before, after = query.cursors(ids.USER, "user")
+    window = query.window(ids.USER, "user")
     email = query.string("email")
     roles = set(query.enum_array("roles", ALL_ROLES))
-    keys = state.users.sorted_keys if email is None else state.user_ids_matching_email(email)
+    keys = None if email is None else state.users.matching(normalize_email(email))
     match = (lambda user: user.role in roles) if roles else None
-    page = paginate(keys, state.users.__getitem__, limit=limit, after=after, before=before, match=match)
-    return list_response(page, User.to_api)
+    return ok(state.users.page(window, User.to_api, keys=keys, match=match))
 
 
 async def retrieve_user(request: Request) -> JSONResponse:
-    return ok(find_user(sandbox(request), request.path_params["user_id"]).to_api())
+    return ok(sandbox(request).users.find(request.path_params["user_id"]).to_api())
 
 
 async def update_user(request: Request) -> JSONResponse:
-    state = sandbox(request)
-    user = find_user(state, request.path_params["user_id"])
+    user = sandbox(request).users.find(request.path_params["user_id"])
     body = Body(await read_json(request, required=True), {"role"})
     role = writable_role(body)
     if user.role in PROTECTED_ROLES:
@@ -91,7 +88,7 @@ async def update_user(request: Request) -> JSONResponse:
 
 async def remove_user(request: Request) -> JSONResponse:
     state = sandbox(request)
-    user = find_user(state, request.path_params["user_id"])
+    user = state.users.find(request.path_params["user_id"])
     if len(state.users) == 1:
         raise invalid_request(
             "The only member of an organization cannot be removed", error_code="cannot_remove_last_member"
@@ -104,20 +101,13 @@ async def remove_user(request: Request) -> JSONResponse:
     return ok({"id": user.id, "type": "user_deleted"})
 
 
-def _betas(request: Request) -> set[str]:
-    """`anthropic-beta` values: a comma-separated list, possibly in several headers."""
-    return {
-        value.strip() for header in request.headers.getlist("anthropic-beta") for value in header.split(",")
-    }
-
-
 async def sign_out_user(request: Request) -> JSONResponse:
-    if SIGN_OUT_BETA not in _betas(request):
+    if SIGN_OUT_BETA not in betas(request):
         raise invalid_request(
             f"This endpoint is in beta: send the header 'anthropic-beta: {SIGN_OUT_BETA}' to use it"
         )
     state = sandbox(request)
-    user = find_user(state, request.path_params["user_id"])
+    user = state.users.find(request.path_params["user_id"])
     if user.id == state.primary_owner_id or user.role == "primary_owner":
         raise invalid_request(
             "The organization's primary owner cannot be signed out",

@@ -27,22 +27,21 @@ from starlette.routing import Route
 
 from .. import ids
 from ..errors import invalid_request
-from ..models import DataResidency, InferenceGeo, Workspace
-from ..pagination import paginate
+from ..models import COLORS, DataResidency, InferenceGeo, Workspace
 from ..params import Body, Query, check_id, read_json
-from ..seed import COLORS
 from ..store import SandboxState
-from ._common import find_workspace, list_response, ok, record, sandbox
+from ._common import ok, record, sandbox
 
 NAME_MAX: Final = 255
 TAGS_MAX: Final = 50
 _COLOR: Final = re.compile(r"^#[0-9A-Fa-f]{6}$")
 _GEOS: Final = ("global", "us")
+_FIELDS: Final = ("name", "data_residency", "display_color", "external_key_id", "tags", "user_profile_id")
 
 
 def writable_workspace(state: SandboxState, workspace_id: str, doing: str) -> Workspace:
     """The workspace, if the API lets anyone change it (`doing` completes the refusal message)."""
-    workspace = find_workspace(state, workspace_id)
+    workspace = state.workspaces.find(workspace_id)
     if workspace.is_default:
         raise invalid_request(f"The default workspace cannot {doing}")
     if workspace.archived_at is not None:
@@ -50,18 +49,31 @@ def writable_workspace(state: SandboxState, workspace_id: str, doing: str) -> Wo
     return workspace
 
 
-def _name(body: Body, *, required: bool) -> str | None:
-    name = body.string("name", required=required, max_length=NAME_MAX)
-    return None if name is None else name.strip()
-
-
-def _color(body: Body) -> str | None:
+async def _fields(
+    request: Request, current: Workspace | None
+) -> tuple[str | None, DataResidency | None, str | None, dict[str, str | None] | None]:
+    """The name, data residency, colour and tags a create (`current` None) or an update asks for.
+    A create without a colour draws one at once, from the state's seeded stream."""
+    body = Body(await read_json(request, required=True), _FIELDS)
+    name = body.string("name", required=current is None, max_length=NAME_MAX)
+    residency = _residency(body.object("data_residency"), None if current is None else current.data_residency)
     color = body.raw("display_color")
-    if color is None:
-        return None
-    if not isinstance(color, str) or not _COLOR.fullmatch(color):
+    if color is not None and (not isinstance(color, str) or not _COLOR.fullmatch(color)):
         raise invalid_request("display_color: must be a hex colour like '#6C5BB9'")
-    return color.upper()
+    color = None if color is None else color.upper()
+    if current is None:
+        color = color or sandbox(request).rng.choice(COLORS)
+    tags = _tags(body.raw("tags"), nullable_values=current is not None)
+    if body.has("external_key_id"):
+        raise invalid_request(
+            "external_key_id: customer-managed encryption keys (CMEK) are not enabled for this organization"
+        )
+    if body.has("user_profile_id"):
+        raise invalid_request(
+            f"user_profile_id: no user profile {str(body.raw('user_profile_id'))[:80]!r}",
+            error_code="user_profile_not_found",
+        )
+    return None if name is None else name.strip(), residency, color, tags
 
 
 def _geo_list(field: str, value: Any) -> list[InferenceGeo] | Literal["unrestricted"]:
@@ -125,23 +137,10 @@ def _tags(raw: Any, *, nullable_values: bool) -> dict[str, str | None] | None:
     return tags
 
 
-def _refuse_unsupported(body: Body) -> None:
-    if body.has("external_key_id"):
-        raise invalid_request(
-            "external_key_id: customer-managed encryption keys (CMEK) are not enabled for this organization"
-        )
-    if body.has("user_profile_id"):
-        raise invalid_request(
-            f"user_profile_id: no user profile {str(body.raw('user_profile_id'))[:80]!r}",
-            error_code="user_profile_not_found",
-        )
-
-
 async def list_workspaces(request: Request) -> JSONResponse:
     state = sandbox(request)
     query = Query(request.query_params)
-    limit = query.limit()
-    before, after = query.cursors(ids.WORKSPACE, "workspace")
+    window = query.window(ids.WORKSPACE, "workspace")
     include_archived = query.boolean("include_archived", False)
     include_default = query.boolean("include_default", False)
     wanted = query.array("ids")
@@ -149,86 +148,58 @@ async def list_workspaces(request: Request) -> JSONResponse:
         raise invalid_request("ids[]: at most 100 ids")
     for workspace_id in wanted:
         check_id("ids[]", workspace_id, ids.WORKSPACE, "workspace")
-    keys = state.workspaces.sorted_keys
-    if wanted:
-        keys = sorted({workspace_id for workspace_id in wanted if workspace_id in state.workspaces})
+    keys = (
+        sorted({workspace_id for workspace_id in wanted if workspace_id in state.workspaces})
+        if wanted
+        else None
+    )
 
     def match(workspace: Workspace) -> bool:
         if workspace.is_default:
             return include_default
         return include_archived or workspace.archived_at is None
 
-    page = paginate(
-        keys,
-        state.workspaces.__getitem__,
-        limit=limit,
-        after=after,
-        before=before,
-        match=None if include_archived and include_default else match,
-    )
-    return list_response(page, Workspace.to_api)
+    everything = include_archived and include_default
+    return ok(state.workspaces.page(window, Workspace.to_api, keys=keys, match=None if everything else match))
 
 
 async def create_workspace(request: Request) -> JSONResponse:
     state = sandbox(request)
-    body = Body(
-        await read_json(request, required=True),
-        ("name", "data_residency", "display_color", "external_key_id", "tags", "user_profile_id"),
-    )
-    name = _name(body, required=True)
-    assert name is not None
-    residency = _residency(body.object("data_residency"), None) or DataResidency()
-    color = _color(body) or state.rng.choice(COLORS)
-    tags = _tags(body.raw("tags"), nullable_values=False) or {}
-    _refuse_unsupported(body)
+    name, residency, color, tags = await _fields(request, None)
+    assert name is not None and color is not None
     if state.active_workspace_count() >= state.max_active_workspaces:
         raise invalid_request(
             f"This organization already has {state.max_active_workspaces} active workspaces, "
             "the most allowed; archive one first or ask your account team to raise the limit"
         )
     now = state.now_ts()
-    workspace = Workspace(
+    workspace_id, compartment = (
         state.new_id(ids.WORKSPACE, now),
-        name,
-        now,
-        color,
         str(uuid.UUID(int=state.rng.getrandbits(128), version=4)),
-        data_residency=residency,
-        tags={key: value for key, value in tags.items() if value is not None},
     )
+    kept = {key: value for key, value in (tags or {}).items() if value is not None}
+    workspace = Workspace(workspace_id, name, now, color, compartment, residency or DataResidency(), kept)
     state.add_workspace(workspace)
     record(request, "workspace_created", workspace_id=workspace.id, name=name)
     return ok(workspace.to_api())
 
 
 async def retrieve_workspace(request: Request) -> JSONResponse:
-    return ok(find_workspace(sandbox(request), request.path_params["workspace_id"]).to_api())
+    return ok(sandbox(request).workspaces.find(request.path_params["workspace_id"]).to_api())
 
 
 async def update_workspace(request: Request) -> JSONResponse:
     state = sandbox(request)
-    workspace = find_workspace(state, request.path_params["workspace_id"])
-    body = Body(
-        await read_json(request, required=True),
-        ("name", "data_residency", "display_color", "external_key_id", "tags", "user_profile_id"),
-    )
-    name = _name(body, required=False)
-    residency = _residency(body.object("data_residency"), workspace.data_residency)
-    color = _color(body)
-    tags = _tags(body.raw("tags"), nullable_values=True)
-    _refuse_unsupported(body)
+    workspace = state.workspaces.find(request.path_params["workspace_id"])
+    name, residency, color, tags = await _fields(request, workspace)
     writable_workspace(state, workspace.id, "be changed")
     previous = _audited(workspace)
-    changed: list[str] = []
-    if name is not None and name != workspace.name:
-        workspace.name = name
-        changed.append("name")
-    if residency is not None and residency != workspace.data_residency:
-        workspace.data_residency = residency
-        changed.append("data_residency")
-    if color is not None and color != workspace.display_color:
-        workspace.display_color = color
-        changed.append("display_color")
+    changes = {"name": name, "data_residency": residency, "display_color": color}
+    changed = [
+        field for field, value in changes.items() if value is not None and value != getattr(workspace, field)
+    ]
+    for field in changed:
+        setattr(workspace, field, changes[field])
     if tags:
         merged = dict(workspace.tags)
         for key, value in tags.items():

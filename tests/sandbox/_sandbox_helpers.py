@@ -1,9 +1,9 @@
-"""Shared helpers of the sandbox tests (a module with a unique name, so that test files can
-import it whatever other `conftest.py` files the test tree holds)."""
+"""Shared helpers of the sandbox tests."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import anthropic
 import httpx2
@@ -15,14 +15,14 @@ NOW = datetime(2026, 10, 1, 12, 0, tzinfo=UTC)
 OAUTH_TOKEN = "sk-ant-oat01-sandbox-test-token-1234567890abcdefghijklmnop"
 
 
-def sdk_client(sandbox: RunningSandbox, **options: object) -> anthropic.Anthropic:
+def sdk_client(sandbox: RunningSandbox, **options: Any) -> anthropic.Anthropic:
     """The official SDK, strict: a response that does not match its models raises."""
     return anthropic.Anthropic(
         api_key=sandbox.config.admin_key,
         base_url=sandbox.base_url,
         _strict_response_validation=True,
         max_retries=0,
-        **options,  # type: ignore[arg-type]
+        **options,
     )
 
 

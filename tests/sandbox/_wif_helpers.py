@@ -7,16 +7,17 @@ import functools
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import anthropic
 import httpx2
 import jwt
-from _sandbox_helpers import NOW, OAUTH_TOKEN
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from jwt.algorithms import ECAlgorithm, RSAAlgorithm
 
 from claude_admin_mcp.sandbox.runner import RunningSandbox, SandboxConfig, start_sandbox
+
+from ._sandbox_helpers import NOW, OAUTH_TOKEN
 
 CONSOLE_TOKEN = "sandbox-console-session-for-tests-5b0f2e91c7d84a36"
 AUDIENCE = "https://api.anthropic.com"
@@ -159,7 +160,7 @@ def make_setup(
     *,
     creator: str = OAUTH_TOKEN,
     scope: str = "workspace:developer",
-    role: str = "developer",
+    role: Literal["admin", "developer"] = "developer",
     match: Any = None,
     token_lifetime_seconds: int | None = None,
     issuer: dict[str, Any] | None = None,
@@ -170,7 +171,7 @@ def make_setup(
     workspace = next(iter(org.workspaces.list(limit=1)))
     account = bearer_sdk(sandbox, OAUTH_TOKEN).beta.organization.service_accounts.create(
         name=f"worker-{uuid.uuid4().hex[:8]}",
-        organization_role=role,  # type: ignore[arg-type]
+        organization_role=role,
     )
     org.service_accounts.workspaces.add(
         account.id, workspace_id=workspace.id, workspace_role="workspace_developer"

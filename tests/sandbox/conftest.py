@@ -12,9 +12,10 @@ from collections.abc import Iterator
 import anthropic
 import httpx2
 import pytest
-from _sandbox_helpers import NOW, OAUTH_TOKEN, http_client, sdk_client
 
 from claude_admin_mcp.sandbox.runner import RunningSandbox, SandboxConfig, start_sandbox
+
+from ._sandbox_helpers import NOW, OAUTH_TOKEN, http_client, sdk_client
 
 
 @pytest.fixture(scope="session")

@@ -7,9 +7,10 @@ from typing import Any
 
 import httpx2
 import pytest
-from _sandbox_helpers import NOW, OAUTH_TOKEN, assert_error
 
 from claude_admin_mcp.sandbox.runner import RunningSandbox, SandboxConfig, start_sandbox
+
+from ._sandbox_helpers import NOW, OAUTH_TOKEN, assert_error
 
 FEED = "/v1/compliance/activities"
 USERS = "/v1/organizations/users"

@@ -8,9 +8,10 @@ from typing import Any
 
 import httpx2
 import pytest
-from _sandbox_helpers import NOW, assert_error
 
 from claude_admin_mcp.sandbox.runner import RunningSandbox
+
+from ._sandbox_helpers import NOW, assert_error
 
 REPORT = "/v1/organizations/usage_report/claude_code"
 USAGE = "/v1/organizations/usage_report/messages"

@@ -4,13 +4,19 @@ and OAuth write restrictions, the seeded setup, and the CEL subset rule conditio
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Literal
 
 import anthropic
 import httpx2
 import pytest
-from _sandbox_helpers import OAUTH_TOKEN, assert_error
-from _wif_helpers import (
+from anthropic.resources.beta.organization import Organization as Org
+
+from claude_admin_mcp.sandbox import cel
+from claude_admin_mcp.sandbox.federation_seed import DEMO_ISSUER_URL
+from claude_admin_mcp.sandbox.runner import RunningSandbox, build_state
+
+from ._sandbox_helpers import OAUTH_TOKEN, assert_error
+from ._wif_helpers import (
     CONSOLE_TOKEN,
     ISSUER_URL,
     WIF_CONFIG,
@@ -21,11 +27,6 @@ from _wif_helpers import (
     running_wif_sandbox,
     standard_jwks,
 )
-from anthropic.resources.beta.organization import Organization as Org
-
-from claude_admin_mcp.sandbox import cel
-from claude_admin_mcp.sandbox.federation_seed import DEMO_ISSUER_URL
-from claude_admin_mcp.sandbox.runner import RunningSandbox, build_state
 
 GITHUB = "https://token.actions.githubusercontent.com"
 
@@ -73,9 +74,9 @@ def rule_body(sandbox: RunningSandbox, issuer_id: str, account_id: str, **overri
     return {name: value for name, value in body.items() if value is not None}
 
 
-def issuer_and_account(org: Org, role: str = "developer") -> tuple[str, str]:
+def issuer_and_account(org: Org, role: Literal["admin", "developer"] = "developer") -> tuple[str, str]:
     issuer = org.federation.issuers.create(name="ci", issuer_url=ISSUER_URL, jwks=standard_jwks())
-    account = org.service_accounts.create(name=f"target-{role}", organization_role=role)  # type: ignore[arg-type]
+    account = org.service_accounts.create(name=f"target-{role}", organization_role=role)
     return issuer.id, account.id
 
 

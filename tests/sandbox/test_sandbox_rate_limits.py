@@ -7,10 +7,12 @@ from typing import Any
 import anthropic
 import httpx2
 import pytest
-from _sandbox_helpers import assert_error
+from anthropic.types.beta.organization.workspaces import BetaWorkspaceRateLimitUpdateValueParam
 
 from claude_admin_mcp.sandbox.runner import RunningSandbox
 from claude_admin_mcp.sandbox.store import SandboxState
+
+from ._sandbox_helpers import assert_error
 
 ORG = "/v1/organizations/rate_limits"
 
@@ -181,7 +183,7 @@ def test_refused_targets(sdk: anthropic.Anthropic, sandbox: RunningSandbox) -> N
     state = sandbox.state
     limits = sdk.beta.organization.workspaces.rate_limits
     entry = state.monitoring.rate_limits.entries[0].id
-    body = [{"type": "requests_per_minute", "value": 5}]
+    body: list[BetaWorkspaceRateLimitUpdateValueParam] = [{"type": "requests_per_minute", "value": 5}]
     before = state.snapshot()
     archived = next(w.id for w in state.workspaces.values() if w.archived_at is not None)
     with pytest.raises(anthropic.BadRequestError):

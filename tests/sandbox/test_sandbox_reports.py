@@ -12,10 +12,11 @@ from typing import Any
 
 import httpx2
 import pytest
-from _sandbox_helpers import NOW, assert_error
 
 from claude_admin_mcp.sandbox.model_catalog import TOKEN_TYPES, cents_per_token, token_description
 from claude_admin_mcp.sandbox.runner import RunningSandbox, SandboxConfig, start_sandbox
+
+from ._sandbox_helpers import NOW, assert_error
 
 USAGE = "/v1/organizations/usage_report/messages"
 COST = "/v1/organizations/cost_report"
@@ -56,7 +57,7 @@ def add(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...]:
 
 
 def total(results: list[dict[str, Any]]) -> tuple[int, ...]:
-    out = (0,) * 6
+    out: tuple[int, ...] = (0,) * 6
     for row in results:
         out = add(out, numbers(row))
     return out
@@ -455,7 +456,7 @@ def test_same_seed_same_reports(shared_http: httpx2.Client) -> None:
         start_sandbox(SandboxConfig(users=150, now=NOW)) as twin,
         httpx2.Client(base_url=twin.base_url, headers={"x-api-key": twin.config.admin_key}) as other,
     ):
-        for path, params in (
+        cases: list[tuple[str, dict[str, Any]]] = [
             (USAGE, {**RANGES[1], "group_by[]": ["api_key_id", "model"]}),
             (
                 COST,
@@ -467,7 +468,8 @@ def test_same_seed_same_reports(shared_http: httpx2.Client) -> None:
             ),
             ("/v1/organizations/usage_report/claude_code", {"starting_at": "2026-09-28", "limit": 1000}),
             ("/v1/organizations/rate_limits", {}),
-        ):
+        ]
+        for path, params in cases:
             assert other.get(path, params=params).json() == shared_http.get(path, params=params).json()
     with (
         start_sandbox(SandboxConfig(users=150, now=NOW, seed=2)) as stranger,
@@ -484,7 +486,7 @@ def test_a_month_of_daily_cost_for_200_workspaces_is_fast() -> None:
     ):
         month = {"starting_at": "2026-09-01T00:00:00Z", "ending_at": "2026-10-01T00:00:00Z"}
         figures = []
-        for label, path, params in (
+        runs: list[tuple[str, str, dict[str, Any]]] = [
             (
                 "cost by workspace, 1 page of 30 days",
                 COST,
@@ -497,7 +499,8 @@ def test_a_month_of_daily_cost_for_200_workspaces_is_fast() -> None:
                 {**month, "limit": 31, "group_by[]": "workspace_id"},
             ),
             ("usage ungrouped, 7-day page", USAGE, {**month, "limit": 7}),
-        ):
+        ]
+        for label, path, params in runs:
             started = time.perf_counter()
             response = http.get(path, params=params)
             elapsed = time.perf_counter() - started

@@ -13,11 +13,12 @@ from datetime import UTC, datetime
 
 import httpx2
 import pytest
-from _sandbox_helpers import NOW
 
 from claude_admin_mcp.sandbox.ids import ALPHABET, IdGenerator, id_millis, is_id
 from claude_admin_mcp.sandbox.models import to_ts
 from claude_admin_mcp.sandbox.runner import RunningSandbox, SandboxConfig, build_state, start_sandbox
+
+from ._sandbox_helpers import NOW
 
 
 def test_same_seed_and_now_give_the_same_organization() -> None:

@@ -8,12 +8,13 @@ from collections.abc import Iterator
 import anthropic
 import httpx2
 import pytest
-from _sandbox_helpers import OAUTH_TOKEN, assert_error
-from _wif_helpers import CONSOLE_TOKEN, bearer_sdk, fresh, running_wif_sandbox
 from anthropic.resources.beta.organization import Organization as Org
 
 from claude_admin_mcp.sandbox.models import Workspace
 from claude_admin_mcp.sandbox.runner import RunningSandbox
+
+from ._sandbox_helpers import OAUTH_TOKEN, assert_error
+from ._wif_helpers import CONSOLE_TOKEN, bearer_sdk, fresh, running_wif_sandbox
 
 FAKE_SVAC = "svac_01" + "A" * 22
 FAKE_FDIS = "fdis_01" + "A" * 22

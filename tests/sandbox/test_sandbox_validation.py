@@ -7,9 +7,10 @@ from typing import Any
 
 import httpx2
 import pytest
-from _sandbox_helpers import OAUTH_TOKEN, assert_error
 
 from claude_admin_mcp.sandbox.runner import RunningSandbox
+
+from ._sandbox_helpers import OAUTH_TOKEN, assert_error
 
 ME = "/v1/organizations/me"
 USERS = "/v1/organizations/users"

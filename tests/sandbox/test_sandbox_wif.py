@@ -20,8 +20,19 @@ import anthropic
 import httpx2
 import jwt
 import pytest
-from _sandbox_helpers import OAUTH_TOKEN, assert_error
-from _wif_helpers import (
+from anthropic.lib.credentials import (
+    IdentityTokenFile,
+    WorkloadIdentityCredentials,
+    WorkloadIdentityError,
+    exchange_federation_assertion,
+)
+from anthropic.types.beta.organization.federation import BetaFederationRule
+
+from claude_admin_mcp.sandbox.federation_seed import DEMO_ISSUER_URL, DEMO_KID, demo_signing_key
+from claude_admin_mcp.sandbox.runner import RunningSandbox
+
+from ._sandbox_helpers import OAUTH_TOKEN, assert_error
+from ._wif_helpers import (
     AUDIENCE,
     CONSOLE_TOKEN,
     ISSUER_URL,
@@ -40,15 +51,6 @@ from _wif_helpers import (
     running_wif_sandbox,
     sign,
 )
-from anthropic.lib.credentials import (
-    IdentityTokenFile,
-    WorkloadIdentityCredentials,
-    WorkloadIdentityError,
-    exchange_federation_assertion,
-)
-
-from claude_admin_mcp.sandbox.federation_seed import DEMO_ISSUER_URL, DEMO_KID, demo_signing_key
-from claude_admin_mcp.sandbox.runner import RunningSandbox
 
 MATCH: Any = {"subject_prefix": "system:serviceaccount:payments:*", "claims": {"team": "payments"}}
 
@@ -511,16 +513,21 @@ def test_org_admin_token_is_accepted_by_every_admin_endpoint(sandbox: RunningSan
         client.service_accounts.create(name="admin-by-workload", organization_role="admin")
     with pytest.raises(anthropic.PermissionDeniedError, match="interactive credential"):
         client.service_accounts.update(setup.service_account_id, organization_role="admin")
-    rule = {
-        "issuer_id": setup.issuer_id,
-        "match": {"subject_prefix": "ci:deploy"},
-        "target": {"type": "service_account", "service_account_id": made.id},
-        "workspace_id": workspace.id,
-    }
-    created = client.federation.rules.create(name="workload-made", oauth_scope="workspace:inference", **rule)  # type: ignore[arg-type]
+
+    def create_rule(name: str, oauth_scope: str) -> BetaFederationRule:
+        return client.federation.rules.create(
+            name=name,
+            oauth_scope=oauth_scope,
+            issuer_id=setup.issuer_id,
+            match={"subject_prefix": "ci:deploy"},
+            target={"type": "service_account", "service_account_id": made.id},
+            workspace_id=workspace.id,
+        )
+
+    created = create_rule("workload-made", "workspace:inference")
     assert created.created_by_actor_id == setup.service_account_id
     with pytest.raises(anthropic.PermissionDeniedError, match="Console session"):
-        client.federation.rules.create(name="workload-admin", oauth_scope="org:admin", **rule)  # type: ignore[arg-type]
+        create_rule("workload-admin", "org:admin")
     with pytest.raises(anthropic.PermissionDeniedError, match="Console session"):
         client.federation.rules.update(setup.rule_id, description="changed by a workload")
 

@@ -8,10 +8,11 @@ from datetime import timedelta
 
 import httpx2
 import pytest
-from _sandbox_helpers import NOW, assert_error
 
 from claude_admin_mcp.sandbox.runner import RunningSandbox, SandboxConfig, start_sandbox
 from claude_admin_mcp.sandbox.store import SandboxState
+
+from ._sandbox_helpers import NOW, assert_error
 
 USERS = "/v1/organizations/users"
 INVITES = "/v1/organizations/invites"
