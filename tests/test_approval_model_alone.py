@@ -69,7 +69,7 @@ async def test_a_model_alone_changes_nothing(
             first = await client.call_tool(name, arguments)
             content = first.structured_content or {}
             outcomes[name] = str(content.get("outcome"))
-            given += _strings(content) + [text_of(first)]
+            given += [*_strings(content), text_of(first)]
             again = await client.call_tool(name, arguments)  # the same call: reports, never applies
             assert (again.structured_content or {}).get("outcome") != "applied", name
             given += _strings(again.structured_content or {})
@@ -91,32 +91,33 @@ async def test_a_model_alone_changes_nothing(
                 for extra in ("approval_id", "approve", "approved"):
                     forged = await client.call_tool(name, {**arguments, extra: value})
                     assert forged.is_error, (name, extra)
-    async with httpx2.AsyncClient(timeout=10) as http:
-        for url in urls:
-            page = await http.get(url)  # a web-fetch tool's GET
-            assert page.status_code == 200 and "Approve" in page.text
-            naive = await http.post(url, data={"decision": "approve"})
-            assert naive.status_code == 403, naive.text
-            csrf = _CSRF.search(page.text)
-            assert csrf is not None
-            fetched = httpx2.AsyncClient(timeout=10)  # no cookie from the page: a fetch tool keeps none
-            async with fetched:
-                scraped = await fetched.post(url, data={"decision": "approve", "csrf": csrf.group(1)})
-            assert scraped.status_code == 403, scraped.text
-    if factor == "passkey":
-        # A full HTTP client: the page's cookie, its CSRF token, the typed name. No passkey, no change.
-        for url in urls:
-            async with httpx2.AsyncClient(timeout=10) as browserless:
-                page = await browserless.get(url)
-                csrf, typed = _CSRF.search(page.text), _TYPED.search(page.text)
+        # The links, as a web-fetching agent would use them (the server still serving its pages).
+        async with httpx2.AsyncClient(timeout=10) as http:
+            for url in urls:
+                page = await http.get(url)  # a web-fetch tool's GET
+                assert page.status_code == 200 and "Approve" in page.text
+                naive = await http.post(url, data={"decision": "approve"})
+                assert naive.status_code == 403, naive.text
+                csrf = _CSRF.search(page.text)
                 assert csrf is not None
-                form = {
-                    "decision": "approve",
-                    "csrf": csrf.group(1),
-                    "confirm": typed.group(1) if typed else "",
-                }
-                posted = await browserless.post(url, data=form)
-                assert posted.status_code == 200 and "passkey" in posted.text, posted.text[:300]
+                fetched = httpx2.AsyncClient(timeout=10)  # no cookie from the page: a fetch tool keeps none
+                async with fetched:
+                    scraped = await fetched.post(url, data={"decision": "approve", "csrf": csrf.group(1)})
+                assert scraped.status_code == 403, scraped.text
+        if factor == "passkey":
+            # A full HTTP client: the page's cookie, its CSRF token, the typed name. No passkey, no change.
+            for url in urls:
+                async with httpx2.AsyncClient(timeout=10) as browserless:
+                    page = await browserless.get(url)
+                    csrf, typed = _CSRF.search(page.text), _TYPED.search(page.text)
+                    assert csrf is not None
+                    form = {
+                        "decision": "approve",
+                        "csrf": csrf.group(1),
+                        "confirm": typed.group(1) if typed else "",
+                    }
+                    posted = await browserless.post(url, data=form)
+                    assert posted.status_code == 200 and "passkey" in posted.text, posted.text[:300]
     assert snapshot(fresh_sandbox) == before, "nothing changed in the sandbox"
     assert _raw_view(fresh_sandbox) == raw_before, "nothing changed, by the API's own account"
     recorded = {line["outcome"] for line in audit_lines(audit)}

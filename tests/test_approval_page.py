@@ -107,28 +107,30 @@ async def test_approved_in_the_browser_applies_exactly_once(
     user = _developer(fresh_sandbox)
     desktop, audit = Desktop(), tmp_path / "audit.jsonl"
     before = _role_changes(fresh_sandbox)
-    async with browser() as page, connect(page_server(fresh_sandbox, desktop, audit_log=audit)) as client:
-        async with calling(client, "update_user_role", {"user_id": user["id"], "role": "billing"}) as results:
-            url = await desktop.next_url()
-            await page.goto(url)
-            assert "developer → billing" in await page.inner_text("#action")
-            assert user["email"] in await page.inner_text("#action")
-            assert "update_user_role" in await page.inner_text("#tool")
-            assert user["id"] in await page.inner_text("#arguments")
-            assert fresh_sandbox.state.organization.name in await page.inner_text("#organization")
-            assert (
-                await page.inner_text("#approve") == "Approve"
-                and await page.inner_text("#decline") == "Decline"
-            )
-            csrf = _CSRF.search(await page.content())
-            assert csrf is not None
-            await page.click("#approve")
-            await page.wait_for_selector("#outcome")
-            assert "Applied" in await page.inner_text("#outcome")
-            assert (await page.inner_text("#request_id")).startswith("req_")
-            # A second submit of the same form (the page's own cookie and token): nothing more happens.
-            again = await page.request.post(url, form={"csrf": csrf.group(1), "decision": "approve"})
-            assert again.status == 200 and "already decided" in await again.text()
+    async with (
+        browser() as page,
+        connect(page_server(fresh_sandbox, desktop, audit_log=audit)) as client,
+        calling(client, "update_user_role", {"user_id": user["id"], "role": "billing"}) as results,
+    ):
+        url = await desktop.next_url()
+        await page.goto(url)
+        assert "developer → billing" in await page.inner_text("#action")
+        assert user["email"] in await page.inner_text("#action")
+        assert "update_user_role" in await page.inner_text("#tool")
+        assert user["id"] in await page.inner_text("#arguments")
+        assert fresh_sandbox.state.organization.name in await page.inner_text("#organization")
+        assert (
+            await page.inner_text("#approve") == "Approve" and await page.inner_text("#decline") == "Decline"
+        )
+        csrf = _CSRF.search(await page.content())
+        assert csrf is not None
+        await page.click("#approve")
+        await page.wait_for_selector("#outcome")
+        assert "Applied" in await page.inner_text("#outcome")
+        assert (await page.inner_text("#request_id")).startswith("req_")
+        # A second submit of the same form (the page's own cookie and token): nothing more happens.
+        again = await page.request.post(url, form={"csrf": csrf.group(1), "decision": "approve"})
+        assert again.status == 200 and "already decided" in await again.text()
     (result,) = results
     assert result.structured_content["outcome"] == "applied", text_of(result)
     assert fresh_sandbox.state.users[user["id"]].role == "billing"
@@ -142,11 +144,14 @@ async def test_approved_in_the_browser_applies_exactly_once(
 async def test_declined_in_the_browser_changes_nothing(fresh_sandbox: RunningSandbox) -> None:
     user = _developer(fresh_sandbox)
     desktop, before = Desktop(), snapshot(fresh_sandbox)
-    async with browser() as page, connect(page_server(fresh_sandbox, desktop)) as client:
-        async with calling(client, "update_user_role", {"user_id": user["id"], "role": "billing"}) as results:
-            await page.goto(await desktop.next_url())
-            await page.click("#decline")
-            await page.wait_for_selector("#outcome")
+    async with (
+        browser() as page,
+        connect(page_server(fresh_sandbox, desktop)) as client,
+        calling(client, "update_user_role", {"user_id": user["id"], "role": "billing"}) as results,
+    ):
+        await page.goto(await desktop.next_url())
+        await page.click("#decline")
+        await page.wait_for_selector("#outcome")
     assert results[0].structured_content["outcome"] == "declined"
     assert snapshot(fresh_sandbox) == before
 
@@ -160,18 +165,21 @@ async def test_a_wrong_typed_name_changes_nothing_and_the_right_one_applies(
     email = fresh_sandbox.state.users[member["user_id"]].email
     desktop = Desktop()
     arguments = {"workspace_id": workspace["id"], "user_id": member["user_id"]}
-    async with browser() as page, connect(page_server(fresh_sandbox, desktop)) as client:
-        async with calling(client, "remove_workspace_member", arguments) as results:
-            await page.goto(await desktop.next_url())
-            await page.fill("#confirm", "someone.else@acme.example")
-            await page.click("#approve")
-            await page.wait_for_selector("#notice")
-            assert "does not match" in await page.inner_text("#notice")
-            assert fresh_sandbox.state.member(workspace["id"], member["user_id"]) is not None
-            # Case and surrounding spaces are forgiven: it is a check of attention, not a selector.
-            await page.fill("#confirm", f"  {email.upper()} ")
-            await page.click("#approve")
-            await page.wait_for_selector("#outcome")
+    async with (
+        browser() as page,
+        connect(page_server(fresh_sandbox, desktop)) as client,
+        calling(client, "remove_workspace_member", arguments) as results,
+    ):
+        await page.goto(await desktop.next_url())
+        await page.fill("#confirm", "someone.else@acme.example")
+        await page.click("#approve")
+        await page.wait_for_selector("#notice")
+        assert "does not match" in await page.inner_text("#notice")
+        assert fresh_sandbox.state.member(workspace["id"], member["user_id"]) is not None
+        # Case and surrounding spaces are forgiven: it is a check of attention, not a selector.
+        await page.fill("#confirm", f"  {email.upper()} ")
+        await page.click("#approve")
+        await page.wait_for_selector("#outcome")
     assert results[0].structured_content["outcome"] == "applied", text_of(results[0])
     assert fresh_sandbox.state.member(workspace["id"], member["user_id"]) is None
 
@@ -234,22 +242,25 @@ async def test_a_change_in_between_shows_the_new_preview_and_applies_nothing(
 ) -> None:
     user = _developer(fresh_sandbox)
     desktop = Desktop()
-    async with browser() as page, connect(page_server(fresh_sandbox, desktop)) as client:
-        async with calling(client, "update_user_role", {"user_id": user["id"], "role": "billing"}) as results:
-            await page.goto(await desktop.next_url())
-            assert "developer → billing" in await page.inner_text("#action")
-            httpx2.post(
-                f"{fresh_sandbox.base_url}/v1/organizations/users/{user['id']}",
-                json={"role": "user"},
-                headers={"x-api-key": fresh_sandbox.config.admin_key},
-            ).raise_for_status()
-            await page.click("#approve")
-            await page.wait_for_selector("#notice")
-            assert "changed since this page was shown" in await page.inner_text("#notice")
-            assert "user → billing" in await page.inner_text("#action")
-            assert fresh_sandbox.state.users[user["id"]].role == "user", "nothing applied on the old preview"
-            await page.click("#approve")
-            await page.wait_for_selector("#outcome")
+    async with (
+        browser() as page,
+        connect(page_server(fresh_sandbox, desktop)) as client,
+        calling(client, "update_user_role", {"user_id": user["id"], "role": "billing"}) as results,
+    ):
+        await page.goto(await desktop.next_url())
+        assert "developer → billing" in await page.inner_text("#action")
+        httpx2.post(
+            f"{fresh_sandbox.base_url}/v1/organizations/users/{user['id']}",
+            json={"role": "user"},
+            headers={"x-api-key": fresh_sandbox.config.admin_key},
+        ).raise_for_status()
+        await page.click("#approve")
+        await page.wait_for_selector("#notice")
+        assert "changed since this page was shown" in await page.inner_text("#notice")
+        assert "user → billing" in await page.inner_text("#action")
+        assert fresh_sandbox.state.users[user["id"]].role == "user", "nothing applied on the old preview"
+        await page.click("#approve")
+        await page.wait_for_selector("#outcome")
     assert results[0].structured_content["outcome"] == "applied"
     assert fresh_sandbox.state.users[user["id"]].role == "billing"
 
@@ -346,8 +357,9 @@ class UrlHuman:
 
     async def messages(self, message: Any) -> None:
         params = getattr(getattr(message, "root", message), "params", None)
-        if getattr(params, "elicitation_id", None):
-            self.completed.append(params.elicitation_id)
+        elicitation_id = getattr(params, "elicitation_id", None)
+        if isinstance(elicitation_id, str):
+            self.completed.append(elicitation_id)
 
 
 @pytest.mark.anyio

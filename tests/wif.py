@@ -14,11 +14,10 @@ import httpx2
 import jwt
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from jwt.algorithms import ECAlgorithm, RSAAlgorithm
-from mcp.server import MCPServer
 
 from claude_admin_mcp.sandbox.runner import RunningSandbox
 from claude_admin_mcp.server.api.credentials.discover import discover
-from claude_admin_mcp.server.app import create_server
+from claude_admin_mcp.server.app import AdminServer, create_server
 
 from .conftest import make_settings
 
@@ -139,7 +138,7 @@ def wif_env(federation: Federation, token_file: Path) -> dict[str, str]:
     }
 
 
-def wif_server(sandbox: RunningSandbox, environ: dict[str, str], **settings: Any) -> MCPServer[Any]:
+def wif_server(sandbox: RunningSandbox, environ: dict[str, str], **settings: Any) -> AdminServer:
     return create_server(make_settings(sandbox, **settings), discover(environ, sandbox.base_url))
 
 

@@ -44,7 +44,7 @@ HEADERS = {
     ),
     "x-content-type-options": "nosniff",
     "x-frame-options": "DENY",
-    "referrer-policy": "no-referrer",
+    "referrer-policy": "same-origin",
     "cache-control": "no-store",
 }
 ASSETS = {"approval.css": "text/css; charset=utf-8", "passkey.js": "text/javascript; charset=utf-8"}
