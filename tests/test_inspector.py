@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from .npm_tools import inspector
-from .processes import BIN, TOKEN_CHANNEL, clean_env
+from .processes import BIN, STATE_DIR, clean_env
 
 pytestmark = pytest.mark.e2e
 
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.e2e
 def _inspect(*args: str, era: str = "legacy") -> subprocess.CompletedProcess[str]:
     command = [str(inspector()), "--cli", "-q", "--format", "json", "--protocol-era", era]
     command += [str(BIN), "--sandbox", "--sandbox-users", "20", *args]
-    env = clean_env(HOME=str(inspector().parent.parent.parent), **TOKEN_CHANNEL)
+    env = clean_env(HOME=str(inspector().parent.parent.parent))
     return subprocess.run(command, capture_output=True, text=True, timeout=120, env=env)
 
 
@@ -47,21 +47,22 @@ def test_inspector_sees_a_tool_error_as_an_error() -> None:
 
 
 def test_inspector_applies_a_write_only_with_the_previewed_token(tmp_path: Path) -> None:
-    """The Inspector cannot ask the user, so it gets a preview and a token first."""
+    """The Inspector cannot ask the user; with the token channel opted in (the Inspector passes the
+    server no environment of ours, hence flags), it gets a preview and a token first."""
     audit = str(tmp_path / "audit.jsonl")
+    opted_in = ["--confirm-via", "form,token", "--state-dir", str(STATE_DIR), "--audit-log", audit]
     users = json.loads(
         _inspect("--method", "tools/call", "--tool-name", "list_users", "--tool-arg", "limit=50").stdout
     )
     developer = next(u for u in users["result"]["structuredContent"]["items"] if u["role"] == "developer")
     args = ["--tool-arg", f"user_id={developer['id']}", "role=billing"]
-    first = _inspect("--audit-log", audit, "--method", "tools/call", "--tool-name", "update_user_role", *args)
+    first = _inspect(*opted_in, "--method", "tools/call", "--tool-name", "update_user_role", *args)
     assert first.returncode == 0, first.stderr
     preview = json.loads(first.stdout)["result"]["structuredContent"]
     assert preview["outcome"] == "needs_confirmation" and "developer → billing" in preview["preview"]
     token = preview["confirmation_token"]
     second = _inspect(
-        "--audit-log",
-        audit,
+        *opted_in,
         "--method",
         "tools/call",
         "--tool-name",

@@ -30,7 +30,9 @@ from ..api.credentials.discover import discover
 from ..api.credentials.oauth_token import oauth_token_credential
 from ..app import INVENTORY, create_server, offer_for
 from ..config import ConfigError, Settings, load_settings
+from ..confirmation.approvals import APPROVAL_TTL_SECONDS
 from ..confirmation.audit import head_path_for, verify
+from ..confirmation.browser import open_in_browser
 from ..confirmation.passkeys import Approvers, PasskeyError, check_name
 from ..redaction import install_log_redaction, redact
 from ..runtime.whoami import check_lines
@@ -65,7 +67,15 @@ def _common(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--anthropic-version", metavar="V", help="anthropic-version header (default 2023-06-01)")
     g.add_argument("--output-budget-tokens", type=int, metavar="N", help="largest tool result, in tokens")
     g.add_argument("--audit-log", metavar="PATH", help="where write attempts are recorded")
-    g.add_argument("--allow-workspaces", metavar="ID,ID", help="writes may touch only these workspaces")
+    g.add_argument(
+        "--allow-workspaces", metavar="ID,ID", help="writes may touch only these workspaces (and org)"
+    )
+    g.add_argument(
+        "--confirm-via",
+        metavar="A,B",
+        help="approval channels in order: form, url, page, token (token: no human; scripts you trust)",
+    )
+    g.add_argument("--state-dir", metavar="DIR", help="keys, claims, audit heads, approvers")
     g.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"], help="stderr log level")
 
 
@@ -137,6 +147,8 @@ def _flags(ns: argparse.Namespace) -> dict[str, Any]:
         "output_budget_tokens",
         "audit_log",
         "allow_workspaces",
+        "confirm_via",
+        "state_dir",
         "log_level",
         "transport",
         "host",
@@ -283,12 +295,24 @@ def _call(ns: argparse.Namespace) -> int:
             raise ValueError("not an object")
     except ValueError as exc:
         raise StartupError(f"--json must be a JSON object of tool arguments ({exc})") from None
+    interactive = sys.stdin.isatty() and sys.stderr.isatty()
     with runtime(ns) as (settings, credential):
+        if not interactive:
+            # The approval page lives as long as this command: it waits for the decision (5 minutes
+            # at most), and the link is printed at once.
+            settings = settings.model_copy(update={"approval_wait_seconds": float(APPROVAL_TTL_SECONDS)})
+
+        async def show_link(url: str) -> bool:
+            print(f"Approve or decline this change at: {url}", file=sys.stderr, flush=True)
+            if settings.approval_open_browser:
+                await open_in_browser(url)
+            return True
+
         try:
-            server = create_server(settings, credential)
+            server = create_server(settings, credential, open_page=show_link)
         except ConfigError as exc:
             raise StartupError(str(exc)) from None
-        result = anyio.run(call_tool, server, ns.tool, arguments)
+        result = anyio.run(call_tool, server, ns.tool, arguments, interactive)
     if ns.structured and result.structured_content is not None:
         print(json.dumps(result.structured_content, indent=2, ensure_ascii=False))
     else:

@@ -2,8 +2,9 @@
 exactly what an agent would (validation, confirmation, errors).
 
 At an interactive terminal the client can ask the human: a write shows its preview and asks on the
-terminal. Otherwise it declares no elicitation, and a write returns a preview and a confirmation
-token to pass back with `--json`.
+terminal. Otherwise it declares no elicitation: a write goes to the approval page, whose link is
+printed, and the command waits for the decision (or, with `--confirm-via token`, returns a preview
+and a confirmation token to pass back with `--json`).
 """
 
 from __future__ import annotations
@@ -36,8 +37,9 @@ async def ask_on_terminal(context: ClientRequestContext, params: ElicitRequestPa
     return ElicitResult(action="accept", content=content)
 
 
-async def call_tool(server: MCPServer[Any], name: str, arguments: dict[str, Any]) -> CallToolResult:
-    interactive = sys.stdin.isatty() and sys.stderr.isatty()
+async def call_tool(
+    server: MCPServer[Any], name: str, arguments: dict[str, Any], interactive: bool
+) -> CallToolResult:
     callback = ask_on_terminal if interactive else None
     async with Client(server, elicitation_callback=callback) as client:
         return await client.call_tool(name, arguments)
