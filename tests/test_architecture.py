@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 from .conftest import REPO
@@ -77,3 +78,20 @@ def test_the_check_sees_a_hidden_import() -> None:
         assert [module for _, module in _hidden_imports(sample)] == [".store", "claude_admin_mcp.server"]
     finally:
         sample.unlink()
+
+
+def test_every_package_and_its_page_files_ship_in_a_plain_install() -> None:
+    """`pip install .` copies only the packages pyproject.toml lists (an editable install would hide
+    a missing one): every folder with an __init__.py, and the approval page's templates."""
+    config = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
+    listed = set(config["packages"])
+    found = {
+        "claude_admin_mcp." + ".".join(init.parent.relative_to(REPO).parts)
+        for package in PACKAGES
+        for init in (REPO / package).rglob("__init__.py")
+    }
+    assert found == listed, f"unlisted: {sorted(found - listed)}; gone: {sorted(listed - found)}"
+    shipped = config["package-data"]["claude_admin_mcp.server.transports"]
+    pages = REPO / "server" / "transports"
+    for page in [*pages.glob("templates/*"), *pages.glob("static/*")]:
+        assert any(page.match(pattern) for pattern in shipped), page

@@ -7,7 +7,7 @@ import re
 import shlex
 
 from claude_admin_mcp.server.app import INVENTORY
-from claude_admin_mcp.server.cli import build_parser
+from claude_admin_mcp.server.cli import COMMANDS, build_parser
 from claude_admin_mcp.tools import DEFAULT_TOOLSETS
 
 from .conftest import REPO
@@ -80,7 +80,7 @@ def test_every_command_shown_parses() -> None:
                 at = next((i for i, w in enumerate(words) if w.endswith("claude-admin-mcp")), None)
                 if at is not None and all("=" in w for w in words[:at]):
                     arguments = [w for w in words[at + 1 :] if not w.startswith("<")]
-                    if arguments and arguments[0] in ("sandbox", "verify-audit", "check", "tools", "call"):
+                    if arguments and arguments[0] in COMMANDS:
                         build_parser().parse_args(arguments)
                     else:
                         build_parser().parse_args(["serve", *arguments])
