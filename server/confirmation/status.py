@@ -10,13 +10,13 @@ from typing import Any
 
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.tools.base import Tool
-from mcp.types import CallToolResult, ToolAnnotations
+from mcp.types import CallToolResult
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.json_schema import SkipJsonSchema
 
 from ..catalog.inventory import LocalTool
 from ..runtime.results import failure, result
-from ..runtime.tools import ToolArguments, with_model
+from ..runtime.tools import ToolArguments, local_read_tool
 from .state import server_state, session_key
 
 ENTRY = LocalTool(name="get_approval", toolset="approvals")
@@ -66,10 +66,6 @@ async def _get_approval(ctx: Context[Any, Any], arguments: ApprovalArguments) ->
 
 
 def approval_tool() -> Tool:
-    annotations = ToolAnnotations(
-        title=TITLE, read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=False
+    return local_read_tool(
+        _get_approval, ENTRY.name, TITLE, DESCRIPTION, ApprovalArguments, ApprovalStatus, open_world=False
     )
-    tool = Tool.from_function(
-        _get_approval, name=ENTRY.name, title=TITLE, description=DESCRIPTION, annotations=annotations
-    )
-    return with_model(tool, ApprovalArguments, ApprovalStatus)

@@ -162,6 +162,30 @@ def with_model(tool: Tool, arguments: type[ToolArguments], output: type[BaseMode
     return tool.model_copy(update={"fn_metadata": metadata, "parameters": schema})
 
 
+def local_read_tool(
+    handler: Callable[..., Awaitable[CallToolResult]],
+    name: str,
+    title: str,
+    description: str,
+    arguments: type[ToolArguments],
+    output: type[BaseModel],
+    *,
+    open_world: bool,
+) -> Tool:
+    """A read-only tool the server answers itself (`whoami`, `get_approval`)."""
+    annotations = ToolAnnotations(
+        title=title,
+        read_only_hint=True,
+        destructive_hint=False,
+        idempotent_hint=True,
+        open_world_hint=open_world,
+    )
+    tool = Tool.from_function(
+        handler, name=name, title=title, description=description, annotations=annotations
+    )
+    return with_model(tool, arguments, output)
+
+
 def read_tool(op: Operation, run: ReadHandler) -> Tool:
     async def handler(ctx: Context[Any, Any], arguments: BaseModel) -> CallToolResult:
         return await run(op, arguments, ctx)

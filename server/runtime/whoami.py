@@ -12,7 +12,7 @@ from typing import Any
 
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.tools.base import Tool
-from mcp.types import CallToolResult, ToolAnnotations
+from mcp.types import CallToolResult
 from pydantic import BaseModel, ConfigDict
 
 from ..api.client import AdminApi
@@ -23,7 +23,7 @@ from ..redaction import redact
 from . import rendering
 from .results import result
 from .state import run_state
-from .tools import ToolArguments, with_model
+from .tools import ToolArguments, local_read_tool
 
 ENTRY = LocalTool(name="whoami", toolset="organization")
 TITLE = "Who am I"
@@ -138,13 +138,7 @@ async def _whoami(ctx: Context[Any, Any], arguments: BaseModel) -> CallToolResul
 
 
 def whoami_tool() -> Tool:
-    annotations = ToolAnnotations(
-        title=TITLE, read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=True
-    )
-    tool = Tool.from_function(
-        _whoami, name=ENTRY.name, title=TITLE, description=DESCRIPTION, annotations=annotations
-    )
-    return with_model(tool, NoArguments, Identity)
+    return local_read_tool(_whoami, ENTRY.name, TITLE, DESCRIPTION, NoArguments, Identity, open_world=True)
 
 
 def check_lines(report: Mapping[str, Any]) -> list[str]:
