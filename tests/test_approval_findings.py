@@ -116,11 +116,10 @@ async def test_service_account_roles_are_organization_wide(fresh_sandbox: Runnin
     async with connect(server, elicitation_callback=ScriptedHuman("accept")) as client:
         result = await client.call_tool(
             "update_service_account",
-            {"service_account_id": federation.service_account_id, "organization_role": "developer"},
+            {"service_account_id": federation.service_account_id, "organization_role": "admin"},
         )
-    assert result.structured_content["outcome"] in ("refused", "nothing_to_do")
-    if result.structured_content["outcome"] == "refused":
-        assert "organization as a whole" in text_of(result)
+    assert result.structured_content["outcome"] == "refused", text_of(result)
+    assert "organization as a whole" in text_of(result)
 
 
 # -- previews are data ------------------------------------------------------------------------------

@@ -83,16 +83,24 @@ def arguments_for(schema: dict[str, Any]) -> st.SearchStrategy[dict[str, Any]]:
     return st.builds(lambda a, b: {**b, **a}, known, unknown)
 
 
+Offers = dict[str, tuple[MCPServer[Any], dict[str, Any]]]
+
+
 @pytest.fixture(scope="module")
-def hostile() -> Iterator[tuple[RunningSandbox, MCPServer[Any], dict[str, Any]]]:
+def hostile() -> Iterator[tuple[RunningSandbox, Offers]]:
+    """Every tool with the server that offers it: an OAuth token's (most) or an admin key's (the
+    activity feed, which no org:admin token may read)."""
     with start_sandbox(sandbox_config(users=40)) as sandbox:
-        server = make_server(sandbox, oauth=True, toolsets=["all"], max_retries=0)
+        offers: Offers = {}
+        for oauth in (False, True):
+            server = make_server(sandbox, oauth=oauth, toolsets=["all"], max_retries=0)
 
-        async def schemas() -> dict[str, Any]:
-            async with connect(server) as client:
-                return {tool.name: tool.input_schema for tool in (await client.list_tools()).tools}
+            async def schemas(server: MCPServer[Any] = server) -> dict[str, Any]:
+                async with connect(server) as client:
+                    return {tool.name: tool.input_schema for tool in (await client.list_tools()).tools}
 
-        yield sandbox, server, anyio.run(schemas)
+            offers.update({name: (server, schema) for name, schema in anyio.run(schemas).items()})
+        yield sandbox, offers
 
 
 def _examples() -> list[str]:
@@ -101,16 +109,17 @@ def _examples() -> list[str]:
 
 @pytest.mark.parametrize("tool", _examples())
 def test_hostile_arguments_never_crash_inject_or_change_anything(
-    hostile: tuple[RunningSandbox, MCPServer[Any], dict[str, Any]], tool: str
+    hostile: tuple[RunningSandbox, Offers], tool: str
 ) -> None:
-    sandbox, server, schemas = hostile
-    if tool not in schemas:
+    sandbox, offers = hostile
+    if tool not in offers:
         pytest.fail(f"{tool} is not offered with --toolsets all")
+    server, schema = offers[tool]
     before = snapshot(sandbox)
     observer = sandbox.state.faults.add(Fault("observe", times=None))
 
     @settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
-    @given(arguments=arguments_for(schemas[tool]))
+    @given(arguments=arguments_for(schema))
     def check(arguments: dict[str, Any]) -> None:
         seen = len(observer.seen)
 

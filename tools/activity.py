@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, Field
 
-from claude_admin_mcp.server.catalog.operation import Operation
+from claude_admin_mcp.server.catalog.operation import Access, Operation
 
 from .common import ApiObject, Arguments
 
@@ -61,6 +61,12 @@ OPERATIONS = [
         page_size=5000,
         columns=("created_at", "type", "actor", "id"),
         formats={"actor": actor_text},
+        access=Access(
+            scopes=frozenset({"read:compliance_activities"}),
+            remedy="An admin key can read the activity feed if the Compliance API was enabled for the "
+            "organization before the key was created; or use a Compliance Access Key with "
+            "read:compliance_activities.",
+        ),
         forbidden_hint="This credential may not read the activity feed. An admin key can read it only if "
         "the Compliance API was enabled for the organization before the key was created (then create a "
         "new admin key), or use a Compliance Access Key with read:compliance_activities.",

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, Field, WithJsonSchema, model_validator
 from pydantic_core import PydanticCustomError
 
-from claude_admin_mcp.server.catalog.operation import Operation
+from claude_admin_mcp.server.catalog.operation import OAUTH_ONLY, Operation
 from claude_admin_mcp.server.catalog.preview import Preview, Reader
 
 from .common import (
@@ -306,7 +306,7 @@ OPERATIONS = [
         page_size=PAGE_MAX,
         filters={"name_contains": contains("name")},
         columns=("id", "name", "issuer_url", "jwks.type", "check_jti", "archived_at"),
-        oauth_only=True,
+        access=OAUTH_ONLY,
     ),
     Operation(
         name="get_federation_issuer",
@@ -319,7 +319,7 @@ OPERATIONS = [
         output=FederationIssuer,
         columns=("id", "name", "issuer_url", "jwks", "check_jti", "max_jwt_lifetime_seconds", "archived_at"),
         not_found_hint=_ISSUER_404,
-        oauth_only=True,
+        access=OAUTH_ONLY,
     ),
     Operation(
         name="create_federation_issuer",
@@ -336,7 +336,7 @@ OPERATIONS = [
         reshape=_issuer_body,
         preview=organization_wide(_preview_create_issuer),
         columns=("id", "name", "issuer_url", "jwks.type", "check_jti"),
-        oauth_only=True,
+        access=OAUTH_ONLY,
     ),
     Operation(
         name="update_federation_issuer",
@@ -354,7 +354,7 @@ OPERATIONS = [
         columns=("id", "name", "issuer_url", "jwks.type", "check_jti"),
         not_found_hint=_ISSUER_404,
         forbidden_hint=CONSOLE_403,
-        oauth_only=True,
+        access=OAUTH_ONLY,
     ),
     Operation(
         name="archive_federation_issuer",
@@ -371,7 +371,7 @@ OPERATIONS = [
         preview=organization_wide(_preview_archive_issuer),
         columns=("id", "name", "archived_at"),
         not_found_hint=_ISSUER_404,
-        oauth_only=True,
+        access=OAUTH_ONLY,
     ),
 ]
 
@@ -724,7 +724,7 @@ OPERATIONS += [
         page_size=PAGE_MAX,
         filters={"name_contains": contains("name")},
         columns=(*_RULE_COLUMNS, "archived_at"),
-        oauth_only=True,
+        access=OAUTH_ONLY,
     ),
     Operation(
         name="get_federation_rule",
@@ -743,7 +743,7 @@ OPERATIONS += [
             "archived_at",
         ),
         not_found_hint=_RULE_404,
-        oauth_only=True,
+        access=OAUTH_ONLY,
     ),
     Operation(
         name="create_federation_rule",
@@ -762,7 +762,7 @@ OPERATIONS += [
         columns=_RULE_COLUMNS,
         not_found_hint="The issuer, service account or workspace does not exist; the list_ tools find them.",
         forbidden_hint=CONSOLE_403,
-        oauth_only=True,
+        access=OAUTH_ONLY,
     ),
     Operation(
         name="update_federation_rule",
@@ -780,7 +780,7 @@ OPERATIONS += [
         columns=(*_RULE_COLUMNS, "match"),
         not_found_hint=_RULE_404,
         forbidden_hint=CONSOLE_403,
-        oauth_only=True,
+        access=OAUTH_ONLY,
     ),
     Operation(
         name="archive_federation_rule",
@@ -798,7 +798,7 @@ OPERATIONS += [
         columns=("id", "name", "archived_at"),
         not_found_hint=_RULE_404,
         forbidden_hint=CONSOLE_403,
-        oauth_only=True,
+        access=OAUTH_ONLY,
     ),
     Operation(
         name="list_federation_rule_workspaces",
@@ -814,7 +814,7 @@ OPERATIONS += [
         item_id="workspace_id",
         columns=("workspace_id", "workspace_name"),
         not_found_hint=_RULE_404,
-        oauth_only=True,
+        access=OAUTH_ONLY,
     ),
     Operation(
         name="add_federation_rule_workspace",
@@ -831,7 +831,7 @@ OPERATIONS += [
         not_found_hint="The rule or the workspace does not exist; list_federation_rules and "
         "list_workspaces find them.",
         forbidden_hint=CONSOLE_403,
-        oauth_only=True,
+        access=OAUTH_ONLY,
     ),
     Operation(
         name="remove_federation_rule_workspace",
@@ -849,6 +849,6 @@ OPERATIONS += [
         columns=("federation_rule_id", "workspace_id", "type"),
         not_found_hint=_RULE_404,
         forbidden_hint=CONSOLE_403,
-        oauth_only=True,
+        access=OAUTH_ONLY,
     ),
 ]

@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from claude_admin_mcp.server.catalog.operation import Operation
+from claude_admin_mcp.server.catalog.operation import OAUTH_ONLY, Operation
 from claude_admin_mcp.server.catalog.preview import Preview, Reader
 
 from .common import (
@@ -102,7 +102,7 @@ OPERATIONS = [
         page_size=PAGE_MAX,
         filters={"name_contains": contains("name")},
         columns=("id", "name", "organization_role", "description", "archived_at"),
-        oauth_only=True,
+        access=OAUTH_ONLY,
     ),
     Operation(
         name="get_service_account",
@@ -115,7 +115,7 @@ OPERATIONS = [
         output=ServiceAccount,
         columns=("id", "name", "organization_role", "description", "created_at", "archived_at"),
         not_found_hint=_ACCOUNT_404,
-        oauth_only=True,
+        access=OAUTH_ONLY,
     ),
     Operation(
         name="list_service_account_workspaces",
@@ -132,7 +132,7 @@ OPERATIONS = [
         item_id="workspace_id",
         columns=("workspace_id", "workspace_role", "implicit"),
         not_found_hint=_ACCOUNT_404,
-        oauth_only=True,
+        access=OAUTH_ONLY,
     ),
 ]
 
@@ -314,7 +314,7 @@ OPERATIONS += [
         preview=organization_wide(_preview_create),
         columns=("id", "name", "organization_role", "description"),
         forbidden_hint=PERSON_403,
-        oauth_only=True,
+        access=OAUTH_ONLY,
     ),
     Operation(
         name="update_service_account",
@@ -330,7 +330,7 @@ OPERATIONS += [
         columns=("id", "name", "organization_role", "description"),
         not_found_hint=_ACCOUNT_404,
         forbidden_hint=PERSON_403,
-        oauth_only=True,
+        access=OAUTH_ONLY,
     ),
     Operation(
         name="archive_service_account",
@@ -348,7 +348,7 @@ OPERATIONS += [
         preview=organization_wide(_preview_archive),
         columns=("id", "name", "archived_at"),
         not_found_hint=_ACCOUNT_404,
-        oauth_only=True,
+        access=OAUTH_ONLY,
     ),
     Operation(
         name="add_service_account_to_workspace",
@@ -365,7 +365,7 @@ OPERATIONS += [
         columns=("service_account_id", "workspace_id", "workspace_role"),
         not_found_hint="The service account or the workspace does not exist; list_service_accounts and "
         "list_workspaces find them.",
-        oauth_only=True,
+        access=OAUTH_ONLY,
     ),
     Operation(
         name="update_service_account_workspace_role",
@@ -381,7 +381,7 @@ OPERATIONS += [
         columns=("service_account_id", "workspace_id", "workspace_role"),
         not_found_hint="It is not a member of that workspace; list_service_account_workspaces shows "
         "where it is.",
-        oauth_only=True,
+        access=OAUTH_ONLY,
     ),
     Operation(
         name="remove_service_account_from_workspace",
@@ -398,6 +398,6 @@ OPERATIONS += [
         preview=_preview_remove,
         columns=("service_account_id", "workspace_id", "type"),
         not_found_hint="The service account or the workspace does not exist.",
-        oauth_only=True,
+        access=OAUTH_ONLY,
     ),
 ]

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
-from ..api.credentials.base import Credential
+from ..api.credentials.base import Access, Credential
 from ..config import ConfigError
 
 TierName = Literal["read-only", "confirm"]
@@ -32,6 +32,12 @@ class Entry(Protocol):
     @property
     def oauth_only(self) -> bool: ...
 
+    @property
+    def access(self) -> Access: ...
+
+
+ANY_CREDENTIAL = Access(scopes=frozenset({"*"}))
+
 
 @dataclass(frozen=True)
 class LocalTool:
@@ -41,6 +47,8 @@ class LocalTool:
     toolset: str
     read_only: bool = True
     oauth_only: bool = False
+    access: Access = ANY_CREDENTIAL
+    """Answered by the server itself: any credential may call it."""
 
 
 @dataclass(frozen=True)
@@ -146,10 +154,14 @@ class Inventory:
         return None
 
     def toolset_access(self, credential: Credential) -> dict[str, str]:
-        """Every toolset: `USABLE`, or why this credential can use none of its tools."""
+        """Every toolset of Admin API tools: `USABLE`, or why this credential can use none of them
+        (tools the server answers itself, which any credential may call, do not count)."""
         access: dict[str, str] = {}
         for toolset in self.toolsets:
-            refusals = [credential.refusal(entry) for entry in self.entries if entry.toolset == toolset]
+            api_entries = [e for e in self.entries if e.toolset == toolset and e.access != ANY_CREDENTIAL]
+            if not api_entries:
+                continue
+            refusals = [credential.refusal(entry) for entry in api_entries]
             first = next((refusal for refusal in refusals if refusal is not None), None)
             access[toolset] = first.reason if first is not None and all(refusals) else USABLE
         return access

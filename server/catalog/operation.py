@@ -21,7 +21,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
+from ..api.credentials.base import OAUTH_ONLY, ORG_ADMIN_ACCESS, Access
 from .preview import PreviewFn, Reader
+
+__all__ = ["OAUTH_ONLY", "ORG_ADMIN_ACCESS", "Access", "BucketWidth", "Filter", "Operation", "Report"]
 
 Method = Literal["GET", "POST", "DELETE"]
 Tier = Literal["read", "write"]
@@ -119,9 +122,9 @@ class Operation:
     """Defaults to True for reads; a write must say."""
     beta: str | None = None
     """An `anthropic-beta` value this endpoint requires (the SDK sends one for 52 endpoints)."""
-    oauth_only: bool = False
-    """The API accepts only an OAuth token (`org:admin`) here, never an admin key: with an admin key
-    the tool is not offered, and calling it by name says why and how to get a token."""
+    access: Access = ORG_ADMIN_ACCESS
+    """Which credentials the API accepts here (`OAUTH_ONLY`: never an admin key). A credential the
+    API would refuse is not offered the tool, and calling it by name says why and what would do."""
     reshape: ReshapeFn | None = None
     """Builds the API's body from the flat values where it nests them or takes unions (e.g. a
     rule's `target: {type, service_account_id}`)."""
@@ -150,6 +153,10 @@ class Operation:
     @property
     def is_idempotent(self) -> bool:
         return self.read_only if self.idempotent is None else self.idempotent
+
+    @property
+    def oauth_only(self) -> bool:
+        return not self.access.admin_key
 
     @property
     def is_list(self) -> bool:

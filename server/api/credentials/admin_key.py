@@ -20,7 +20,7 @@ class AdminKeyCredential(Unchanging):
         return {"x-api-key": self.secret}
 
     def refusal(self, endpoint: Endpoint) -> Refusal | None:
-        if not endpoint.oauth_only:
+        if endpoint.access.admin_key:
             return None
         return Refusal(
             "needs an org:admin OAuth token",

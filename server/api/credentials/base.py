@@ -38,6 +38,22 @@ class CredentialError(Exception):
     """No usable credential; the message names the variable to set and never holds a secret."""
 
 
+@dataclass(frozen=True)
+class Access:
+    """Which credentials the API accepts for an endpoint."""
+
+    admin_key: bool = True
+    """An Admin API key works (not for service accounts and federation: OAuth only)."""
+    scopes: frozenset[str] = frozenset({ORG_ADMIN})
+    """A token or scoped key works if it has any of these scopes ("*": any credential)."""
+    remedy: str = ""
+    """What to do instead, where the scopes need saying (e.g. which key carries them)."""
+
+
+ORG_ADMIN_ACCESS = Access()
+OAUTH_ONLY = Access(admin_key=False)
+
+
 class Endpoint(Protocol):
     """What a credential needs to know of an operation to tell whether the API would take it."""
 
@@ -45,9 +61,7 @@ class Endpoint(Protocol):
     def name(self) -> str: ...
 
     @property
-    def oauth_only(self) -> bool:
-        """The API accepts only an OAuth token (org:admin) here, never an admin key."""
-        ...
+    def access(self) -> Access: ...
 
 
 @dataclass(frozen=True)
@@ -112,12 +126,19 @@ def clean(name: str, value: str) -> str:
     return value
 
 
-def scope_refusal(scope: str | None, source: str) -> Refusal | None:
-    """A token whose known scope lacks org:admin, which every Admin API endpoint needs."""
-    if scope is None or ORG_ADMIN in scope.split():
+def scope_refusal(scope: str | None, source: str, endpoint: Endpoint) -> Refusal | None:
+    """A token whose scope (None: not known) grants none of what `endpoint` needs."""
+    if scope is None or "*" in endpoint.access.scopes or set(scope.split()) & endpoint.access.scopes:
         return None
+    needed = " or ".join(sorted(endpoint.access.scopes))
+    if endpoint.access.scopes == {ORG_ADMIN}:
+        return Refusal(
+            "scope lacks org:admin",
+            f"the token from {source} has the scope {scope!r}, which lacks org:admin",
+            f"Get a token with the org:admin scope: {GET_A_TOKEN}.",
+        )
     return Refusal(
-        "scope lacks org:admin",
-        f"the token from {source} has the scope {scope!r}, which lacks org:admin",
-        f"Get a token with the org:admin scope: {GET_A_TOKEN}.",
+        f"needs {needed}",
+        f"the credential from {source} has the scope {scope!r}, which lacks {needed}",
+        endpoint.access.remedy or f"Use a credential with {needed}.",
     )

@@ -12,11 +12,13 @@ from .base import (
     ADMIN_KEY_ENV,
     OAUTH_BETA,
     OAUTH_TOKEN_ENVS,
+    ORG_ADMIN,
     CredentialError,
     Endpoint,
     Refusal,
     Unchanging,
     clean,
+    scope_refusal,
 )
 
 
@@ -30,7 +32,8 @@ class OAuthTokenCredential(Unchanging):
         return {"authorization": f"Bearer {self.secret}", "anthropic-beta": OAUTH_BETA}
 
     def refusal(self, endpoint: Endpoint) -> Refusal | None:
-        return None
+        # The API does not say a static token's scope; one configured here is an org:admin token.
+        return scope_refusal(ORG_ADMIN, self.source, endpoint)
 
 
 def oauth_token_credential(name: str, value: str) -> OAuthTokenCredential:

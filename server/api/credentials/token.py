@@ -113,7 +113,7 @@ class TokenCredential:
 
     def refusal(self, endpoint: Endpoint) -> Refusal | None:
         # Known once the token endpoint has answered; until then the API decides.
-        return scope_refusal(self.scope, self.source)
+        return scope_refusal(self.scope, self.source, endpoint)
 
     def details(self) -> dict[str, Any]:
         """What `whoami` and `check` show: ids, where the token comes from, scope and expiry."""
