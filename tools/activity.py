@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Literal
 
 from pydantic import AwareDatetime, Field
 
-from claude_admin_mcp.server.catalog.operation import Access, Operation
+from claude_admin_mcp.server.catalog.operation import Access, FromItem, Operation
 
 from .common import ApiObject, Arguments
 
@@ -46,6 +47,23 @@ def actor_text(actor: dict[str, Any]) -> str:
     return str(actor.get("type", "?"))
 
 
+_DONE_TO = ("email_address", "user_id", "api_key_id", "workspace_id", "invite_id", "service_account_id")
+
+
+def what_happened(item: Mapping[str, Any]) -> str:
+    """Whom or what an activity concerns and what changed: "ana@acme.com: developer → billing"."""
+    parts = [str(item[key]) for key in _DONE_TO if item.get(key)][:1]
+    if "current_role" in item or "previous_role" in item:
+        parts.append(f"role {item.get('previous_role') or '(none)'} → {item.get('current_role') or '(none)'}")
+    elif item.get("role"):
+        parts.append(f"as {item['role']}")
+    for update in item.get("updates") or []:
+        if isinstance(update, dict):
+            before, after = update.get("previous_value"), update.get("current_value")
+            parts.append(f"{update.get('type')} {before} → {after}")
+    return "; ".join(parts) or "-"
+
+
 OPERATIONS = [
     Operation(
         name="list_activities",
@@ -59,8 +77,8 @@ OPERATIONS = [
         output=Activity,
         pagination="id_cursor",
         page_size=5000,
-        columns=("created_at", "type", "actor", "id"),
-        formats={"actor": actor_text},
+        columns=("created_at", "type", "actor", "what", "id"),
+        formats={"actor": actor_text, "what": FromItem(what_happened)},
         access=Access(
             scopes=frozenset({"read:compliance_activities"}),
             remedy="An admin key can read the activity feed if the Compliance API was enabled for the "

@@ -13,7 +13,7 @@ from claude_admin_mcp.server.catalog.preview import Preview, Reader
 from claude_admin_mcp.server.catalog.time_range import iso
 
 from .common import ApiKeyId, ApiKeyStatus, Arguments, UserId, WorkspaceId, contains
-from .models import API_KEYS, USERS, WORKSPACES, ApiKey, User, Workspace
+from .models import API_KEYS, MEMBER, USERS, WORKSPACE, WORKSPACES, ApiKey, User, Workspace
 
 
 class ListApiKeys(Arguments):
@@ -73,6 +73,7 @@ OPERATIONS = [
         pagination="id_cursor",
         filters={"name_contains": contains("name"), "unused_days": Filter(_not_in, prepare=_keys_in_use)},
         columns=("id", "name", "status", "workspace_id", "created_by.id", "created_at"),
+        labels={"workspace_id": WORKSPACE, "created_by.id": MEMBER},
     ),
     Operation(
         name="get_api_key",
@@ -93,6 +94,7 @@ OPERATIONS = [
             "expires_at",
             "partial_key_hint",
         ),
+        labels={"workspace_id": WORKSPACE, "created_by.id": MEMBER},
         not_found_hint="No API key has that id; list_api_keys finds keys by workspace, status or creator.",
     ),
 ]

@@ -10,6 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from claude_admin_mcp.server.catalog.operation import Label
 from claude_admin_mcp.server.catalog.preview import Reader
 
 from .common import ApiObject, listing
@@ -21,6 +22,13 @@ SERVICE_ACCOUNTS = "/v1/organizations/service_accounts"
 RULES = "/v1/organizations/federation_rules"
 PAGE_MAX = 100
 """The largest page of the service-account and federation lists."""
+
+MEMBER = Label(USERS)
+"""A member's email and name beside their user_… id."""
+WORKSPACE = Label(WORKSPACES, {"include_archived": True}, none="Default workspace")
+"""A workspace's name beside its id (null: the default workspace)."""
+API_KEY = Label(API_KEYS, none="no API key (Console, Workbench, or an OAuth sign-in)")
+"""An API key's name beside its id (null: usage no key made)."""
 
 
 class User(ApiObject):

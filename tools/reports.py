@@ -17,6 +17,7 @@ from pydantic import Field
 from claude_admin_mcp.server.catalog.operation import BucketWidth, Operation, Report
 
 from .common import ApiObject, Arguments
+from .models import API_KEY, MEMBER, WORKSPACE
 
 # The API's documented page limits per width; the spans per request are the longest the API is
 # known to accept (longer ranges are walked in pieces).
@@ -188,11 +189,7 @@ class ClaudeCodeUsage(Arguments):
     group_by: list[ClaudeCodeDimension] = Field(default_factory=_by_actor, exclude=True)
 
 
-_LABELS = {
-    "workspace_id": "/v1/organizations/workspaces/{id}",
-    "api_key_id": "/v1/organizations/api_keys/{id}",
-    "account_id": "/v1/organizations/users/{id}",
-}
+_LABELS = {"workspace_id": WORKSPACE, "api_key_id": API_KEY, "account_id": MEMBER}
 
 OPERATIONS = [
     Operation(
@@ -206,13 +203,13 @@ OPERATIONS = [
         input=UsageReport,
         output=ReportResult,
         pagination="report",
+        labels=_LABELS,
         report=Report(
             metrics=USAGE_METRICS,
             rows=_usage_rows,
             sort_by="total_tokens",
             widths=WIDTHS,
             lag_seconds=300,
-            labels=_LABELS,
             betas={"speed": "fast-mode-2026-02-01", "speeds": "fast-mode-2026-02-01"},
         ),
     ),
@@ -227,6 +224,7 @@ OPERATIONS = [
         input=CostReport,
         output=ReportResult,
         pagination="report",
+        labels={"workspace_id": WORKSPACE},
         report=Report(
             metrics=("cost",),
             rows=_cost_rows,
@@ -234,7 +232,6 @@ OPERATIONS = [
             widths=(BucketWidth("1d", 86_400, page_max=31, span_days=31),),
             money="cost",
             lag_seconds=300,
-            labels={"workspace_id": _LABELS["workspace_id"]},
         ),
     ),
     Operation(

@@ -29,6 +29,7 @@ from .common import (
 from .models import (
     PAGE_MAX,
     SERVICE_ACCOUNTS,
+    WORKSPACE,
     WORKSPACES,
     ServiceAccount,
     ServiceAccountMember,
@@ -131,6 +132,7 @@ OPERATIONS = [
         page_size=PAGE_MAX,
         item_id="workspace_id",
         columns=("workspace_id", "workspace_role", "implicit"),
+        labels={"workspace_id": WORKSPACE},
         not_found_hint=_ACCOUNT_404,
         access=OAUTH_ONLY,
     ),

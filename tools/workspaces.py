@@ -22,7 +22,7 @@ from .common import (
     one_of,
     who,
 )
-from .models import API_KEYS, USERS, WORKSPACES, ApiKey, User, Workspace, WorkspaceMember
+from .models import API_KEYS, MEMBER, USERS, WORKSPACE, WORKSPACES, ApiKey, User, Workspace, WorkspaceMember
 
 
 class ListWorkspaces(Arguments):
@@ -87,6 +87,7 @@ OPERATIONS = [
         filters={"workspace_roles": one_of("workspace_role")},
         item_id="user_id",
         columns=("user_id", "workspace_role"),
+        labels={"user_id": MEMBER},
         not_found_hint=_WORKSPACE_404,
     ),
     Operation(
@@ -99,6 +100,7 @@ OPERATIONS = [
         input=GetWorkspaceMember,
         output=WorkspaceMember,
         columns=("user_id", "workspace_id", "workspace_role"),
+        labels={"user_id": MEMBER, "workspace_id": WORKSPACE},
         not_found_hint="That user is not a member of that workspace (or either id is unknown); "
         "list_workspace_members shows who is.",
     ),

@@ -46,6 +46,31 @@ class Filter:
 
 
 @dataclass(frozen=True)
+class Label:
+    """A readable name beside an id column (a member's email and name, a workspace's name): looked
+    up once per call in a list of the API, never with one request per row."""
+
+    listing: str
+    """The list whose items carry the id (as `id`) and the name, e.g. "/v1/organizations/users"."""
+    query: Mapping[str, Any] = field(default_factory=dict)
+    """Extra query for that list, e.g. {"include_archived": True}."""
+    none: str | None = None
+    """What a null id means (e.g. "Default workspace")."""
+
+    @staticmethod
+    def key(column: str) -> str:
+        """Where the name goes: "user_id" → "user_name", "created_by.id" → "created_by_name"."""
+        return column.removesuffix(".id").removesuffix("_id").replace(".", "_") + "_name"
+
+
+@dataclass(frozen=True)
+class FromItem:
+    """A text column computed from the whole item rather than one field (e.g. what an activity did)."""
+
+    render: Callable[[Mapping[str, Any]], str]
+
+
+@dataclass(frozen=True)
 class BucketWidth:
     """One `bucket_width` a report accepts, with the API's limits for it."""
 
@@ -82,8 +107,6 @@ class Report:
     """How long after the fact data appears."""
     max_days: int = 366
     """The longest range one call may cover."""
-    labels: Mapping[str, str] = field(default_factory=dict)
-    """Dimensions whose ids get a readable label: {"workspace_id": "/v1/organizations/workspaces/{id}"}."""
     betas: Mapping[str, str] = field(default_factory=dict)
     """Arguments that need an `anthropic-beta` value when used: {"speeds": "fast-mode-2026-02-01"}."""
     derive: Callable[[dict[str, Any]], None] | None = None
@@ -130,8 +153,10 @@ class Operation:
     rule's `target: {type, service_account_id}`)."""
     columns: tuple[str, ...] = ()
     """Fields shown in the compact text rendering (dotted paths reach into objects)."""
-    formats: Mapping[str, Callable[[Any], str]] = field(default_factory=dict)
+    formats: Mapping[str, Callable[[Any], str] | FromItem] = field(default_factory=dict)
     """How a column reads in the text rendering when its value is not a plain scalar."""
+    labels: Mapping[str, Label] = field(default_factory=dict)
+    """Id columns shown with a readable name beside them (lists, single objects, report groups)."""
     filters: Mapping[str, Filter] = field(default_factory=dict)
     """Input fields applied by the server while streaming, not sent to the API."""
     not_found_hint: str = ""

@@ -184,8 +184,11 @@ class _NoCredential(Unchanging):
 
 
 @contextmanager
-def runtime(ns: argparse.Namespace, *, need_credential: bool = True) -> Iterator[tuple[Settings, Credential]]:
-    """Settings and credential for this run; with --sandbox, an emulator running for its duration."""
+def runtime(
+    ns: argparse.Namespace, *, need_credential: bool = True, tool: str | None = None
+) -> Iterator[tuple[Settings, Credential]]:
+    """Settings and credential for this run; with --sandbox, an emulator running for its duration
+    (and an audit log of its own, so that no sandbox line lands in the real one)."""
     try:
         settings = load_settings(_flags(ns))
     except ConfigError as exc:
@@ -204,11 +207,15 @@ def runtime(ns: argparse.Namespace, *, need_credential: bool = True) -> Iterator
     from claude_admin_mcp.sandbox.runner import SandboxConfig, start_sandbox
 
     try:
-        # The service-account and federation tools need an OAuth token: the sandbox has one too.
-        offer = offer_for(settings, _NoCredential())
-        oauth = any(entry.oauth_only for entry in offer.entries)
+        # The service-account and federation tools need an OAuth token: the sandbox has one too. One
+        # tool (`call`) gets what it needs; a server, the token if any tool offered needs it.
+        entry = INVENTORY.get(tool) if tool is not None else None
+        offered = [entry] if entry is not None else offer_for(settings, _NoCredential()).entries
+        oauth = any(e.oauth_only for e in offered)
     except ConfigError:
         oauth = False
+    if settings.audit_log is None:
+        settings = settings.model_copy(update={"audit_log": settings.state_dir / "sandbox-audit.jsonl"})
     config = SandboxConfig(users=settings.sandbox_users, oauth_token=SANDBOX_OAUTH_TOKEN)
     with start_sandbox(config) as sandbox:
         logging.getLogger(PROG).info(
@@ -296,7 +303,13 @@ def _call(ns: argparse.Namespace) -> int:
     except ValueError as exc:
         raise StartupError(f"--json must be a JSON object of tool arguments ({exc})") from None
     interactive = sys.stdin.isatty() and sys.stderr.isatty()
-    with runtime(ns) as (settings, credential):
+    with runtime(ns, tool=ns.tool) as (settings, credential):
+        if settings.sandbox:
+            print(
+                f"{PROG}: this sandbox lives for this one command (what it changes is gone afterwards); "
+                f"`{PROG} sandbox` keeps one running",
+                file=sys.stderr,
+            )
         if not interactive:
             # The approval page lives as long as this command: it waits for the decision (5 minutes
             # at most), and the link is printed at once.

@@ -136,6 +136,7 @@ def audit_entry(
         "credential": state.credential.kind,
         "organization_id": organization.id if organization is not None else None,
         "outcome": outcome,
+        **({"sandbox": True} if state.settings.sandbox else {}),
         **{key: value for key, value in fields.items() if value is not None},
     }
 

@@ -14,6 +14,7 @@ from ..api.errors import ApiError, ApiUnreachable, MethodNotAllowed
 from ..catalog.operation import Operation
 from . import rendering
 from .failures import api_error_text, unreachable_text
+from .labels import add_labels, with_labels
 from .lists import run_list
 from .paginator import CursorError
 from .reports import run_report
@@ -31,7 +32,9 @@ async def read(op: Operation, args: BaseModel, ctx: Context[Any, Any]) -> CallTo
         if op.is_list:
             return await run_list(op, args, state, reader, ctx)
         item = checked(op, (await send(op, args, state)).data)
-        return result(rendering.fields(item, op.columns, op.formats), item)
+        await add_labels([item], op.labels, reader)
+        columns = with_labels(list(op.columns), op.labels)
+        return result(rendering.fields(item, columns, op.formats), item)
     except ApiError as exc:
         return failure(api_error_text(op, exc, state.credential))
     except ApiUnreachable as exc:

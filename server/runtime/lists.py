@@ -15,6 +15,7 @@ from ..api.errors import ApiError, ApiUnreachable
 from ..catalog.operation import Operation
 from . import rendering
 from .failures import api_error_text, unreachable_text
+from .labels import add_labels, with_labels
 from .paginator import (
     Budget,
     Position,
@@ -63,7 +64,7 @@ async def run_list(
     if keep_fields and not columns:
         columns = [op.item_id, *(chosen or [])]
     path = path_for(op, args)
-    rows: dict[int, str] = {}
+    label_room = 40 * len(op.labels)  # the names added beside ids, once the walk is done
 
     def shape(item: Mapping[str, Any]) -> dict[str, Any]:
         # Only returned items are checked against the published schema: what a filter drops
@@ -75,9 +76,8 @@ async def run_list(
         return all(op.filters[name].keep(item, value) for name, value in prepared.items())
 
     def cost(item: Mapping[str, Any]) -> int:
-        # The row is rendered once: to size it here, and again only if this item is not returned.
-        row = rows[id(item)] = rendering.table_row(item, columns, op.formats)
-        return len(json.dumps(item, separators=(",", ":"))) + len(row) + 6
+        row = rendering.table_row(item, columns, op.formats)
+        return len(json.dumps(item, separators=(",", ":"))) + len(row) + 6 + label_room
 
     async def fetch(params: dict[str, Any]) -> Mapping[str, Any]:
         data = (await state.api.request("GET", path, query={**query, **params})).data
@@ -115,11 +115,13 @@ async def run_list(
             raise cause from None
     if walked.items:
         state.item_costs[(op.name, tuple(columns))] = walked.used / len(walked.items)
-    return _answer(op, walked, digest, columns, rows, failure)
+    labels = {column: label for column, label in op.labels.items() if column in columns}
+    await add_labels(walked.items, labels, reader)
+    return _answer(op, walked, digest, with_labels(columns, labels), failure)
 
 
 def _answer(
-    op: Operation, walked: WalkResult, digest: str, columns: list[str], rows: dict[int, str], failure: str
+    op: Operation, walked: WalkResult, digest: str, columns: list[str], failure: str
 ) -> CallToolResult:
     items = walked.items
     next_cursor = encode_cursor(digest, walked.next) if walked.next is not None else None
@@ -143,8 +145,7 @@ def _answer(
     head += "; more exist (next_cursor below)." if next_cursor else "; end of list."
     lines = [head, *([note] if note else [])]
     if items:
-        rendered = [rows.get(id(item)) or rendering.table_row(item, columns, op.formats) for item in items]
-        lines.append(rendering.table(items, columns, rendered))
+        lines.append(rendering.table(items, columns, formats=op.formats))
     if next_cursor:
         lines.append(f"next_cursor: {next_cursor}")
     structured = {"items": items, "count": len(items), "next_cursor": next_cursor, "note": note}

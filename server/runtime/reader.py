@@ -18,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 from ..api.client import AdminApi, fill_path
 from ..api.errors import ApiError, ApiUnreachable
 from ..catalog.operation import Operation
-from .paginator import Source, Style, collect
+from .paginator import Source, Style, collect, pages
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -83,6 +83,34 @@ class ApiReader:
             if exc.status == 404:
                 return None
             raise
+
+    async def find_raw(self, path: str) -> dict[str, Any] | None:
+        """One object as the API sent it, or None when the API says 404."""
+        try:
+            return await self.page(path)
+        except ApiError as exc:
+            if exc.status == 404:
+                return None
+            raise
+
+    async def index(self, path: str, ids: set[str], **query: Any) -> dict[str, dict[str, Any]]:
+        """The items of the list at `path` whose `id` is in `ids`, walking it until all are found
+        (or `PREVIEW_MAX_ITEMS` were read: the rest stay unknown)."""
+        style, size, item_id = self._styles.of(path)
+        found: dict[str, dict[str, Any]] = {}
+
+        async def fetch(params: dict[str, Any]) -> Mapping[str, Any]:
+            return await self.page(path, **query, **params)
+
+        read = 0
+        async for page in pages(Source(fetch, style, size, item_id)):
+            for item in page.items:
+                if str(item.get("id")) in ids:
+                    found[str(item["id"])] = item
+            read += len(page.items)
+            if len(found) == len(ids) or read >= PREVIEW_MAX_ITEMS:
+                break
+        return found
 
     async def all(self, model: type[M], path: str, **query: Any) -> list[M]:
         style, size, item_id = self._styles.of(path)

@@ -12,6 +12,8 @@ import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
+from ..catalog.operation import FromItem
+
 MAX_CELL = 80
 _ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": " ", "|": "¦"}
 
@@ -44,13 +46,16 @@ def cell(value: Any, limit: int = MAX_CELL) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-Formats = Mapping[str, Callable[[Any], str]]
+Formats = Mapping[str, Callable[[Any], str] | FromItem]
 
 
 def _value(item: Mapping[str, Any], column: str, formats: Formats | None) -> Any:
+    form = formats.get(column) if formats else None
+    if isinstance(form, FromItem):
+        return form.render(item)
     value = lookup(item, column)
-    if formats and column in formats and value is not None:
-        return formats[column](value)
+    if form is not None and value is not None:
+        return form(value)
     return value
 
 

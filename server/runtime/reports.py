@@ -25,9 +25,10 @@ from mcp.server.mcpserver import Context
 from mcp.types import CallToolResult
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..catalog.operation import BucketWidth, Operation, Report
+from ..catalog.operation import BucketWidth, Label, Operation, Report
 from ..catalog.time_range import RangeError, TimeRange, iso, parse_range
 from . import rendering
+from .labels import add_labels
 from .lists import CHARS_PER_TOKEN
 from .paginator import CursorError, Position, Source, decode_cursor, encode_cursor, pages, query_digest
 from .reader import ApiReader
@@ -197,33 +198,6 @@ def _jsonable(row: Mapping[str, Any], money: str | None) -> dict[str, Any]:
     return out
 
 
-async def _labels(op: Operation, state: RunState, reader: ApiReader, rows: list[dict[str, Any]]) -> None:
-    """Readable names beside ids (workspace, key, member), for the rows shown; each read once a run."""
-    spec = op.report
-    assert spec is not None
-    for dimension, template in spec.labels.items():
-        label = dimension.removesuffix("_id") + "_name"
-        for row in rows:
-            if dimension not in row:
-                continue
-            value = row[dimension]
-            if value is None:
-                row[label] = "Default workspace" if dimension == "workspace_id" else None
-                continue
-            cache_key = (template, str(value))
-            if cache_key not in state.labels:
-                found = await reader.find(_Named, template.replace("{id}", str(value)))
-                state.labels[cache_key] = (found.name or found.email or "") if found else "?"
-            row[label] = state.labels[cache_key]
-
-
-class _Named(BaseModel):
-    """What a label needs of a workspace, key or member."""
-
-    name: str | None = None
-    email: str | None = None
-
-
 async def run_report(
     op: Operation, args: BaseModel, state: RunState, reader: ApiReader, ctx: Context[Any, Any]
 ) -> CallToolResult:
@@ -325,9 +299,9 @@ async def _totals_view(
         rows.sort(key=lambda r: r.get(sort_by) or 0, reverse=True)
     groups = len(rows)
     shown = rows[:top] if top else rows
-    await _labels(op, state, reader, shown[:200])
+    await add_labels(shown[:200], op.labels, reader)
     money = spec.money
-    label_columns = [d.removesuffix("_id") + "_name" for d in spec.labels if d in group_by]
+    label_columns = [Label.key(d) for d in op.labels if d in group_by]
     columns = (["day"] if daily else []) + group_by + label_columns
     columns += [m for m in (*spec.metrics, "acceptance_rate") if any(m in r for r in shown)]
 
