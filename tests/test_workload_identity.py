@@ -86,7 +86,7 @@ async def test_a_console_session_sets_up_federation_with_the_tools_and_a_workloa
     # only credential that may create an org:admin rule (on the real API: the Console itself).
     admin = create_server(
         make_settings(sandbox, toolsets=["all"], audit_log=audit),
-        oauth_token_credential("ANTHROPIC_OAUTH_TOKEN", CONSOLE_TOKEN),
+        oauth_token_credential("ANTHROPIC_OAUTH_TOKEN", CONSOLE_TOKEN, console=True),
     )
     human = ScriptedHuman("accept")
     async with connect(admin, elicitation_callback=human) as client:

@@ -51,6 +51,16 @@ async def _keys_in_use(api: Reader, days: int) -> frozenset[str]:
     return frozenset(used)
 
 
+def _window(api: Reader, days: int) -> str:
+    now = api.now()
+    start = datetime(now.year, now.month, now.day, tzinfo=UTC) - timedelta(days=days - 1)
+    return (
+        f"Unused: no token usage in the usage report from {iso(start)} to {iso(now)} ({days} UTC days, today "
+        "included). Any status is listed: an archived, expired or inactive key is unused by definition "
+        "(status=active keeps only keys that still work)."
+    )
+
+
 def _not_in(item: Mapping[str, Any], used: frozenset[str]) -> bool:
     return item.get("id") not in used
 
@@ -71,7 +81,10 @@ OPERATIONS = [
         input=ListApiKeys,
         output=ApiKey,
         pagination="id_cursor",
-        filters={"name_contains": contains("name"), "unused_days": Filter(_not_in, prepare=_keys_in_use)},
+        filters={
+            "name_contains": contains("name"),
+            "unused_days": Filter(_not_in, prepare=_keys_in_use, says=_window),
+        },
         columns=("id", "name", "status", "workspace_id", "created_by.id", "created_at"),
         labels={"workspace_id": WORKSPACE, "created_by.id": MEMBER},
     ),

@@ -9,6 +9,7 @@ workspaces. OAuth only; and OAuth callers may only manage rules scoped `workspac
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, Field, WithJsonSchema, model_validator
@@ -56,13 +57,6 @@ CONSOLE_403 = (
     "issuers behind them only); org:admin and manage_tunnels rules are made in the Console, Settings → "
     "Workload identity. A token without org:admin gets 403 everywhere."
 )
-SHARED_ISSUERS = {
-    "https://token.actions.githubusercontent.com": "repository_owner, or a subject_prefix like repo:ORG/*",
-    "https://gitlab.com": "namespace_path, or a subject_prefix like project_path:GROUP/*",
-    "https://agent.buildkite.com": "organization_slug",
-    "https://app.terraform.io": "terraform_organization_name",
-    "https://accounts.google.com": "email or hd",
-}
 _PRIVATE_JWK_MEMBERS = ("d", "p", "q", "dp", "dq", "qi", "oth", "k")
 
 
@@ -195,13 +189,91 @@ def _requested_jwks(args: _IssuerFields) -> dict[str, Any] | None:
     ).get("jwks")
 
 
+_TENANTS = {
+    "https://token.actions.githubusercontent.com": (
+        "GitHub Actions",
+        (
+            "repository",
+            "repository_id",
+            "repository_owner",
+            "repository_owner_id",
+            "enterprise",
+            "enterprise_id",
+        ),
+        "repo:",
+        "/",
+    ),
+    "https://gitlab.com": (
+        "GitLab",
+        ("namespace_id", "namespace_path", "project_id", "project_path"),
+        "project_path:",
+        "/",
+    ),
+    "https://agent.buildkite.com": (
+        "Buildkite",
+        ("organization_id", "organization_slug"),
+        "organization:",
+        ":",
+    ),
+    "https://app.terraform.io": (
+        "Terraform Cloud",
+        ("terraform_organization_id", "terraform_organization_name"),
+        "organization:",
+        ":",
+    ),
+    "https://accounts.google.com": ("Google", ("email", "hd", "azp"), None, "/"),
+}
+"""Well-known issuers many tenants share: a rule on one must pin the tenant (the docs' rule)."""
+
+
+def tenant_problem(issuer_url: str, match: dict[str, Any] | None) -> str | None:
+    """Why a rule on a shared issuer would let other tenants' workloads in (the API refuses it):
+    it must match a tenant claim, an exact subject, or a subject prefix naming the tenant."""
+    shared = _TENANTS.get(issuer_url.rstrip("/"))
+    if shared is None:
+        return None
+    platform, claims, scheme, separator = shared
+    match = match or {}
+    if set(match.get("claims") or {}) & set(claims):
+        return None
+    condition = str(match.get("condition") or "")
+    if any(re.search(rf"\bclaims(\.{name}\b|\[[\"']{name}[\"']\])", condition) for name in claims):
+        return None
+    prefix = match.get("subject_prefix")
+    if prefix and not prefix.endswith("*"):
+        return None
+    if prefix and scheme and prefix.startswith(scheme):
+        tenant, cut, _ = prefix[len(scheme) : -1].partition(separator)
+        if tenant and cut and "*" not in tenant:
+            return None
+    example = f", or a subject_prefix such as '{scheme}YOUR_ORG{separator}*'" if scheme else ""
+    return (
+        f"rules on the shared {platform} issuer must pin your tenant: match one of the claims "
+        f"{', '.join(claims)}{example}; otherwise any {platform} user's workload could authenticate"
+    )
+
+
 def _shared(url: str) -> str | None:
-    pins = SHARED_ISSUERS.get(url.rstrip("/"))
-    return f"A shared issuer: its rules must pin your tenant ({pins})." if pins else None
+    shared = _TENANTS.get(url.rstrip("/"))
+    if shared is None:
+        return None
+    platform, claims, scheme, separator = shared
+    pins = f"{' or '.join(claims[:2])}" + (
+        f", or a subject_prefix like {scheme}ORG{separator}*" if scheme else ""
+    )
+    return f"A shared issuer ({platform}): its rules must pin your tenant ({pins})."
 
 
 async def _rules_using(api: Reader, issuer_id: str) -> list[FederationRule]:
     return await api.all(FederationRule, RULES, issuer_id=issuer_id)
+
+
+def _console_refusal(api: Reader, scopes: list[str]) -> str | None:
+    """The API takes org:admin (and manage_tunnels) rule changes only from a Console session: from
+    any other credential (an OAuth token, a workload's) it would refuse, so the preview does first."""
+    if api.credential_details().get("console_session"):
+        return None
+    return _console_only(scopes)
 
 
 def _console_only(scopes: list[str]) -> str | None:
@@ -265,8 +337,8 @@ async def _preview_update_issuer(api: Reader, args: UpdateIssuer) -> Preview:
     changes.append(f"Rules using it, whose workloads are affected: {rule_names(rules)}.")
     if args.issuer_url is not None and args.issuer_url != issuer.issuer_url and rules:
         changes.append(f"Tokens from {issuer.issuer_url} stop being accepted under those rules.")
-    if (console := _console_only([rule.oauth_scope for rule in rules])) is not None:
-        changes.append(_sentence(console))
+    if (refusal := _console_refusal(api, [rule.oauth_scope for rule in rules])) is not None:
+        return Preview(action, details=tuple(changes), refusal=refusal)
     return Preview(action, details=tuple(changes))
 
 
@@ -561,8 +633,10 @@ async def _preview_create_rule(api: Reader, args: CreateRule) -> Preview:
     )
     if "org:admin" in args.oauth_scope.split():
         details.append("org:admin: workloads matching it administer the whole organization.")
-    if (console := _console_only([args.oauth_scope])) is not None:
-        details.append(_sentence(console))
+    if (refusal := _console_refusal(api, [args.oauth_scope])) is not None:
+        return Preview(action, refusal=refusal, workspaces=scope, all_workspaces=every)
+    if (problem := tenant_problem(issuer.issuer_url, args.match())) is not None:
+        return Preview(action, refusal=problem, workspaces=scope, all_workspaces=every)
     if (note := _shared(issuer.issuer_url)) is not None:
         details.append(note)
     return Preview(action, details=tuple(details), workspaces=scope, all_workspaces=every)
@@ -608,8 +682,8 @@ async def _preview_update_rule(api: Reader, args: UpdateRule) -> Preview:
     new_scope = args.oauth_scope or rule.oauth_scope
     if (refusal := _admin_target_refusal(new_scope, account)) is not None:
         return Preview(action, refusal=refusal, workspaces=scope, all_workspaces=every)
-    if (console := _console_only([rule.oauth_scope, new_scope])) is not None:
-        changes.append(_sentence(console))
+    if (refusal := _console_refusal(api, [rule.oauth_scope, new_scope])) is not None:
+        return Preview(action, refusal=refusal, workspaces=scope, all_workspaces=every)
     if _own_rule(api) == rule.id:
         changes.append("This server itself authenticates through this rule.")
     return Preview(action, details=tuple(changes), workspaces=scope, all_workspaces=every)
@@ -642,8 +716,8 @@ async def _preview_archive_rule(api: Reader, args: GetRule) -> Preview:
         details.append(
             "This server itself authenticates through this rule: it loses access when its token expires."
         )
-    if (console := _console_only([rule.oauth_scope])) is not None:
-        details.append(_sentence(console))
+    if (refusal := _console_refusal(api, [rule.oauth_scope])) is not None:
+        return Preview(action, refusal=refusal, workspaces=scope, all_workspaces=every)
     return Preview(
         action, details=tuple(details), confirm_text=rule.name, workspaces=scope, all_workspaces=every
     )
@@ -679,8 +753,8 @@ async def _preview_add_workspace(api: Reader, args: RuleWorkspaceArgs) -> Previe
         details.append(
             "With two workspaces, workloads should name theirs in the exchange (ANTHROPIC_WORKSPACE_ID)."
         )
-    if (console := _console_only([rule.oauth_scope])) is not None:
-        details.append(_sentence(console))
+    if (refusal := _console_refusal(api, [rule.oauth_scope])) is not None:
+        return Preview(action, refusal=refusal, workspaces=scope)
     return Preview(action, details=tuple(details), workspaces=scope)
 
 
@@ -698,8 +772,8 @@ async def _preview_remove_workspace(api: Reader, args: RuleWorkspaceArgs) -> Pre
         details.append("It is the rule's only workspace: every exchange through the rule fails afterwards.")
     if _own_rule(api) == rule.id:
         details.append("This server itself authenticates through this rule.")
-    if (console := _console_only([rule.oauth_scope])) is not None:
-        details.append(_sentence(console))
+    if (refusal := _console_refusal(api, [rule.oauth_scope])) is not None:
+        return Preview(action, refusal=refusal, workspaces=scope)
     return Preview(action, details=tuple(details), confirm_text=rule.name, workspaces=scope)
 
 

@@ -159,6 +159,8 @@ OPERATIONS = [
         output=WorkspaceRateLimit,
         pagination="page_token",
         columns=("rate_limit_id", "group.display_name", "group_type", "limits"),
+        empty_hint="No overrides: the workspace inherits the organization's limits (list_rate_limits shows "
+        "them; include_inherited=true lists them here).",
         formats=_FORMATS,
         not_found_hint="No workspace has that id; list_workspaces finds them.",
     ),

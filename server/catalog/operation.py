@@ -43,6 +43,8 @@ class Filter:
     prepare: Callable[[Reader, Any], Awaitable[Any]] | None = None
     """Turns the argument into what `keep` compares against, with reads of its own (e.g. "unused
     for N days" into the keys the usage report shows in use), once per call."""
+    says: Callable[[Reader, Any], str] | None = None
+    """What the answer should say the filter checked (e.g. the window of days), given the argument."""
 
 
 @dataclass(frozen=True)
@@ -161,6 +163,8 @@ class Operation:
     """Input fields applied by the server while streaming, not sent to the API."""
     not_found_hint: str = ""
     """What the model should do when the API says 404 (e.g. which list tool finds valid ids)."""
+    empty_hint: str = ""
+    """What an empty list means, when "0 items" alone would mislead (e.g. "inherits the org's limits")."""
     forbidden_hint: str = ""
     """What the model should tell the user when the API says 403."""
     preview: PreviewFn | None = None

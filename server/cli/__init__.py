@@ -47,6 +47,9 @@ COMMANDS = ("serve", "check", "tools", "call", "sandbox", "verify-audit", "appro
 SANDBOX_OAUTH_TOKEN = "sk-ant-oat01-sandbox-acme-demo-org-admin-oauth-token-4c1e9a7b2d"
 """The sandbox's org:admin OAuth token (a sandbox secret, not a credential), used with `--sandbox`
 when the chosen tools include OAuth-only ones."""
+SANDBOX_CONSOLE_TOKEN = "sk-ant-oat01-sandbox-acme-demo-console-session-token-7d2f1a9c3e"
+"""The bearer token the sandbox treats as a Console session (`--console-session`), the only caller
+that may make org:admin federation rules, so that the whole workload identity setup can be tried."""
 
 
 class StartupError(Exception):
@@ -76,6 +79,12 @@ def _common(parser: argparse.ArgumentParser) -> None:
         help="approval channels in order: form, url, page, token (token: no human; scripts you trust)",
     )
     g.add_argument("--state-dir", metavar="DIR", help="keys, claims, audit heads, approvers")
+    g.add_argument(
+        "--console-session",
+        action="store_const",
+        const=True,
+        help="the OAuth token is a Console session (only the sandbox has one: org:admin rules allowed)",
+    )
     g.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"], help="stderr log level")
 
 
@@ -123,7 +132,14 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox.add_argument(
         "--admin-key", default=None, help="the admin key it accepts (default: a fixed sandbox key)"
     )
-    sandbox.add_argument("--oauth-token", default=None, help="an org:admin OAuth token it also accepts")
+    sandbox.add_argument(
+        "--oauth-token", default=SANDBOX_OAUTH_TOKEN, help="the org:admin OAuth token it also accepts"
+    )
+    sandbox.add_argument(
+        "--console-token",
+        default=SANDBOX_CONSOLE_TOKEN,
+        help="the bearer token it treats as a Console session (may make org:admin federation rules)",
+    )
     sandbox.add_argument(
         "--fault",
         action="append",
@@ -149,6 +165,7 @@ def _flags(ns: argparse.Namespace) -> dict[str, Any]:
         "allow_workspaces",
         "confirm_via",
         "state_dir",
+        "console_session",
         "log_level",
         "transport",
         "host",
@@ -196,7 +213,7 @@ def runtime(
     _configure_logging(settings.log_level)
     if not settings.sandbox:
         try:
-            credential: Credential = discover(os.environ, settings.base_url)
+            credential: Credential = discover(os.environ, settings.base_url, console=settings.console_session)
         except CredentialError as exc:
             if need_credential:
                 raise StartupError(str(exc)) from None
@@ -216,12 +233,18 @@ def runtime(
         oauth = False
     if settings.audit_log is None:
         settings = settings.model_copy(update={"audit_log": settings.state_dir / "sandbox-audit.jsonl"})
-    config = SandboxConfig(users=settings.sandbox_users, oauth_token=SANDBOX_OAUTH_TOKEN)
+    config = SandboxConfig(
+        users=settings.sandbox_users, oauth_token=SANDBOX_OAUTH_TOKEN, console_token=SANDBOX_CONSOLE_TOKEN
+    )
     with start_sandbox(config) as sandbox:
         logging.getLogger(PROG).info(
             "sandbox organization with %d members at %s", settings.sandbox_users, sandbox.base_url
         )
-        if oauth:
+        if settings.console_session:
+            credential = oauth_token_credential(
+                "the sandbox's Console session", SANDBOX_CONSOLE_TOKEN, console=True
+            )
+        elif oauth:
             credential = oauth_token_credential("the sandbox", SANDBOX_OAUTH_TOKEN)
         else:
             credential = admin_key_credential("the sandbox", sandbox.config.admin_key)
@@ -351,8 +374,16 @@ def _sandbox(ns: argparse.Namespace) -> int:
         "faults": faults,
     }
     options["oauth_token"] = ns.oauth_token
+    options["console_token"] = ns.console_token
     if ns.admin_key:
         options["admin_key"] = ns.admin_key
+    print(
+        f"{PROG} sandbox: also ANTHROPIC_OAUTH_TOKEN={ns.oauth_token} (org:admin, for service accounts and "
+        f"federation), and ANTHROPIC_OAUTH_TOKEN={ns.console_token} with --console-session (a Console "
+        "session: org:admin federation rules too). Its data follows today's date.",
+        file=sys.stderr,
+        flush=True,
+    )
     serve_forever(SandboxConfig(**options), ns.host, ns.port)
     return 0
 

@@ -25,7 +25,7 @@ async def probe(
         allowed_methods=frozenset({"GET"}),
     )
     try:
-        report = await describe(credential, api, inventory)
+        report = await describe(credential, api, inventory, sandbox=settings.sandbox)
     finally:
         await api.aclose()
     return report["organization"] is not None, report

@@ -32,9 +32,10 @@ async def read(op: Operation, args: BaseModel, ctx: Context[Any, Any]) -> CallTo
         if op.is_list:
             return await run_list(op, args, state, reader, ctx)
         item = checked(op, (await send(op, args, state)).data)
-        await add_labels([item], op.labels, reader)
+        shown = dict(item)  # names beside ids in the text; the structured object stays the API's
+        await add_labels([shown], op.labels, reader)
         columns = with_labels(list(op.columns), op.labels)
-        return result(rendering.fields(item, columns, op.formats), item)
+        return result(rendering.fields(shown, columns, op.formats), item)
     except ApiError as exc:
         return failure(api_error_text(op, exc, state.credential))
     except ApiUnreachable as exc:

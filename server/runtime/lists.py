@@ -116,16 +116,29 @@ async def run_list(
     if walked.items:
         state.item_costs[(op.name, tuple(columns))] = walked.used / len(walked.items)
     labels = {column: label for column, label in op.labels.items() if column in columns}
-    await add_labels(walked.items, labels, reader)
-    return _answer(op, walked, digest, with_labels(columns, labels), failure)
+    # Names go beside ids in the text; the structured items stay the API's objects.
+    shown = [dict(item) for item in walked.items]
+    await add_labels(shown, labels, reader)
+    checked_by = [
+        says(reader, active[name]) for name in active if (says := op.filters[name].says) is not None
+    ]
+    return _answer(op, walked, shown, digest, with_labels(columns, labels), failure, checked_by)
 
 
 def _answer(
-    op: Operation, walked: WalkResult, digest: str, columns: list[str], failure: str
+    op: Operation,
+    walked: WalkResult,
+    shown: list[dict[str, Any]],
+    digest: str,
+    columns: list[str],
+    failure: str,
+    checked_by: list[str],
 ) -> CallToolResult:
     items = walked.items
     next_cursor = encode_cursor(digest, walked.next) if walked.next is not None else None
     note = None
+    if walked.stopped == "end" and not items and op.empty_hint:
+        note = op.empty_hint
     if walked.stopped == "error":
         note = (
             f"Interrupted after {len(items)} items: a later page failed. The items here are good; "
@@ -143,9 +156,9 @@ def _answer(
         )
     head = f"{len(items)} item{'s' if len(items) != 1 else ''}"
     head += "; more exist (next_cursor below)." if next_cursor else "; end of list."
-    lines = [head, *([note] if note else [])]
+    lines = [head, *checked_by, *([note] if note else [])]
     if items:
-        lines.append(rendering.table(items, columns, formats=op.formats))
+        lines.append(rendering.table(shown, columns, formats=op.formats))
     if next_cursor:
         lines.append(f"next_cursor: {next_cursor}")
     structured = {"items": items, "count": len(items), "next_cursor": next_cursor, "note": note}

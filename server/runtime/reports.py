@@ -258,6 +258,21 @@ def _refusal(op: Operation, reason: str) -> CallToolResult:
     return failure(f"{op.name}: {reason}. Nothing was asked of the API.")
 
 
+def _why_empty(spec: Report, header: dict[str, Any]) -> str:
+    """An empty answer explains itself: no usage, or no data yet for the range asked."""
+    start, through = header["range"]["start"], header["data_through"]
+    lag = f"about {spec.lag_seconds // 3600} hour" if spec.lag_seconds >= 3600 else "minutes"
+    if not spec.widths and through[:10] <= start[:10]:
+        return (
+            f"No complete UTC day in this range yet: this report comes per whole UTC day, {lag} after it "
+            "ends (so early in a day, week or month there is nothing to report). Ask for yesterday, or a "
+            "range of past days."
+        )
+    if through <= start:
+        return f"No data in this range yet: data appears {lag} after the fact."
+    return "Nothing was reported in this range: no usage matched."
+
+
 def _sum(rows: list[dict[str, Any]], metrics: tuple[str, ...]) -> dict[str, Any]:
     totals: dict[str, Any] = {}
     for row in rows:
@@ -347,6 +362,8 @@ async def _totals_view(
         used += cost
     if note is None and top and groups > len(shown):
         note = f"Showing the top {len(shown)} of {groups} groups; the totals cover all of them."
+    if note is None and not rows:
+        note = _why_empty(spec, header)
     structured = {
         **header,
         "rows": kept,

@@ -19,6 +19,7 @@ from ..api.client import AdminApi
 from ..api.credentials.base import GET_A_TOKEN, KIND_LABELS, ORG_ADMIN, Credential
 from ..api.errors import ApiError, ApiUnreachable, CredentialFailure
 from ..catalog.inventory import USABLE, Inventory, LocalTool
+from ..catalog.preview import one_line
 from ..redaction import redact
 from . import rendering
 from .results import result
@@ -63,7 +64,9 @@ def _problem(exc: ApiError | ApiUnreachable) -> str:
     return redact(exc.reason)
 
 
-async def describe(credential: Credential, api: AdminApi, inventory: Inventory) -> dict[str, Any]:
+async def describe(
+    credential: Credential, api: AdminApi, inventory: Inventory, *, sandbox: bool = False
+) -> dict[str, Any]:
     """The identity report (the `whoami` result). `problem` (not part of the tool's output) says why
     the organization could not be read, if it could not."""
     notes: list[str] = []
@@ -78,7 +81,12 @@ async def describe(credential: Credential, api: AdminApi, inventory: Inventory) 
     details = credential.details()  # the first request told us the token's scope and expiry
     scope = details.get("scope")
     access = inventory.toolset_access(credential)
-    if credential.kind == "admin_key":
+    if credential.kind == "admin_key" and sandbox:
+        notes.append(
+            "For service_accounts and federation: start with --sandbox --toolsets all (or those "
+            "toolsets): the sandbox then signs in with its own OAuth token."
+        )
+    elif credential.kind == "admin_key":
         notes.append(f"For service_accounts and federation: {GET_A_TOKEN}.")
     elif scope is not None and ORG_ADMIN not in scope.split():
         notes.append(f"The token's scope ({scope}) lacks org:admin, which every Admin API endpoint needs.")
@@ -130,11 +138,14 @@ async def _service_account(
 
 async def _whoami(ctx: Context[Any, Any], arguments: BaseModel) -> CallToolResult:
     state = run_state(ctx)
-    report = await describe(state.credential, state.api, state.inventory)
+    report = await describe(state.credential, state.api, state.inventory, sandbox=state.settings.sandbox)
     if report.pop("problem") is not None:
         report["notes"].insert(0, "The organization could not be read; `claude-admin-mcp check` shows why.")
-    columns = (*Identity.model_fields, "federation_rule_id", "notes")
-    return result(rendering.fields(report, columns), report)
+    columns = (*Identity.model_fields, "federation_rule_id")
+    text = rendering.fields(report, columns)
+    # Notes are sentences: each on a line of its own, whole.
+    text += "".join(f"\nnote: {one_line(note)}" for note in report["notes"])
+    return result(text, report)
 
 
 def whoami_tool() -> Tool:

@@ -22,23 +22,26 @@ from .base import (
     CredentialError,
 )
 
-Finder = Callable[[Mapping[str, str], str], Credential | None]
+Finder = Callable[[Mapping[str, str], str, bool], Credential | None]
 KINDS: tuple[Finder, ...] = (
-    lambda environ, _base: admin_key.from_environment(environ),
-    lambda environ, _base: oauth_token.from_environment(environ),
-    profile.from_environment,
-    workload_identity.from_environment,
+    lambda environ, _base, _console: admin_key.from_environment(environ),
+    lambda environ, _base, console: oauth_token.from_environment(environ, console),
+    lambda environ, base, _console: profile.from_environment(environ, base),
+    lambda environ, base, _console: workload_identity.from_environment(environ, base),
 )
 """Each kind's look at the environment, in order of precedence."""
 
 
-def discover(environ: Mapping[str, str], base_url: str = DEFAULT_BASE_URL) -> Credential:
+def discover(
+    environ: Mapping[str, str], base_url: str = DEFAULT_BASE_URL, *, console: bool = False
+) -> Credential:
     """The first credential configured in `environ`, validated; CredentialError if none is usable.
 
-    `base_url` is where a workload identity token is exchanged (the API the token is then used with).
+    `base_url` is where a workload identity token is exchanged (the API the token is then used with);
+    `console`: an OAuth token found is a Console session (the sandbox's; see `console_session`).
     """
     for find in KINDS:
-        credential = find(environ, base_url)
+        credential = find(environ, base_url, console)
         if credential is not None:
             return credential
     raise CredentialError(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from ...redaction import register_secret
 from .base import (
@@ -27,6 +27,12 @@ class OAuthTokenCredential(Unchanging):
     source: str
     secret: str = field(repr=False)
     kind: Literal["oauth_token"] = "oauth_token"
+    console: bool = False
+    """A Console session, the only caller the API takes org:admin federation rules from. Only the
+    sandbox has one to give (`--console-session`); a token from `ant auth login` is not one."""
+
+    def details(self) -> Mapping[str, Any]:
+        return {"console_session": True} if self.console else {}
 
     async def headers(self) -> dict[str, str]:
         return {"authorization": f"Bearer {self.secret}", "anthropic-beta": OAUTH_BETA}
@@ -36,7 +42,7 @@ class OAuthTokenCredential(Unchanging):
         return scope_refusal(ORG_ADMIN, self.source, endpoint)
 
 
-def oauth_token_credential(name: str, value: str) -> OAuthTokenCredential:
+def oauth_token_credential(name: str, value: str, *, console: bool = False) -> OAuthTokenCredential:
     value = clean(name, value)
     if value.startswith("sk-ant-admin"):
         raise CredentialError(
@@ -49,12 +55,12 @@ def oauth_token_credential(name: str, value: str) -> OAuthTokenCredential:
             "`ant auth login --scope org:admin` then `ant auth print-credentials --access-token`."
         )
     register_secret(value)
-    return OAuthTokenCredential(name, value)
+    return OAuthTokenCredential(name, value, console=console)
 
 
-def from_environment(environ: Mapping[str, str]) -> OAuthTokenCredential | None:
+def from_environment(environ: Mapping[str, str], console: bool = False) -> OAuthTokenCredential | None:
     for name in OAUTH_TOKEN_ENVS:
         token = environ.get(name, "")
         if token.strip():
-            return oauth_token_credential(name, token)
+            return oauth_token_credential(name, token, console=console)
     return None
