@@ -59,7 +59,7 @@ async def mcp_totals(client: Client) -> dict[str | None, Decimal]:
         {"range": "last month", "group_by": ["workspace_id"], "top": 1000},
     )
     assert result.structured_content is not None, result
-    return {row["workspace_id"]: Decimal(row["cost"]) for row in result.structured_content["rows"]}
+    return {row["workspace_id"]: Decimal(row["cost_cents"]) for row in result.structured_content["rows"]}
 
 
 async def run(workspaces: int, repeats: int, users: int = 2_000) -> dict[str, Any]:

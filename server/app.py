@@ -106,11 +106,24 @@ class AdminServer(MCPServer[ServerState]):
         except ToolError as exc:
             invalid = exc.__cause__
             tool = self._tool_manager.get_tool(name)
+            op = _OPERATIONS.get(name)
+            if isinstance(invalid, ToolError) and (
+                isinstance(invalid.__cause__, ValidationError)
+                or "does not match the requested schema" in str(invalid)
+            ):
+                # The client's answer to the approval form did not fit the form (the SDK's resolver
+                # says so in its own terms): nothing was applied.
+                message = (
+                    f"Not applied: the answer to {name}'s approval did not fit the question (an approve "
+                    "yes/no, or the name or email typed). Nothing changed; call again to be asked afresh."
+                )
+                if op is not None and context is not None:
+                    await flow.audit_invalid(op, arguments, message, context, outcome="mismatch")
+                raise refusal(message) from None
             if not isinstance(invalid, ValidationError) or tool is None:
                 raise
             accepted = list(tool.fn_metadata.arg_model.model_fields)
             message = validation_text(name, invalid, accepted)
-            op = _OPERATIONS.get(name)
             if op is not None and not op.read_only and context is not None:
                 await flow.audit_invalid(op, arguments, message, context)
             raise refusal(message) from None

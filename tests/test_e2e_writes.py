@@ -107,7 +107,7 @@ def test_cli_call_previews_then_applies_with_the_token(tmp_path: Path) -> None:
 
         first = call(arguments)
         assert (
-            first.returncode == 0
+            first.returncode == 3  # waits for a human's approval (see CALL_EXITS)
             and "Not applied yet" in first.stdout
             and "developer → claude_code_user" in first.stdout
         )

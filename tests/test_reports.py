@@ -145,10 +145,10 @@ async def test_cost_totals_are_exact_to_the_fraction_of_a_cent(
     content = result.structured_content
     assert content is not None, text_of(result)
     expected = brute_cost(reports_sandbox, content["range"]["start"], content["range"]["end"], group_by)
-    got = {tuple(row.get(d) for d in group_by): Decimal(row["cost"]) for row in content["rows"]}
+    got = {tuple(row.get(d) for d in group_by): Decimal(row["cost_cents"]) for row in content["rows"]}
     assert got == expected
     total = sum(expected.values(), Decimal(0))
-    assert Decimal(content["totals"]["cost"]) == total
+    assert Decimal(content["totals"]["cost_cents"]) == total
     assert content["totals"]["cost_usd"] == str((total / 100).quantize(Decimal("0.01")))
     assert content["totals"]["currency"] == "USD"
     assert f"${(total / 100).quantize(Decimal('0.01')):,} USD" in text_of(result)
@@ -194,7 +194,7 @@ async def test_claude_code_totals_per_member_match_the_raw_records(reports_sandb
                 cost[actor] += Decimal(str(entry["estimated_cost"]["amount"]))
                 model_cost[entry["model"]] += Decimal(str(entry["estimated_cost"]["amount"]))
     assert {row["actor"]: row["sessions"] for row in content["rows"]} == dict(sessions)
-    assert {row["actor"]: Decimal(row["cost"]) for row in content["rows"]} == dict(cost)
+    assert {row["actor"]: Decimal(row["cost_cents"]) for row in content["rows"]} == dict(cost)
     assert all(
         0 <= row["acceptance_rate"] <= 1 for row in content["rows"] if row["acceptance_rate"] is not None
     )
@@ -202,7 +202,7 @@ async def test_claude_code_totals_per_member_match_the_raw_records(reports_sandb
     assert {row["actor"] for row in content["rows"] if "@" in row["actor"]} <= emails, "real members only"
     models = by_model.structured_content
     assert models is not None
-    assert {row["model"]: Decimal(row["cost"]) for row in models["rows"]} == dict(model_cost)
+    assert {row["model"]: Decimal(row["cost_cents"]) for row in models["rows"]} == dict(model_cost)
 
 
 @pytest.mark.anyio

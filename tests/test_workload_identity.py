@@ -216,11 +216,17 @@ async def test_a_workspace_scoped_token_says_it_cannot_use_the_admin_api(
     federation = make_federation(sandbox, scope="workspace:developer")
     token_file = tmp_path / "token"
     token_file.write_text(identity_token(sandbox))
-    async with connect(wif_server(sandbox, wif_env(federation, token_file))) as client:
+    environ = {
+        **wif_env(federation, token_file),
+        "ANTHROPIC_SERVICE_ACCOUNT_ID": federation.service_account_id,
+    }
+    async with connect(wif_server(sandbox, environ)) as client:
         identity = (await client.call_tool("whoami", {})).structured_content or {}
         users = await client.call_tool("list_users", {})
     assert identity["scope"] == "workspace:developer" and identity["organization"] is None
     assert identity["usable_toolsets"] == [] and "lacks org:admin" in identity["unusable_toolsets"]["users"]
+    # It cannot read the service account, but it names the one it acts as.
+    assert (identity["service_account"] or {}).get("id") == federation.service_account_id
     assert users.is_error and "HTTP 403" in text_of(users)
 
 

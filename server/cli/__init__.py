@@ -37,7 +37,7 @@ from ..confirmation.passkeys import Approvers, PasskeyError, check_name
 from ..redaction import install_log_redaction, redact
 from ..runtime.whoami import check_lines
 from ..transports.enrollment import Enrollment, run_enrollment
-from ..transports.http import serve_http
+from ..transports.http import listen, serve_http
 from ..transports.http_security import http_policy
 from .local_call import call_tool
 from .probe import probe
@@ -50,6 +50,21 @@ when the chosen tools include OAuth-only ones."""
 SANDBOX_CONSOLE_TOKEN = "sk-ant-oat01-sandbox-acme-demo-console-session-token-7d2f1a9c3e"
 """The bearer token the sandbox treats as a Console session (`--console-session`), the only caller
 that may make org:admin federation rules, so that the whole workload identity setup can be tried."""
+
+
+CALL_EXITS = {
+    "applied": 0,
+    "nothing_to_do": 0,
+    "needs_confirmation": 3,
+    "pending_approval": 3,
+    "declined": 4,
+    "cancelled": 4,
+    "mismatch": 4,
+    "expired": 4,
+    "refused": 5,
+}
+"""`call`'s exit status by a write's outcome: 0 applied (or already so), 3 waits for a human, 4 not
+approved, 5 refused before asking; 1 any other failure, 2 a startup or usage error."""
 
 
 class StartupError(Exception):
@@ -88,16 +103,28 @@ def _common(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"], help="stderr log level")
 
 
+def _serve_options(parser: argparse.ArgumentParser) -> None:
+    _common(parser)
+    parser.add_argument("--transport", choices=["stdio", "http"], help="stdio (default) or streamable HTTP")
+    parser.add_argument("--host", help="HTTP bind address (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, help="HTTP port (default 8765); the endpoint is /mcp")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog=PROG, description="MCP server for the Anthropic Admin API.")
+    # `serve` is the default command: its options belong in the first help anyone reads.
+    serving = argparse.ArgumentParser(prog=f"{PROG} [serve]", add_help=False)
+    _serve_options(serving)
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="MCP server for the Anthropic Admin API. Without a COMMAND it serves MCP (serve).",
+        epilog=serving.format_help(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     serve = sub.add_parser("serve", help="run the MCP server (the default command)")
-    _common(serve)
-    serve.add_argument("--transport", choices=["stdio", "http"], help="stdio (default) or streamable HTTP")
-    serve.add_argument("--host", help="HTTP bind address (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, help="HTTP port (default 8765); the endpoint is /mcp")
+    _serve_options(serve)
 
     check = sub.add_parser("check", help="test the credential and show what this configuration offers")
     _common(check)
@@ -202,7 +229,7 @@ class _NoCredential(Unchanging):
 
 @contextmanager
 def runtime(
-    ns: argparse.Namespace, *, need_credential: bool = True, tool: str | None = None
+    ns: argparse.Namespace, *, need_credential: bool = True, tool: str | None = None, quiet: bool = False
 ) -> Iterator[tuple[Settings, Credential]]:
     """Settings and credential for this run; with --sandbox, an emulator running for its duration
     (and an audit log of its own, so that no sandbox line lands in the real one)."""
@@ -210,7 +237,9 @@ def runtime(
         settings = load_settings(_flags(ns))
     except ConfigError as exc:
         raise StartupError(str(exc)) from None
-    _configure_logging(settings.log_level)
+    asked = getattr(ns, "log_level", None) or os.environ.get("CLAUDE_ADMIN_MCP_LOG_LEVEL")
+    # A one-shot command prints its answer; its log says nothing below a warning unless asked to.
+    _configure_logging(settings.log_level if asked or not quiet else "WARNING")
     if not settings.sandbox:
         try:
             credential: Credential = discover(os.environ, settings.base_url, console=settings.console_session)
@@ -269,14 +298,21 @@ def _serve(ns: argparse.Namespace) -> int:
                     f'--header "Authorization: Bearer $(cat {policy.made_token})"',
                     file=sys.stderr,
                 )
-            anyio.run(serve_http, server, settings, policy, server.pages)
+            try:
+                sock = listen(settings)
+            except OSError as exc:
+                raise StartupError(
+                    f"cannot listen on {settings.host}:{settings.port}: {exc.strerror or exc} "
+                    "(another server on that port? choose another with --port)"
+                ) from None
+            anyio.run(serve_http, server, settings, policy, server.pages, sock)
         else:
             anyio.run(server.run_stdio_async)
     return 0
 
 
 def _check(ns: argparse.Namespace) -> int:
-    with runtime(ns) as (settings, credential):
+    with runtime(ns, quiet=True) as (settings, credential):
         try:
             offered = offer_for(settings, credential).entries
         except ConfigError as exc:
@@ -293,7 +329,7 @@ def _check(ns: argparse.Namespace) -> int:
 
 
 def _tools(ns: argparse.Namespace) -> int:
-    with runtime(ns, need_credential=False) as (settings, credential):
+    with runtime(ns, need_credential=False, quiet=True) as (settings, credential):
         try:
             server = create_server(settings, credential)
         except ConfigError as exc:
@@ -326,7 +362,7 @@ def _call(ns: argparse.Namespace) -> int:
     except ValueError as exc:
         raise StartupError(f"--json must be a JSON object of tool arguments ({exc})") from None
     interactive = sys.stdin.isatty() and sys.stderr.isatty()
-    with runtime(ns, tool=ns.tool) as (settings, credential):
+    with runtime(ns, tool=ns.tool, quiet=True) as (settings, credential):
         if settings.sandbox:
             print(
                 f"{PROG}: this sandbox lives for this one command (what it changes is gone afterwards); "
@@ -354,6 +390,9 @@ def _call(ns: argparse.Namespace) -> int:
     else:
         for block in result.content:
             print(getattr(block, "text", block))
+    outcome = (result.structured_content or {}).get("outcome")
+    if isinstance(outcome, str) and outcome in CALL_EXITS:
+        return CALL_EXITS[outcome]
     return 1 if result.is_error else 0
 
 

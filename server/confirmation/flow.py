@@ -141,11 +141,14 @@ def audit_entry(
     }
 
 
-async def audit_invalid(op: Operation, raw: dict[str, Any], message: str, ctx: Context[Any, Any]) -> None:
-    """A write refused for its arguments is still a write attempt, and is recorded."""
+async def audit_invalid(
+    op: Operation, raw: dict[str, Any], message: str, ctx: Context[Any, Any], outcome: str = "invalid"
+) -> None:
+    """A write refused for its arguments (or its approval's answer) is still a write attempt, and is
+    recorded."""
     state = server_state(ctx)
     detail = message.split("\n", 1)[-1][:500]
-    await state.audit.append(audit_entry(op, raw, state, "invalid", detail=detail))
+    await state.audit.append(audit_entry(op, raw, state, outcome, detail=detail))
 
 
 class WriteRun:

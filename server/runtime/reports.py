@@ -190,9 +190,13 @@ def _jsonable(row: Mapping[str, Any], money: str | None) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in row.items():
         if isinstance(value, Decimal):
-            out[key] = format(value.normalize(), "f") if value else "0"
+            exact = format(value.normalize(), "f") if value else "0"
             if key == money:
+                # Money says its unit: exact cents as the API counts them, and dollars to the cent.
+                out[f"{key}_cents"] = exact
                 out[f"{key}_usd"] = format((value / 100).quantize(_CENT, rounding=ROUND_HALF_EVEN), "f")
+            else:
+                out[key] = exact
         else:
             out[key] = value
     return out

@@ -76,7 +76,8 @@ async def describe(
         organization = {"id": me.get("id"), "name": me.get("name")}
     except (ApiError, ApiUnreachable) as exc:
         problem = _problem(exc)
-    if organization is not None and credential.kind == "wif":
+    if credential.kind == "wif":
+        # Named even where the token may not read it (a workspace-scoped rule): the id is known.
         service_account = await _service_account(api, credential.details(), notes)
     details = credential.details()  # the first request told us the token's scope and expiry
     scope = details.get("scope")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import socket
 from typing import Any
 
 import uvicorn
@@ -59,8 +60,19 @@ def http_app(server: MCPServer[Any], policy: HttpPolicy, pages: ApprovalPages | 
     return BearerGate(app, policy.token, PATHS) if policy.token is not None else app
 
 
+def listen(settings: Settings) -> socket.socket:
+    """The listening socket, bound before anything says it serves: a port in use fails here, with
+    OSError, and nothing else starts."""
+    family = socket.AF_INET6 if ":" in settings.host.strip("[]") else socket.AF_INET
+    return socket.create_server((settings.host.strip("[]"), settings.port), family=family, backlog=2048)
+
+
 async def serve_http(
-    server: MCPServer[Any], settings: Settings, policy: HttpPolicy, pages: ApprovalPages | None = None
+    server: MCPServer[Any],
+    settings: Settings,
+    policy: HttpPolicy,
+    pages: ApprovalPages | None = None,
+    sock: socket.socket | None = None,
 ) -> None:
     """Serve MCP at http://HOST:PORT/mcp until interrupted, as `policy` (see `http_policy`) allows."""
     if pages is not None:
@@ -78,5 +90,6 @@ async def serve_http(
         access_log=False,
     )
     auth = "bearer token required" if policy.token else "no token: loopback only"
+    sock = sock or listen(settings)
     log.info("serving MCP at http://%s:%d/mcp (%s)", settings.host, settings.port, auth)
-    await uvicorn.Server(config).serve()
+    await uvicorn.Server(config).serve(sockets=[sock])
