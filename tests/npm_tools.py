@@ -19,6 +19,7 @@ NODE22_VERSION = "22.23.3"
 # Stable covers the handshake era (2025-06-18, 2025-11-25); the pre-release adds 2026-07-28.
 CONFORMANCE_VERSION = "0.1.16"
 CONFORMANCE_ALPHA_VERSION = "0.2.0-alpha.12"
+MCPB_VERSION = "2.1.2"
 
 
 def npm_install(prefix: Path, *packages: str, timeout: float = 600) -> None:
@@ -72,3 +73,10 @@ def conformance(alpha: bool = False) -> Path:
     prefix = CACHE / f"conformance-{version}"
     npm_install(prefix, f"@modelcontextprotocol/conformance@{version}")
     return _installed(prefix / "node_modules" / ".bin" / "conformance")
+
+
+def mcpb() -> Path:
+    """Path of the MCP Bundle CLI (`mcpb validate`, `mcpb pack`), installing it on first use."""
+    prefix = CACHE / "mcpb"
+    npm_install(prefix, f"@anthropic-ai/mcpb@{MCPB_VERSION}")
+    return _installed(prefix / "node_modules" / ".bin" / "mcpb")
