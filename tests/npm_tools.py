@@ -20,6 +20,7 @@ NODE22_VERSION = "22.23.3"
 CONFORMANCE_VERSION = "0.1.16"
 CONFORMANCE_ALPHA_VERSION = "0.2.0-alpha.12"
 MCPB_VERSION = "2.1.2"
+CLAUDE_CODE_VERSION = "2.1.197"
 
 
 def npm_install(prefix: Path, *packages: str, timeout: float = 600) -> None:
@@ -80,3 +81,13 @@ def mcpb() -> Path:
     prefix = CACHE / "mcpb"
     npm_install(prefix, f"@anthropic-ai/mcpb@{MCPB_VERSION}")
     return _installed(prefix / "node_modules" / ".bin" / "mcpb")
+
+
+def claude_code() -> Path:
+    """Path of the Claude Code CLI (`claude mcp add`, `claude mcp list`), installing it on first use.
+
+    Only its MCP commands are used: they need no Anthropic login, and `mcp list` connects to each
+    configured server the way a session would."""
+    prefix = CACHE / "claude-code"
+    npm_install(prefix, f"@anthropic-ai/claude-code@{CLAUDE_CODE_VERSION}")
+    return _installed(prefix / "node_modules" / ".bin" / "claude")

@@ -5,12 +5,16 @@ from __future__ import annotations
 import json
 import re
 import shlex
+from typing import Any
 
+import pytest
+
+from claude_admin_mcp.sandbox.runner import RunningSandbox
 from claude_admin_mcp.server.app import INVENTORY
 from claude_admin_mcp.server.cli import COMMANDS, build_parser
 from claude_admin_mcp.tools import DEFAULT_TOOLSETS
 
-from .conftest import REPO
+from .conftest import REPO, connect, make_server
 
 README = (REPO / "README.md").read_text()
 
@@ -54,7 +58,9 @@ def test_claude_code_command_passes_valid_arguments() -> None:
         if "--transport" in words:  # an HTTP server: its URL, and the secret as a bearer header
             assert words[words.index("--transport") + 1] == "http"
             assert any(w.startswith("http") and w.endswith("/mcp") for w in words)
-            assert words[words.index("--header") + 1].startswith("Authorization: Bearer ")
+            # Only the sandbox serves loopback without the bearer secret (test_claude_code connects both).
+            if "sandbox" not in words[words.index("--transport") + 2]:
+                assert words[words.index("--header") + 1].startswith("Authorization: Bearer ")
             continue
         command = words[words.index("--") + 1 :]
         assert command[0].endswith("claude-admin-mcp")
@@ -86,3 +92,26 @@ def test_every_command_shown_parses() -> None:
                         build_parser().parse_args(["serve", *arguments])
                     shown += 1
     assert shown >= 6
+
+
+@pytest.mark.anyio
+async def test_the_tool_list_sizes_shown_are_what_clients_receive(sandbox: RunningSandbox) -> None:
+    table = README.split("| offered | admin key |")[1].split("\n\n")[0]
+    rows = {line.split("|")[1].strip(): line.split("|")[2:4] for line in table.splitlines()[2:]}
+    options: dict[str, dict[str, Any]] = {
+        "default": {},
+        "`--toolsets all`": {"toolsets": ["all"]},
+        "`--tier read-only`": {"tier": "read-only"},
+    }
+    assert set(rows) == set(options)
+    for row, overrides in options.items():
+        for cell, oauth in zip(rows[row], (False, True), strict=True):
+            async with connect(make_server(sandbox, oauth=oauth, **overrides)) as client:
+                listing = await client.list_tools()
+            wire = json.dumps(
+                listing.model_dump(by_alias=True, exclude_none=True, mode="json"), separators=(",", ":")
+            )
+            shown = re.fullmatch(r"\s*(\d+) tools, (\d+) KB\s*", cell)
+            assert shown, cell
+            assert int(shown[1]) == len(listing.tools), (row, oauth)
+            assert abs(int(shown[2]) - len(wire.encode()) / 1000) <= 1, (row, oauth, len(wire))

@@ -133,7 +133,8 @@ async def test_archiving_a_workspace_lists_members_and_keys_and_needs_its_name(
         refused = await client.call_tool("archive_workspace", {"workspace_id": workspace["id"]})
     assert refused.structured_content["outcome"] == "mismatch"
     assert fresh_sandbox.state.workspaces[workspace["id"]].archived_at is None
-    human = ScriptedHuman("accept", typed=workspace["name"])
+    # Case and surrounding spaces are forgiven: the preview already binds the exact workspace.
+    human = ScriptedHuman("accept", typed=f"  {workspace['name'].lower()} ")
     async with connect(make_server(fresh_sandbox), elicitation_callback=human) as client:
         result = await client.call_tool("archive_workspace", {"workspace_id": workspace["id"]})
     assert result.structured_content["outcome"] == "applied", text_of(result)

@@ -34,8 +34,13 @@ def elicitation_message(preview: Preview, organization: str) -> str:
 
 
 def typed_matches(typed: str, expected: str) -> bool:
-    """Exact, ignoring surrounding spaces; emails ignore case (mail servers do)."""
-    typed, expected = typed.strip(), expected.strip()
-    if "@" in expected:
-        return typed.lower() == expected.lower()
-    return typed == expected
+    """Forgiving of case and spacing: the typed name proves attention, not spelling.
+
+    The preview already binds the exact target; a workspace name that differs only by case
+    ("Research" vs "research") names the same thing to the person typing it.
+    """
+
+    def norm(text: str) -> str:
+        return " ".join(text.split()).casefold()
+
+    return norm(typed) == norm(expected)
