@@ -76,8 +76,9 @@ async def test_usage_without_a_key_is_labelled(sandbox: RunningSandbox) -> None:
             "get_usage_report", {"range": "2026-11-10..2026-11-16", "group_by": ["api_key_id"]}
         )
     text = text_of(result)
-    assert "no API key (Console, Workbench, or an OAuth sign-in)" in text
     assert " - | - " not in text
+    # Whole in the table and in the summary's leaders, not cut mid-word.
+    assert text.count("no API key (Console, Workbench, or an OAuth sign-in)") == 2, text
 
 
 # -- answers that explain themselves ------------------------------------------------------------------
@@ -127,6 +128,20 @@ async def test_whoami_notes_are_whole_sentences(sandbox: RunningSandbox) -> None
     notes = [line for line in text_of(result).splitlines() if line.startswith("note: ")]
     assert notes and all(note.endswith(".") for note in notes), notes
     assert notes == [f"note: {n}" for n in result.structured_content["notes"]]
+    # Read as a person reads it: the organization by name and id, toolsets as a list, no JSON, no "-".
+    organization = result.structured_content["organization"]
+    lines = text_of(result).splitlines()
+    assert f"organization: {organization['name']} [{organization['id']}]" in lines
+    assert "toolsets: " + ", ".join(result.structured_content["usable_toolsets"]) in lines
+    assert not any("{" in line or line.endswith(": -") for line in lines), lines
+
+
+@pytest.mark.anyio
+async def test_whoami_says_why_the_organization_is_unreadable(sandbox: RunningSandbox) -> None:
+    async with connect(make_server(sandbox, base_url="http://127.0.0.1:9")) as client:
+        result = await client.call_tool("whoami", {})
+    text = text_of(result)
+    assert "organization: unreachable" in text and "cannot connect to http://127.0.0.1:9" in text, text
 
 
 @pytest.mark.anyio

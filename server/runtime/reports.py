@@ -343,7 +343,7 @@ async def _totals_view(
         for row in shown[:3]:
             name = next((row[c] for c in label_columns if row.get(c)), None) or row.get(group_by[0])
             share = (row.get(sort_by) or 0) / totals[sort_by]
-            leaders.append(f"{rendering.cell(name, 40)} {amount(sort_by, row.get(sort_by))} ({share:.0%})")
+            leaders.append(f"{rendering.cell(name, 60)} {amount(sort_by, row.get(sort_by))} ({share:.0%})")
         summary += f" Largest by {sort_by.replace('_', ' ')}: {'; '.join(leaders)}."
     summary += f" Data is complete through {header['data_through']}."
     budget = state.settings.output_budget_tokens * CHARS_PER_TOKEN - _OVERHEAD

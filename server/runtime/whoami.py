@@ -21,7 +21,6 @@ from ..api.errors import ApiError, ApiUnreachable, CredentialFailure
 from ..catalog.inventory import USABLE, Inventory, LocalTool
 from ..catalog.preview import one_line
 from ..redaction import redact
-from . import rendering
 from .results import result
 from .state import run_state
 from .tools import ToolArguments, local_read_tool
@@ -140,13 +139,10 @@ async def _service_account(
 async def _whoami(ctx: Context[Any, Any], arguments: BaseModel) -> CallToolResult:
     state = run_state(ctx)
     report = await describe(state.credential, state.api, state.inventory, sandbox=state.settings.sandbox)
-    if report.pop("problem") is not None:
-        report["notes"].insert(0, "The organization could not be read; `claude-admin-mcp check` shows why.")
-    columns = (*Identity.model_fields, "federation_rule_id")
-    text = rendering.fields(report, columns)
-    # Notes are sentences: each on a line of its own, whole.
-    text += "".join(f"\nnote: {one_line(note)}" for note in report["notes"])
-    return result(text, report)
+    problem = report.pop("problem")
+    if problem is not None:
+        report["notes"].insert(0, f"The organization could not be read: {problem.rstrip('.')}.")
+    return result("\n".join(identity_lines(report, pad=False)), report)
 
 
 def whoami_tool() -> Tool:
@@ -155,25 +151,41 @@ def whoami_tool() -> Tool:
 
 def check_lines(report: Mapping[str, Any]) -> list[str]:
     """`claude-admin-mcp check`'s identity lines."""
-    lines = [f"credential:   {KIND_LABELS.get(report['kind'], report['kind'])} from {report['source']}"]
+    return identity_lines(report, pad=True)
+
+
+def identity_lines(report: Mapping[str, Any], *, pad: bool) -> list[str]:
+    """The identity as a person reads it: names beside ids, lists as lists, absent facts left out.
+
+    `whoami` and `check` say the same thing; `check` aligns its values in a column."""
+
+    def line(label: str, value: str) -> str:
+        return f"{label + ':':<14}{value}" if pad else f"{label}: {value}"
+
+    lines = [line("credential", f"{KIND_LABELS.get(report['kind'], report['kind'])} from {report['source']}")]
     organization = report.get("organization")
     if organization is not None:
-        lines.append(f"organization: {organization.get('name', '?')} [{organization.get('id', '?')}]")
+        name = one_line(str(organization.get("name") or "?"))
+        lines.append(line("organization", f"{name} [{organization.get('id', '?')}]"))
     else:
-        lines.append(f"organization: unreachable: {report.get('problem')}")
+        lines.append(line("organization", f"unreachable: {report.get('problem') or 'see the note below'}"))
     account = report.get("service_account")
     if account:
         role = f", {account['organization_role']}" if account.get("organization_role") else ""
-        lines.append(f"acting as:    service account {account.get('name', '?')} [{account['id']}{role}]")
+        name = one_line(str(account.get("name") or "?"))
+        lines.append(line("acting as", f"service account {name} [{account['id']}{role}]"))
     if report.get("federation_rule_id"):
-        lines.append(f"via rule:     {report['federation_rule_id']}")
+        lines.append(line("via rule", report["federation_rule_id"]))
     if report.get("scope") or report.get("token_expires_at"):
         lines.append(
-            f"token:        scope {report.get('scope') or 'unknown'}, "
-            f"expires {report.get('token_expires_at') or '?'}"
+            line(
+                "token",
+                f"scope {report.get('scope') or 'unknown'}, expires {report.get('token_expires_at') or '?'}",
+            )
         )
-    lines.append(f"toolsets:     {', '.join(report['usable_toolsets']) or 'none'}")
+    lines.append(line("toolsets", ", ".join(report["usable_toolsets"]) or "none"))
     for name, why in report["unusable_toolsets"].items():
         lines.append(f"  not {name}: {why}")
-    lines.extend(f"note:         {note}" for note in report["notes"])
+    # Notes are sentences: each on a line of its own, whole.
+    lines.extend(line("note", one_line(note)) for note in report["notes"])
     return lines
