@@ -5,8 +5,8 @@
 command. Modules import downward only (`tests/sandbox/test_sandbox_layering.py`), bottom up:
 
 * records: `ids`, `errors`, `models`, `model_catalog`, `tokens`, `cel` (rule conditions);
-* collections and derivations: `pagination`, `faults`, `rate_limit_table`, `usage_model`;
-  `params`, `resources` (the generic resource store), `claude_code_model`, `activity_feed`;
+* collections and derivations: `pagination`, `faults`, `request_limit`, `rate_limit_table`,
+  `usage_model`; `params`, `resources` (the generic resource store), `claude_code_model`, `activity_feed`;
 * `federation`, `monitoring` (the derived data, given the live data it needs), `report_params`;
 * `store` (`SandboxState`); then `exchange` and the seeders `federation_seed`, `seed`;
 * `routes/` (one module per API area), `app` (`create_app(state)`), `runner`.

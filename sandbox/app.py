@@ -11,7 +11,9 @@ Every request goes through, in order:
    or logged. The token exchange itself (`POST /v1/oauth/token`) needs no credential: the
    assertion in its body is the credential;
 3. `anthropic-version`, if sent, must look like a version date (`2023-06-01`, `2026-10-21`);
-4. the route. Unknown paths are 404 `not_found_error`; a known path with another method is 405
+4. the per-organization request limit, when one is configured (`request_limit.py`): 429 when
+   spent, `anthropic-ratelimit-requests-*` headers on every response;
+5. the route. Unknown paths are 404 `not_found_error`; a known path with another method is 405
    (typed `invalid_request_error`, the API's type for 4xx statuses it has no name for) with an
    `allow` header. A trailing slash is a different (unknown) path, as on the real API, not a
    redirect.
@@ -40,6 +42,7 @@ from .errors import ApiError, invalid_request
 from .exchange import workload_caller
 from .faults import FaultMiddleware
 from .ids import new_request_id
+from .request_limit import RequestLimitMiddleware
 from .routes import ROUTES
 from .store import Caller, SandboxState
 
@@ -193,6 +196,7 @@ def create_app(state: SandboxState) -> Starlette:
         middleware=[
             Middleware(FaultMiddleware),
             Middleware(SandboxMiddleware),
+            Middleware(RequestLimitMiddleware),
             Middleware(ActivityOriginMiddleware),
         ],
         exception_handlers={ApiError: _api_error, HTTPException: _http_error},

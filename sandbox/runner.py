@@ -32,6 +32,7 @@ from starlette.applications import Starlette
 
 from .app import create_app
 from .faults import Fault
+from .request_limit import RequestLimit
 from .seed import build_demo_state
 from .store import SandboxState
 
@@ -63,6 +64,11 @@ class SandboxConfig:
     compliance_api: bool = True
     """Whether the Compliance API was enabled for the organization: without it the admin key gets
     403 from `GET /v1/compliance/activities`."""
+    rate_limit: int | None = None
+    """Requests per minute the organization may make (`request_limit.py`); None = no limit and no
+    `anthropic-ratelimit-*` headers."""
+    rate_limit_window_seconds: float = 60.0
+    """How long the emptied bucket takes to refill (a minute, as on the API); tests shorten it."""
 
 
 def build_state(config: SandboxConfig) -> SandboxState:
@@ -82,6 +88,8 @@ def build_state(config: SandboxConfig) -> SandboxState:
     state.console_token = config.console_token
     state.federation.min_token_lifetime_seconds = config.min_token_lifetime_seconds
     state.compliance_api_enabled = config.compliance_api
+    if config.rate_limit is not None:
+        state.request_limit = RequestLimit(config.rate_limit, config.rate_limit_window_seconds)
     # The seeded organization lives as long as the server: move it out of the garbage collector's
     # sight, so a full collection never pauses a request to walk 100,000 users.
     gc.collect()

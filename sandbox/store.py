@@ -15,6 +15,7 @@ prove that a refused write changed nothing):
 * `federation` (`federation.py`), `tokens` (minted by the exchange, digests only: `tokens.py`),
   `console_token` (the bearer token treated as a Console session, or None);
 * `monitoring` (`monitoring.py`) and `compliance_api_enabled` (may the admin key read the feed);
+* `request_limit` — the per-organization request limit (`request_limit.py`), None when off;
 * `snapshot()` — everything above as plain data, for equality checks.
 
 The mutators here keep the data consistent (collections sorted by id, the e-mail indexes, a removed
@@ -37,6 +38,7 @@ from .ids import IdGenerator
 from .models import Activity, ApiKey, Invite, Member, Organization, User, Workspace
 from .monitoring import MonitoringState
 from .pagination import SortedIndex
+from .request_limit import RequestLimit
 from .resources import Resources
 from .tokens import TokenStore
 
@@ -179,6 +181,8 @@ class SandboxState:
         self.monitoring = MonitoringState()
         self.compliance_api_enabled = True
         """Whether the Compliance API was enabled for the organization (gates the activity feed)."""
+        self.request_limit: RequestLimit | None = None
+        """The emulated per-organization request limit (`request_limit.py`); None = no limit."""
 
         self._user_workspaces: dict[str, set[str]] = {}
         self._member_seq = 0

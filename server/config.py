@@ -47,6 +47,8 @@ class Settings(BaseModel):
     max_request_bytes: int = Field(1_048_576, ge=16_384, le=67_108_864)
     sandbox: bool = False
     sandbox_users: int = Field(60, ge=1, le=200_000)
+    sandbox_rate_limit: int | None = Field(None, ge=1, le=1_000_000)
+    """Requests a minute the sandbox allows its organization (None: no limit)."""
     console_session: bool = False
     """The OAuth token is a Console session (only the sandbox has one): org:admin rules allowed."""
     tier: Literal["read-only", "confirm"] = "confirm"

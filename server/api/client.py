@@ -3,7 +3,8 @@
 Retries cover 408/409/429/5xx/529 and connection failures, honour `retry-after` (and
 `retry-after-ms`, and `x-should-retry`), and stop at a count and a total time budget. A request is
 retried only when repeating it cannot change anything twice: every GET, and a write only when the
-caller says it is idempotent *and* it never reached the API.
+caller says it is idempotent *and* it never reached the API. Every attempt first takes its turn
+from the pacer (`pacer.py`), which keeps the server within the organization's request limit.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import httpx2
 from .. import __version__
 from .credentials.base import Credential
 from .errors import ApiError, ApiUnreachable, MethodNotAllowed
+from .pacer import Pacer
 
 log = logging.getLogger(__name__)
 
@@ -124,6 +126,8 @@ class AdminApi:
         self.max_retries = max_retries
         self.retry_budget = retry_budget
         self.allowed_methods = allowed_methods
+        self.pacer = Pacer()
+        """Shared by every request of this client, concurrent ones included (`pacer.py`)."""
         self._http = httpx2.AsyncClient(
             base_url=base_url,
             timeout=httpx2.Timeout(timeout, connect=min(timeout, 10.0)),
@@ -167,6 +171,7 @@ class AdminApi:
             if beta:
                 existing = headers.get("anthropic-beta")
                 headers["anthropic-beta"] = f"{beta},{existing}" if existing else beta
+            ticket = await self.pacer.take()
             try:
                 response = await self._http.request(method, path, params=params, json=body, headers=headers)
             except (httpx2.ConnectError, httpx2.ConnectTimeout) as exc:
@@ -182,6 +187,8 @@ class AdminApi:
                 if attempt >= self.max_retries or wait is None:
                     raise ApiUnreachable(reason, retries=attempt) from None
             else:
+                retry_after = _retry_after(response) if response.status_code == 429 else None
+                self.pacer.learn(ticket, response.status_code, response.headers, retry_after)
                 log.debug(
                     "%s %s -> %s (request-id %s)",
                     method,

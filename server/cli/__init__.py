@@ -76,6 +76,12 @@ def _common(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--config", metavar="PATH", help="TOML settings file (default: $CLAUDE_ADMIN_MCP_CONFIG)")
     g.add_argument("--sandbox", action="store_const", const=True, help="use the built-in Admin API emulator")
     g.add_argument("--sandbox-users", type=int, metavar="N", help="members in the sandbox organization")
+    g.add_argument(
+        "--sandbox-rate-limit",
+        type=int,
+        metavar="N",
+        help="the sandbox allows N requests a minute (default: no limit)",
+    )
     g.add_argument("--tier", choices=["read-only", "confirm"], help="read-only hides and refuses every write")
     g.add_argument("--toolsets", metavar="A,B", help="areas to offer: default, all, or names (see `tools`)")
     g.add_argument("--tools", metavar="X,Y", help="single tools to offer in addition to the toolsets")
@@ -168,6 +174,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="the bearer token it treats as a Console session (may make org:admin federation rules)",
     )
     sandbox.add_argument(
+        "--rate-limit",
+        type=int,
+        default=None,
+        metavar="N",
+        help="allow N requests a minute, with anthropic-ratelimit-* headers and 429s (default: no limit)",
+    )
+    sandbox.add_argument(
+        "--rate-limit-window",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="how long the emptied bucket takes to refill (default 60; shorter for tests)",
+    )
+    sandbox.add_argument(
         "--fault",
         action="append",
         default=[],
@@ -182,6 +202,7 @@ def _flags(ns: argparse.Namespace) -> dict[str, Any]:
         "config",
         "sandbox",
         "sandbox_users",
+        "sandbox_rate_limit",
         "tier",
         "toolsets",
         "tools",
@@ -263,7 +284,10 @@ def runtime(
     if settings.audit_log is None:
         settings = settings.model_copy(update={"audit_log": settings.state_dir / "sandbox-audit.jsonl"})
     config = SandboxConfig(
-        users=settings.sandbox_users, oauth_token=SANDBOX_OAUTH_TOKEN, console_token=SANDBOX_CONSOLE_TOKEN
+        users=settings.sandbox_users,
+        oauth_token=SANDBOX_OAUTH_TOKEN,
+        console_token=SANDBOX_CONSOLE_TOKEN,
+        rate_limit=settings.sandbox_rate_limit,
     )
     with start_sandbox(config) as sandbox:
         logging.getLogger(PROG).info(
@@ -411,7 +435,13 @@ def _sandbox(ns: argparse.Namespace) -> int:
         "workspaces": ns.workspaces,
         "seed": ns.seed,
         "faults": faults,
+        "rate_limit": ns.rate_limit,
+        "rate_limit_window_seconds": ns.rate_limit_window,
     }
+    if ns.rate_limit is not None and ns.rate_limit < 1:
+        raise StartupError("--rate-limit: must be at least 1 request a minute")
+    if not ns.rate_limit_window > 0:
+        raise StartupError("--rate-limit-window: must be a positive number of seconds")
     options["oauth_token"] = ns.oauth_token
     options["console_token"] = ns.console_token
     if ns.admin_key:
