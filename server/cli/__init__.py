@@ -425,6 +425,10 @@ def _sandbox(ns: argparse.Namespace) -> int:
     from claude_admin_mcp.sandbox.faults import Fault
     from claude_admin_mcp.sandbox.runner import SandboxConfig, serve_forever
 
+    if ns.rate_limit is not None and ns.rate_limit < 1:
+        raise StartupError("--rate-limit: must be at least 1 request a minute")
+    if not ns.rate_limit_window > 0:
+        raise StartupError("--rate-limit-window: must be a positive number of seconds")
     _configure_logging("INFO")
     try:
         faults = tuple(Fault.parse(spec) for spec in ns.fault)
@@ -438,10 +442,6 @@ def _sandbox(ns: argparse.Namespace) -> int:
         "rate_limit": ns.rate_limit,
         "rate_limit_window_seconds": ns.rate_limit_window,
     }
-    if ns.rate_limit is not None and ns.rate_limit < 1:
-        raise StartupError("--rate-limit: must be at least 1 request a minute")
-    if not ns.rate_limit_window > 0:
-        raise StartupError("--rate-limit-window: must be a positive number of seconds")
     options["oauth_token"] = ns.oauth_token
     options["console_token"] = ns.console_token
     if ns.admin_key:
