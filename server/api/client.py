@@ -126,7 +126,7 @@ class AdminApi:
         self.max_retries = max_retries
         self.retry_budget = retry_budget
         self.allowed_methods = allowed_methods
-        self.pacer = Pacer()
+        self.pacer = Pacer(max_hold=retry_budget)
         """Shared by every request of this client, concurrent ones included (`pacer.py`)."""
         self._http = httpx2.AsyncClient(
             base_url=base_url,
@@ -163,15 +163,17 @@ class AdminApi:
             )
         retry_writes = bool(idempotent) if method != "GET" else True
         params = encode_query(query or {})
-        deadline = time.monotonic() + self.retry_budget
+        deadline: float | None = None
         attempt = 0
         refreshed = False
         while True:
-            headers = await self.credential.headers()
+            ticket = await self.pacer.take()
+            if deadline is None:  # from the first turn on: waiting for a turn is not retrying
+                deadline = time.monotonic() + self.retry_budget
+            headers = await self.credential.headers()  # after the wait, so a renewed token is fresh
             if beta:
                 existing = headers.get("anthropic-beta")
                 headers["anthropic-beta"] = f"{beta},{existing}" if existing else beta
-            ticket = await self.pacer.take()
             try:
                 response = await self._http.request(method, path, params=params, json=body, headers=headers)
             except (httpx2.ConnectError, httpx2.ConnectTimeout) as exc:

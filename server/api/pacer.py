@@ -20,7 +20,8 @@ bucket, shared by every request of the server, concurrent ones included:
 * Mistakes correct themselves at the next response: a rate guessed too high meets the `MARGIN`
   token kept in reserve, one too low shows up as a fuller bucket, and the queue moves on.
 * A 429 empties the model and holds every request, not only the refused one, until its
-  `retry-after` has passed.
+  `retry-after` has passed, or at most `max_hold` seconds (the client's retry budget: a request
+  would not wait longer for its own retry, so others do not either).
 * Without those headers (an API that sends none, the sandbox without a limit) nothing is known
   and `take()` never waits.
 """
@@ -64,7 +65,8 @@ def _epoch(value: str | None) -> float | None:
 class Pacer:
     """The request limit as this server sees it; see the module docstring for how it paces."""
 
-    def __init__(self) -> None:
+    def __init__(self, max_hold: float = 30.0) -> None:
+        self.max_hold = max_hold
         self._limit: int | None = None
         """The bucket's capacity, once a response has told it."""
         self._rate = 0.0
@@ -110,9 +112,10 @@ class Pacer:
         now = time.monotonic()
         if status == 429:
             self._tokens = min(self._tokens, 0.0)
-            if retry_after is not None and now + retry_after > self._hold_until:
-                self._hold_until = now + retry_after
-                log.debug("rate limited: holding every request for %.1f s", retry_after)
+            hold = min(retry_after, self.max_hold) if retry_after is not None else 0.0
+            if now + hold > self._hold_until:
+                self._hold_until = now + hold
+                log.debug("rate limited: holding every request for %.1f s", hold)
         limit = _integer(headers, "anthropic-ratelimit-requests-limit")
         remaining = _integer(headers, "anthropic-ratelimit-requests-remaining")
         if limit is not None and remaining is not None and limit >= 1 and 0 <= remaining <= limit:
