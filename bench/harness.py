@@ -38,10 +38,11 @@ def clean_env(**extra: str) -> dict[str, str]:
 
 
 @contextmanager
-def sandbox_process(users: int, workspaces: int | None = None) -> Iterator[str]:
-    """A standalone sandbox (`claude-admin-mcp sandbox`) in its own process; yields its base URL."""
+def sandbox_process(users: int, workspaces: int | None = None, extra: Sequence[str] = ()) -> Iterator[str]:
+    """A standalone sandbox (`claude-admin-mcp sandbox`) in its own process; yields its base URL.
+    `extra`: more of its options (e.g. `--rate-limit 600`)."""
     port = free_port()
-    args = [str(BIN), "sandbox", "--port", str(port), "--users", str(users), "--admin-key", KEY]
+    args = [str(BIN), "sandbox", "--port", str(port), "--users", str(users), "--admin-key", KEY, *extra]
     if workspaces is not None:
         args += ["--workspaces", str(workspaces)]
     process = subprocess.Popen(args, env=clean_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -64,17 +65,18 @@ def sandbox_process(users: int, workspaces: int | None = None) -> Iterator[str]:
         process.wait(timeout=20)
 
 
-def server_params(base_url: str, *args: str) -> StdioServerParameters:
-    env = clean_env(
-        ANTHROPIC_BASE_URL=base_url, ANTHROPIC_ADMIN_KEY=KEY, CLAUDE_ADMIN_MCP_LOG_LEVEL="WARNING"
+def server_params(base_url: str, *args: str, **env: str) -> StdioServerParameters:
+    environment = clean_env(
+        ANTHROPIC_BASE_URL=base_url, ANTHROPIC_ADMIN_KEY=KEY, CLAUDE_ADMIN_MCP_LOG_LEVEL="WARNING", **env
     )
-    return StdioServerParameters(command=str(BIN), args=list(args), env=env)
+    return StdioServerParameters(command=str(BIN), args=list(args), env=environment)
 
 
 @asynccontextmanager
-async def mcp_client(base_url: str, *args: str) -> AsyncIterator[Client]:
-    """The server under test as a stdio subprocess, connected and initialized."""
-    async with Client(server_params(base_url, *args)) as client:
+async def mcp_client(base_url: str, *args: str, **env: str) -> AsyncIterator[Client]:
+    """The server under test as a stdio subprocess, connected and initialized; `env` adds to its
+    environment."""
+    async with Client(server_params(base_url, *args, **env)) as client:
         yield client
 
 

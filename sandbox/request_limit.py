@@ -14,8 +14,9 @@ seconds, rounded up) and the same headers, without reaching its route. The bucke
 time, not on `state.clock`: the data's clock may be pinned, pacing happens in the present (the
 `date` header is real time too).
 
-`served`/`refused` count what passed and what got 429; `GET /sandbox/request-limit` (any valid
-credential; not itself limited) returns them for benchmarks that run the sandbox as a process.
+`served`/`refused` count what passed and what got 429. For tests and benchmarks that run the
+sandbox as a process, `GET /sandbox/request-limit` (any valid credential; not itself limited)
+returns them, and `DELETE` on it fills the bucket and zeroes them, to measure a run from its start.
 """
 
 from __future__ import annotations
@@ -56,6 +57,12 @@ class RequestLimit:
         """The bucket's level when the first request was served (the burst it allowed)."""
         self.first_at: float | None = None
         self.last_at: float | None = None
+
+    def reset(self) -> None:
+        """A full bucket and no history, as if the sandbox had just started."""
+        self._tokens, self._at = float(self.limit), self._clock()
+        self.served = self.refused = 0
+        self.first_tokens = self.first_at = self.last_at = None
 
     def _refill(self) -> float:
         now = self._clock()
@@ -114,6 +121,8 @@ class RequestLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
         elif scope["path"] == STATUS_PATH:
+            if limit is not None and scope["method"] == "DELETE":
+                limit.reset()
             body = json.dumps(limit.status() if limit is not None else {"limit": None}).encode()
             await send(
                 {
