@@ -9,6 +9,7 @@ from bench import (
     bench_filter,
     bench_load,
     bench_memory,
+    bench_pacing,
     bench_startup,
     bench_tools_list,
     bench_walk,
@@ -46,3 +47,11 @@ async def test_cost_benchmark_agrees_with_its_baseline() -> None:
 async def test_concurrent_clients_over_http_see_only_their_own_answers() -> None:
     load = await bench_load.run(clients=6, seconds=3)
     assert load["calls"] > 30 and load["errors"] == []
+
+
+@pytest.mark.anyio
+async def test_pacing_benchmark_meets_no_429_where_its_baseline_meets_many() -> None:
+    results = await bench_pacing.run(changes=30, rate_limit=60, window=3)
+    paced, bare = results["MCP server (paced)"], results["bare httpx2 loop (no pacing)"]
+    assert paced.served >= 3 * 30 > 60 and paced.refused == 0, "the paced run crossed the bucket unrefused"
+    assert bare.refused > 0, "the same requests unpaced meet the limit"

@@ -25,6 +25,7 @@ from claude_admin_mcp.sandbox.request_limit import STATUS_PATH, RequestLimit
 from claude_admin_mcp.sandbox.runner import RunningSandbox, start_sandbox
 from claude_admin_mcp.server.api.client import AdminApi
 from claude_admin_mcp.server.api.credentials.admin_key import admin_key_credential
+from claude_admin_mcp.server.api.errors import ApiError
 from claude_admin_mcp.server.cli import build_parser, main, runtime
 
 from .conftest import connect, make_server, sandbox_config, text_of
@@ -66,10 +67,11 @@ def implied_seconds(limit: RequestLimit) -> float:
     return (limit.served - status["first_tokens"]) / limit.rate
 
 
-def api_for(sandbox: RunningSandbox) -> AdminApi:
+def api_for(sandbox: RunningSandbox, **options: Any) -> AdminApi:
     return AdminApi(
         base_url=sandbox.base_url,
         credential=admin_key_credential("ANTHROPIC_ADMIN_KEY", sandbox.config.admin_key),
+        **options,
     )
 
 
@@ -191,6 +193,27 @@ async def test_a_429_holds_every_request_until_its_retry_after() -> None:
     assert api.pacer.waits >= 2
 
 
+@pytest.mark.anyio
+async def test_a_hold_lasts_no_longer_than_the_retry_budget() -> None:
+    with start_sandbox(sandbox_config()) as sandbox:
+        sandbox.state.faults.add(
+            Fault("status", path="/organizations/me$", status=429, retry_after=60, times=1)
+        )
+        api = api_for(sandbox, retry_budget=1.0)
+        try:
+            started = time.monotonic()
+            with pytest.raises(ApiError) as refused:
+                await api.get("/v1/organizations/me")
+            assert time.monotonic() - started < 0.5, "a wait past the budget is not waited: a clear error"
+            started = time.monotonic()
+            assert (await api.get("/v1/organizations/users")).status == 200
+            held = time.monotonic() - started
+        finally:
+            await api.aclose()
+    assert (refused.value.status, refused.value.retry_after) == (429, 60)
+    assert 0.9 <= held <= 1.6, "held for the budget, not the 60 s asked, then served"
+
+
 # -- the sandbox's limit, as the API answers it --------------------------------------------------
 
 
@@ -224,6 +247,9 @@ def test_the_sandbox_sends_the_limit_headers_and_a_429_when_spent() -> None:
         status = http.get(STATUS_PATH).json()
         assert (status["limit"], status["served"], status["refused"]) == (5, 5, 1)
         assert http.get(STATUS_PATH).json()["refused"] == 1, "the status is not itself limited"
+        afresh = http.delete(STATUS_PATH).json()
+        assert (afresh["served"], afresh["refused"], afresh["remaining"]) == (0, 0, 5)
+        assert http.get("/v1/organizations/me").headers["anthropic-ratelimit-requests-remaining"] == "4"
 
 
 def test_without_a_limit_the_sandbox_sends_no_limit_headers(sandbox: RunningSandbox) -> None:
