@@ -3,8 +3,9 @@
 The Admin API limits each organization's requests with a token bucket (about 100 a minute,
 refilled continuously) and says on every response where it stands:
 `anthropic-ratelimit-requests-limit` (the capacity L), `-remaining` (whole requests left, R) and
-`-reset` (when the bucket is full again, T). One `Pacer` per `AdminApi` keeps a model of that
-bucket, shared by every request of the server, concurrent ones included:
+`-reset` (when the bucket is full again, T, read against the response's `date`). One `Pacer` per
+`AdminApi` keeps a model of that bucket, shared by every request of the server, concurrent ones
+included:
 
 * `take()`, before each request, spends one token of the model. While more than `MARGIN` tokens
   are left it returns at once, so a full bucket lets a burst through. Once the bucket is near
@@ -28,6 +29,7 @@ bucket, shared by every request of the server, concurrent ones included:
 
 from __future__ import annotations
 
+import email.utils
 import logging
 import time
 from collections.abc import Mapping
@@ -60,6 +62,13 @@ def _epoch(value: str | None) -> float | None:
     except ValueError:
         return None
     return moment.timestamp() if moment.tzinfo is not None else None
+
+
+def _http_date(value: str | None) -> float | None:
+    try:
+        return email.utils.parsedate_to_datetime(value).timestamp() if value else None
+    except (TypeError, ValueError):
+        return None
 
 
 class Pacer:
@@ -111,7 +120,7 @@ class Pacer:
         its `retry-after`)."""
         now = time.monotonic()
         if status == 429:
-            self._tokens = min(self._tokens, 0.0)
+            self._tokens, self._at = min(self._tokens, 0.0), now
             hold = min(retry_after, self.max_hold) if retry_after is not None else 0.0
             if now + hold > self._hold_until:
                 self._hold_until = now + hold
@@ -123,7 +132,9 @@ class Pacer:
                 self._limit, self._rate = limit, limit / PER_MINUTE
             full_at = _epoch(headers.get("anthropic-ratelimit-requests-reset"))
             if full_at is not None and limit - remaining >= max(2.0, limit / 4):
-                full_in = full_at - time.time()
+                # Against the API's own `date` where it sends one: a local clock that is off then
+                # does not matter (and `date`, cut to the second, can only make the rate look lower).
+                full_in = full_at - (_http_date(headers.get("date")) or time.time())
                 if full_in > 0:
                     self._rate = max(limit / PER_MINUTE, min((limit - remaining) / full_in, float(limit)))
             if ticket >= self._anchor:
