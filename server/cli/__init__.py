@@ -95,6 +95,9 @@ def _common(parser: argparse.ArgumentParser) -> None:
     )
     g.add_argument("--state-dir", metavar="DIR", help="keys, claims, audit heads, approvers")
     g.add_argument(
+        "--exports-dir", metavar="DIR", help="where export_list writes (default: STATE_DIR/exports)"
+    )
+    g.add_argument(
         "--console-session",
         action="store_const",
         const=True,
@@ -192,6 +195,7 @@ def _flags(ns: argparse.Namespace) -> dict[str, Any]:
         "allow_workspaces",
         "confirm_via",
         "state_dir",
+        "exports_dir",
         "console_session",
         "log_level",
         "transport",
