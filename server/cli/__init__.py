@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import anyio
+from mcp.types import ResourceLink
 
 from .. import __version__
 from ..api.credentials.admin_key import admin_key_credential
@@ -393,7 +394,8 @@ def _call(ns: argparse.Namespace) -> int:
         print(json.dumps(result.structured_content, indent=2, ensure_ascii=False))
     else:
         for block in result.content:
-            print(getattr(block, "text", block))
+            if not isinstance(block, ResourceLink):  # an export's link: its text names the file already
+                print(getattr(block, "text", block))
     outcome = (result.structured_content or {}).get("outcome")
     if isinstance(outcome, str) and outcome in CALL_EXITS:
         return CALL_EXITS[outcome]
