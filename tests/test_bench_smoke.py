@@ -6,6 +6,7 @@ import pytest
 
 from bench import (
     bench_cost,
+    bench_export,
     bench_filter,
     bench_load,
     bench_memory,
@@ -46,3 +47,10 @@ async def test_cost_benchmark_agrees_with_its_baseline() -> None:
 async def test_concurrent_clients_over_http_see_only_their_own_answers() -> None:
     load = await bench_load.run(clients=6, seconds=3)
     assert load["calls"] > 30 and load["errors"] == []
+
+
+@pytest.mark.anyio
+async def test_export_benchmark_writes_the_same_file_as_its_baseline() -> None:
+    exported = await bench_export.run(users=2_500, repeats=1)
+    assert exported["rows"] == 2_500 and exported["ratio"] > 0
+    assert exported["samples"] > 0 and 0 < exported["idle_mb"] <= exported["peak_mb"] < 150
