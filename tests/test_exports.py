@@ -23,7 +23,7 @@ from claude_admin_mcp.server.cli import build_parser
 from claude_admin_mcp.server.config import load_settings
 
 from .api import raw_all, raw_all_pages
-from .conftest import CANARY_KEY, CANARY_TOKEN, connect, make_server, sandbox_config, text_of
+from .conftest import CANARY_KEY, CANARY_TOKEN, MODES, connect, make_server, sandbox_config, text_of
 from .processes import STATE_DIR, authorized, clean_env, free_port, running
 
 USERS = "/v1/organizations/users"
@@ -266,10 +266,11 @@ async def test_csv_escapes_hostile_api_data_and_neutralises_formulas(
 
 
 @pytest.mark.anyio
+@pytest.mark.parametrize("mode", MODES)
 async def test_the_resource_read_returns_the_file_and_resources_list_shows_it(
-    sandbox: RunningSandbox, exports: Path
+    sandbox: RunningSandbox, exports: Path, mode: str
 ) -> None:
-    async with connect(make_server(sandbox, toolsets=["exports"], exports_dir=exports)) as client:
+    async with connect(make_server(sandbox, toolsets=["exports"], exports_dir=exports), mode) as client:
         done = {
             form: outcome(await client.call_tool("export_list", {"list": "users", "format": form}))
             for form in ("csv", "jsonl")

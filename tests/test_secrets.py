@@ -32,7 +32,7 @@ from .writes import ScriptedHuman, every_write
 CANARIES = (CANARY_KEY, CANARY_TOKEN)
 
 
-TOOLSETS = (*DEFAULT_TOOLSETS, "service_accounts", "federation")
+TOOLSETS = (*DEFAULT_TOOLSETS, "service_accounts", "federation", "exports")
 
 
 def _good_arguments(sandbox: RunningSandbox, oauth: bool) -> dict[str, dict[str, Any]]:
@@ -59,6 +59,8 @@ def _good_arguments(sandbox: RunningSandbox, oauth: bool) -> dict[str, dict[str,
         args = {name: ids[name] for name in path_params.get(entry.name, ())}
         if entry.name == "get_workspace_member":
             args["user_id"] = member["user_id"]
+        if entry.name == "export_list":  # a list with names beside ids: more lookups, more paths
+            args["list"] = "api_keys"
         arguments[entry.name] = args
     return arguments
 
