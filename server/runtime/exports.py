@@ -13,6 +13,7 @@ effect is a new file in the server's own exports folder, the way a large answer 
 from __future__ import annotations
 
 import builtins
+import json
 from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal, cast
@@ -26,6 +27,7 @@ from ..api.client import fill_path
 from ..api.errors import ApiError, ApiUnreachable
 from ..catalog.inventory import LocalTool
 from ..catalog.operation import Label, Operation
+from ..catalog.preview import one_line
 from .export_files import MEDIA_TYPES, ExportFile, Format, Writer, folder, stem, uri_of
 from .failures import api_error_text, unreachable_text, validation_text
 from .labels import Names, with_labels
@@ -230,7 +232,7 @@ def export_columns(op: Operation, per_workspace: bool) -> list[str]:
     if per_workspace:
         columns = [PER_WORKSPACE, *(c for c in columns if c != PER_WORKSPACE)]
         named.append(PER_WORKSPACE)
-    return with_labels(columns, dict.fromkeys(named, Label("")))
+    return with_labels(columns, dict.fromkeys(named, Label("")))  # only which ids are named matters here
 
 
 def _not_written(problem: str, rows: int) -> str:
@@ -242,7 +244,11 @@ def _answer(
 ) -> CallToolResult:
     size = path.stat().st_size
     uri = uri_of(path)
-    filters = ", ".join(f"{name}={value}" for name, value in given.items())
+    # The model's own arguments, echoed as one line each (a value cannot forge a line of the answer).
+    filters = ", ".join(
+        f"{name}={one_line(value if isinstance(value, str) else json.dumps(value))}"
+        for name, value in given.items()
+    )
     what = f"{list_name} ({filters})" if filters else list_name
     shape = "CSV" if form == "csv" else "JSONL (one API object per line, names beside ids added)"
     lines = [
