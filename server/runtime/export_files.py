@@ -57,6 +57,15 @@ def csv_cell(value: Any) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
+def _cell(item: Mapping[str, Any], column: str) -> str:
+    # The common case first (a plain field holding text that is no formula): an export runs this
+    # for every cell of every row.
+    value = item.get(column) if "." not in column else lookup(item, column)
+    if type(value) is str and not value.startswith(FORMULA_STARTS):
+        return value
+    return csv_cell(value)
+
+
 class Writer:
     """Rows into an open text file: CSV with a header of `columns` (dotted paths reach into objects),
     or JSONL, one object per line."""
@@ -70,8 +79,7 @@ class Writer:
 
     def write(self, items: Iterable[Mapping[str, Any]]) -> None:
         if self._csv is not None:
-            columns = self._columns
-            self._csv.writerows([csv_cell(lookup(item, column)) for column in columns] for item in items)
+            self._csv.writerows([_cell(item, column) for column in self._columns] for item in items)
         else:
             dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
             self._handle.write("".join(dumps(item) + "\n" for item in items))
