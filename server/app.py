@@ -118,14 +118,14 @@ class AdminServer(MCPServer[ServerState]):
                     "yes/no, or the name or email typed). Nothing changed; call again to be asked afresh."
                 )
                 if op is not None and context is not None:
-                    await flow.audit_invalid(op, arguments, message, context, outcome="mismatch")
+                    await flow.audit_invalid(name, arguments, message, context, outcome="mismatch")
                 raise refusal(message) from None
             if not isinstance(invalid, ValidationError) or tool is None:
                 raise
             accepted = list(tool.fn_metadata.arg_model.model_fields)
             message = validation_text(name, invalid, accepted)
             if op is not None and not op.read_only and context is not None:
-                await flow.audit_invalid(op, arguments, message, context)
+                await flow.audit_invalid(name, arguments, message, context)
             raise refusal(message) from None
 
     async def get_prompt(
