@@ -37,9 +37,12 @@ class PlanRun(WriteRun):
     ) -> None:
         super().__init__(task.name, args, state)
         self.task = task
-        self.key = plan_key(task.name, self.arguments)
-        self.journal = PlanJournal(state.settings.state_dir / "plans", self.key)
         self.ctx = ctx
+        self.plan = ""
+        """The key of the plan being applied (set when applying starts)."""
+
+    def journal(self, key: str) -> PlanJournal:
+        return PlanJournal(self.state.settings.state_dir / "plans", key)
 
     async def review(self) -> PlanPreview:
         reader = self.state.reader()
@@ -48,8 +51,9 @@ class PlanRun(WriteRun):
         except LookupError as exc:
             raise PlanInvalid(str(exc).strip("'\"")) from None
         items = await previewed(draft, self.state.operations, self.state.credential, reader)
-        journal = self.journal.read()
-        return compose(draft, [_journaled(item, journal) for item in items])
+        key = plan_key(self.name, self.arguments, (await self.state.organization()).id)
+        journal = self.journal(key).read()
+        return compose(draft, [_journaled(item, journal) for item in items], key)
 
     def failure_text(self, exc: ApiError | ApiUnreachable) -> str:
         if isinstance(exc, ApiError):
@@ -63,6 +67,8 @@ class PlanRun(WriteRun):
     async def send(self, preview: Preview, via: str, approver: str | None = None) -> CallToolResult:
         assert isinstance(preview, PlanPreview)
         on_failure = getattr(self.args, "on_failure", "stop")
+        journal = self.journal(preview.key)
+        self.plan = preview.key
         stopped = False
         outcomes: list[dict[str, Any]] = []
         total = len(preview.pending)
@@ -78,7 +84,7 @@ class PlanRun(WriteRun):
                 message = "not sent: an earlier change failed (on_failure=stop)"
                 outcomes.append(await self._settle(item, "skipped", via, approver, message=message))
                 continue
-            outcomes.append(await self._apply(item, via, approver))
+            outcomes.append(await self._apply(item, journal, via, approver))
             if outcomes[-1]["outcome"] == "failed" and on_failure == "stop":
                 stopped = True
             done += 1
@@ -86,12 +92,14 @@ class PlanRun(WriteRun):
                 await self.ctx.report_progress(done, total, f"{done} of {total} changes sent")
         return self._answer(preview, outcomes)
 
-    async def _apply(self, item: PlanItem, via: str, approver: str | None) -> dict[str, Any]:
-        await self.journal.record(item.key, "sending")
+    async def _apply(
+        self, item: PlanItem, journal: PlanJournal, via: str, approver: str | None
+    ) -> dict[str, Any]:
+        await journal.record(item.key, "sending")
         try:
             response = await send(item.op, item.args, self.state)
         except ApiError as exc:
-            await self.journal.record(item.key, "failed", exc.request_id)
+            await journal.record(item.key, "failed", exc.request_id)
             message = api_error_text(item.op, exc, self.state.credential).split("\n", 1)[0]
             return await self._settle(
                 item, "failed", via, approver, message=message, request_id=exc.request_id
@@ -100,7 +108,7 @@ class PlanRun(WriteRun):
             # The journal keeps "sending": whether it reached the API is unknown.
             message = f"outcome unknown: {exc.reason}"
             return await self._settle(item, "failed", via, approver, message=message)
-        await self.journal.record(item.key, "applied", response.request_id)
+        await journal.record(item.key, "applied", response.request_id)
         return await self._settle(item, "applied", via, approver, request_id=response.request_id)
 
     async def _settle(
@@ -121,7 +129,7 @@ class PlanRun(WriteRun):
             via=via,
             approver=approver,
             confirmation_id=self.confirmation_id,
-            plan=self.key,
+            plan=self.plan,
             plan_tool=self.name,
             plan_item=item.number,
             request_id=request_id,
@@ -145,7 +153,7 @@ class PlanRun(WriteRun):
         said = ", ".join(f"{count} {name.replace('_', ' ')}" for name, count in counts.items())
         lines = [
             f"{preview.title}: {applied} of {len(preview.pending)} changes applied ({said}). "
-            f"Plan {self.key}; every change has its line in the audit log."
+            f"Plan {preview.key}; every change has its line in the audit log."
         ]
         shown = 0
         for o in outcomes:
@@ -161,7 +169,7 @@ class PlanRun(WriteRun):
         if troubled:
             lines.append("Applying the same plan again sends only what is left.")
         result = {
-            "plan": self.key,
+            "plan": preview.key,
             "counts": dict(counts),
             "problems": [o for o in outcomes if o["outcome"] in ("failed", "skipped", "in_doubt")],
         }

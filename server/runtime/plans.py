@@ -19,6 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 from ..api.client import fill_path
 from ..api.credentials.base import Credential
+from ..api.errors import ApiError
 from ..catalog.operation import Operation
 from ..catalog.plan import PLAN_MAX, Change, Draft
 from ..catalog.preview import Preview, one_line
@@ -77,6 +78,8 @@ class PlanPreview(Preview):
 
     items: tuple[PlanItem, ...] = field(default=(), compare=False)
     title: str = ""
+    key: str = ""
+    """The plan's identity (its journal's name)."""
 
     def __post_init__(self) -> None:
         # A plan shows every change (a person approves each); lines are made one visible line.
@@ -97,10 +100,19 @@ def change_key(tool: str, arguments: Mapping[str, Any]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:24]
 
 
-def plan_key(task: str, arguments: Mapping[str, Any]) -> str:
-    """One plan, whoever asks for it again: the task and its arguments (not how failures are handled)."""
+def plan_key(task: str, arguments: Mapping[str, Any], organization: str | None = None) -> str:
+    """One plan, whoever asks for it again: the organization, the task and its arguments (not how
+    failures are handled)."""
     kept = {k: v for k, v in arguments.items() if k not in ("on_failure", "confirmation_token")}
-    return change_key(task, kept)
+    return change_key(f"{organization}:{task}", kept)
+
+
+def target_of(args: BaseModel) -> tuple[str, tuple[str, ...]]:
+    """What a change acts on: the values of its id arguments (`user_id`, `workspace_id`, ...), and
+    the kind of the last of them (a member added to a workspace is a member)."""
+    names = [name for name in type(args).model_fields if name.endswith("_id") or name == "email"]
+    present = [name for name in names if getattr(args, name) is not None]
+    return (present[-1] if present else ""), tuple(str(getattr(args, name)) for name in present)
 
 
 def checked_changes(
@@ -141,8 +153,9 @@ def checked_changes(
             problems.append(f"change {number} repeats change {seen[key]}")
             continue
         seen[key] = number
-        target = (op.name, tuple(str(getattr(args, name)) for name in op.path_params))
-        if op.path_params and target in targets:
+        _, ids = target_of(args)
+        target = (op.name, ids)
+        if ids and target in targets:
             problems.append(
                 f"changes {targets[target]} and {number} both apply {op.name} to "
                 f"{', '.join(target[1])}: keep one"
@@ -181,7 +194,14 @@ async def previewed(
     items = []
     for number, (op, args, arguments) in enumerate(checked, 1):
         assert op.preview is not None
-        preview = await op.preview(reader, args)
+        try:
+            preview = await op.preview(reader, args)
+        except ApiError as exc:
+            if exc.status != 404:
+                raise
+            # Gone since it was planned (another admin, an earlier change): said, never sent.
+            said = ", ".join(f"{name} {value}" for name, value in arguments.items())
+            preview = Preview(f"{op.title}: {said}", refusal=f"not found ({exc.message})")
         item = PlanItem(number, op, args, arguments, preview, change_key(op.name, arguments))
         if preview.refusal is not None:
             item = replace(item, status="refused", note=f"{preview.action} ({preview.refusal})")
@@ -191,7 +211,7 @@ async def previewed(
     return items
 
 
-def compose(draft: Draft, items: Sequence[PlanItem]) -> PlanPreview:
+def compose(draft: Draft, items: Sequence[PlanItem], key: str = "") -> PlanPreview:
     """The plan's one preview: a headline with totals, a line per change, what each destructive
     change takes with it, and the union of what the allowlist checks."""
     pending = [item for item in items if item.status == "change"]
@@ -227,15 +247,17 @@ def compose(draft: Draft, items: Sequence[PlanItem]) -> PlanPreview:
         refusal=refusal,
         items=tuple(items),
         title=draft.title,
+        key=key,
     )
 
 
 def scale(pending: Sequence[PlanItem]) -> str:
     """What the human types: how many of what the plan changes, e.g. "23 members"."""
-    kinds = {item.op.path_params[-1] if item.op.path_params else "" for item in pending}
+    targets = [target_of(item.args) for item in pending]
+    kinds = {kind for kind, _ in targets}
     if len(kinds) == 1 and (kind := kinds.pop()) in _NOUNS:
         singular, plural = _NOUNS[kind]
-        count = len({str(getattr(item.args, kind)) for item in pending})
+        count = len({ids[-1] for _, ids in targets})
     else:
         singular, plural = "change", "changes"
         count = len(pending)
