@@ -315,12 +315,13 @@ async def test_a_change_in_doubt_is_never_sent_again(fresh_sandbox: RunningSandb
     """A create sent just before the server stopped (the journal says `sending`, no answer): the plan
     applied again lists it as not sent again, and sends the rest."""
     developers, _ = _people(fresh_sandbox)
-    invite = {"tool": "create_invite", "arguments": {"email": "in.doubt@acme.com", "role": "user"}}
+    sent_before = {"email": "in.doubt@acme.com", "role": "user"}
+    invite: dict[str, Any] = {"tool": "create_invite", "arguments": sent_before}
     changes = [invite, _role(developers[0]["id"], "user")]
     arguments = {"changes": changes, "on_failure": "stop"}
     organization = fresh_sandbox.state.organization.id
     journal = PlanJournal(tmp_path / "plans", plan_key("apply_changes", arguments, organization))
-    await journal.record(change_key("create_invite", invite["arguments"]), "sending")
+    await journal.record(change_key("create_invite", sent_before), "sending")
     observed = _observe(fresh_sandbox)
     human = Agrees()
     server = make_server(fresh_sandbox, toolsets=TASKS, state_dir=tmp_path)

@@ -243,5 +243,8 @@ def plan_tool(task: Task, decide: PlanDecide, apply: PlanApply, *, tokens: bool)
         handler, name=task.name, title=task.title, description=task.description, annotations=annotations
     )
     bases = (task.input, ConfirmationArguments, ToolArguments) if tokens else (task.input, ToolArguments)
-    model = create_model(f"{task.input.__name__}Tool", __base__=cast(tuple[type[ToolArguments], ...], bases))
+    model = cast(
+        type[ToolArguments],
+        create_model(f"{task.input.__name__}Tool", __base__=cast(tuple[type[ToolArguments], ...], bases)),
+    )
     return with_model(tool, model, TokenWriteOutcome if tokens else WriteOutcome)
