@@ -36,11 +36,15 @@ def _role_updates(sandbox: RunningSandbox) -> dict[str, int]:
 
 
 @pytest.mark.anyio
-async def test_killed_mid_plan_then_applied_again_applies_the_rest_once(fresh_sandbox: RunningSandbox) -> None:
+async def test_killed_mid_plan_then_applied_again_applies_the_rest_once(
+    fresh_sandbox: RunningSandbox,
+) -> None:
     members = [u for u in raw_all(fresh_sandbox, "/v1/organizations/users") if u["role"] == "developer"][:12]
     changes = [_role(u["id"], "user") for u in members]
     # Slow enough to stop it part way: each role change takes 0.3 s at the API.
-    fresh_sandbox.state.faults.add(Fault("latency", method="POST", path="/users/user_", seconds=0.3, times=None))
+    fresh_sandbox.state.faults.add(
+        Fault("latency", method="POST", path="/users/user_", seconds=0.3, times=None)
+    )
     args, url, env = _server(fresh_sandbox, free_port())
     outcome: dict[str, Any] = {}
 

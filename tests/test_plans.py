@@ -403,7 +403,7 @@ async def test_everyone_at_a_domain_gets_one_role(fresh_sandbox: RunningSandbox)
     human = Agrees()
     async with connect(make_server(fresh_sandbox, toolsets=TASKS), elicitation_callback=human) as client:
         result = await client.call_tool("change_member_roles", {"email_domain": domain, "role": "user"})
-    assert f"Make the members at {domain} user: {len(changing)} change" in human.messages[0]
+    assert f"Give the members at {domain} the org role user: {len(changing)} change" in human.messages[0]
     assert human.typed == f"{len(changing)} member{'s' if len(changing) != 1 else ''}"
     assert (result.structured_content or {})["outcome"] == "applied", text_of(result)
     after = {u["id"]: u["role"] for u in raw_all(fresh_sandbox, "/v1/organizations/users")}

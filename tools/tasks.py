@@ -137,8 +137,8 @@ async def _change_roles(api: Reader, args: ChangeRoles) -> Draft:
         notes.append(f"Left alone (the Admin API cannot change them): {listing([who(u) for u in admins])}.")
     if not chosen:
         notes.append("No member matches.")
-    whom = f"at {args.email_domain}" if args.email_domain else "chosen"
-    return Draft(f"Make the members {whom} {args.role}", changes, notes=tuple(notes))
+    whom = f"the members at {args.email_domain}" if args.email_domain else "the members chosen"
+    return Draft(f"Give {whom} the org role {args.role}", changes, notes=tuple(notes))
 
 
 class UnusedKeys(PlanArguments):
