@@ -6,6 +6,9 @@ Through a real MCP client against the sandbox; the sandbox's own state and the r
 
 from __future__ import annotations
 
+import json
+import re
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +23,7 @@ from claude_admin_mcp.server.runtime.plans import change_key, plan_key
 
 from .api import raw_all, raw_get
 from .conftest import MODES, connect, make_server, text_of
+from .processes import BIN, clean_env
 from .writes import ScriptedHuman, audit_lines, snapshot
 
 TASKS = ["all"]
@@ -468,3 +472,31 @@ def test_plan_keys_ignore_how_failures_are_handled() -> None:
         "apply_changes", {**changes, "on_failure": "continue"}
     )
     assert plan_key("apply_changes", changes) != plan_key("offboard_user", changes)
+
+
+def test_the_cli_says_a_plan_applied_in_part_with_its_own_exit_status(fresh_sandbox: RunningSandbox) -> None:
+    developers, _ = _people(fresh_sandbox)
+    broken = developers[1]["id"]
+    fresh_sandbox.state.faults.add(
+        Fault("status", status=500, method="POST", path=f"/users/{broken}$", times=None)
+    )
+    env = clean_env(
+        ANTHROPIC_BASE_URL=fresh_sandbox.base_url,
+        ANTHROPIC_ADMIN_KEY=fresh_sandbox.config.admin_key,
+        CLAUDE_ADMIN_MCP_CONFIRM_VIA="token",
+        CLAUDE_ADMIN_MCP_MAX_RETRIES="0",
+    )
+    arguments = {"changes": [_role(u["id"], "user") for u in developers[:3]], "on_failure": "continue"}
+
+    def call(args: dict[str, Any]) -> subprocess.CompletedProcess[str]:
+        command = [str(BIN), "call", "apply_changes", "--toolsets", "tasks", "--json", json.dumps(args)]
+        return subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+
+    asked = call(arguments)
+    assert asked.returncode == 3, asked.stdout + asked.stderr
+    token = re.search(r'confirmation_token="([^"]+)"', asked.stdout)
+    assert token is not None, asked.stdout
+    done = call({**arguments, "confirmation_token": token.group(1)})
+    assert done.returncode == 6, done.stdout + done.stderr
+    assert "2 of 3 changes applied" in done.stdout and "2. failed:" in done.stdout
+    assert fresh_sandbox.state.users[broken].role == "developer"
