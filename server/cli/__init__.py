@@ -63,9 +63,11 @@ CALL_EXITS = {
     "mismatch": 4,
     "expired": 4,
     "refused": 5,
+    "partial": 6,
 }
 """`call`'s exit status by a write's outcome: 0 applied (or already so), 3 waits for a human, 4 not
-approved, 5 refused before asking; 1 any other failure, 2 a startup or usage error."""
+approved, 5 refused before asking, 6 a plan partly applied; 1 any other failure, 2 a startup or
+usage error."""
 
 
 class StartupError(Exception):
