@@ -8,7 +8,15 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from . import bench_cost, bench_filter, bench_memory, bench_startup, bench_tools_list, bench_walk
+from . import (
+    bench_cost,
+    bench_filter,
+    bench_memory,
+    bench_requests,
+    bench_startup,
+    bench_tools_list,
+    bench_walk,
+)
 from .harness import print_table
 
 
@@ -19,6 +27,7 @@ async def run() -> list[list[Any]]:
     listed = await bench_tools_list.run()
     startup = await bench_startup.run(7)
     cost = await bench_cost.run(200, 9)
+    requests = await bench_requests.run()
     rows = [
         ["filter 10,000 members (MCP/bare)", f"{filtered['ratio']:.2f}x", "≤ 1.3x"],
         [
@@ -32,6 +41,12 @@ async def run() -> list[list[Any]]:
         ["default tools/list", f"{listed['default (confirm tier)']['bytes']:,} bytes", "≤ 24,000 bytes"],
         ["start to first tools/list (ours/bare)", f"{startup['ratio']:.2f}x", "≤ 1.5x"],
         ["a month of daily cost by workspace, 200 workspaces (MCP/bare)", f"{cost['ratio']:.2f}x", "≤ 1.3x"],
+        [
+            "API requests for four admin tasks (server/hand-written script)",
+            f"{requests['ratios']['2025-11-25']:.2f}x "
+            f"(2026-07-28 era: {requests['ratios']['2026-07-28']:.2f}x)",
+            "≤ 1.25x",
+        ],
     ]
     print_table("Summary", ["benchmark", "result", "target"], rows)
     return rows

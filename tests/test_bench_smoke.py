@@ -9,6 +9,7 @@ from bench import (
     bench_filter,
     bench_load,
     bench_memory,
+    bench_requests,
     bench_startup,
     bench_tools_list,
     bench_walk,
@@ -46,3 +47,11 @@ async def test_cost_benchmark_agrees_with_its_baseline() -> None:
 async def test_concurrent_clients_over_http_see_only_their_own_answers() -> None:
     load = await bench_load.run(clients=6, seconds=3)
     assert load["calls"] > 30 and load["errors"] == []
+
+
+@pytest.mark.anyio
+async def test_the_server_asks_the_api_little_more_than_a_hand_written_script() -> None:
+    """Request counts are not timings: the target holds in every run."""
+    counted = await bench_requests.run()
+    assert counted["ratios"]["2025-11-25"] <= bench_requests.TARGET, counted
+    assert counted["ours"]["2025-11-25"]["roles"] <= counted["hand"]["roles"] + 2, counted
