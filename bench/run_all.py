@@ -13,6 +13,7 @@ from . import (
     bench_export,
     bench_filter,
     bench_memory,
+    bench_requests,
     bench_startup,
     bench_tools_list,
     bench_walk,
@@ -28,6 +29,7 @@ async def run() -> list[list[Any]]:
     startup = await bench_startup.run(7)
     cost = await bench_cost.run(200, 9)
     exported = await bench_export.run(100_000, 3)
+    requests = await bench_requests.run()
     rows = [
         ["filter 10,000 members (MCP/bare)", f"{filtered['ratio']:.2f}x", "≤ 1.3x"],
         [
@@ -45,6 +47,12 @@ async def run() -> list[list[Any]]:
             "export 100,000 members to CSV (MCP/bare script); peak server RSS",
             f"{exported['ratio']:.2f}x; {exported['peak_mb']:.0f} MB",
             "≤ 1.3x; < 150 MB",
+        ],
+        [
+            "API requests for four admin tasks (server/hand-written script)",
+            f"{requests['ratios']['2025-11-25']:.2f}x "
+            f"(2026-07-28 era: {requests['ratios']['2026-07-28']:.2f}x)",
+            "≤ 1.25x",
         ],
     ]
     print_table("Summary", ["benchmark", "result", "target"], rows)

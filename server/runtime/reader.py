@@ -54,6 +54,7 @@ class ApiReader:
         self._styles = styles
         self._clock = clock
         self._seen: dict[str, Any] = {}
+        self._missing: set[str] = set()
 
     def now(self) -> datetime:
         now: datetime = self._clock()
@@ -77,19 +78,19 @@ class ApiReader:
         return _validated(model, await self.page(path, **query), path)
 
     async def find(self, model: type[M], path: str, **query: Any) -> M | None:
-        try:
-            return await self.get(model, path, **query)
-        except ApiError as exc:
-            if exc.status == 404:
-                return None
-            raise
+        found = await self.find_raw(path, **query)
+        return None if found is None else _validated(model, found, path)
 
-    async def find_raw(self, path: str) -> dict[str, Any] | None:
-        """One object as the API sent it, or None when the API says 404."""
+    async def find_raw(self, path: str, **query: Any) -> dict[str, Any] | None:
+        """One object as the API sent it, or None when the API says 404 (remembered too)."""
+        key = repr((path, sorted(query.items())))
+        if key in self._missing:
+            return None
         try:
-            return await self.page(path)
+            return await self.page(path, **query)
         except ApiError as exc:
             if exc.status == 404:
+                self._missing.add(key)
                 return None
             raise
 
