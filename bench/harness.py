@@ -124,8 +124,8 @@ async def interleaved_medians(
     return statistics.median(base_times), statistics.median(measured_times), base_result, measured_result
 
 
-def children_rss_peak_kib(name: str) -> int:
-    """Peak resident memory (VmHWM) of this process's child whose command line mentions `name`."""
+def child_pid(name: str) -> int:
+    """The pid of this process's child whose command line mentions `name` (not a sandbox)."""
     me = os.getpid()
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -134,13 +134,24 @@ def children_rss_peak_kib(name: str) -> int:
             stat = (entry / "stat").read_text()
             ppid = int(stat.rsplit(")", 1)[1].split()[1])
             cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-            if ppid == me and name in cmdline and "sandbox" not in cmdline.split(name, 1)[1][:12]:
-                for line in (entry / "status").read_text().splitlines():
-                    if line.startswith("VmHWM:"):
-                        return int(line.split()[1])
         except (OSError, ValueError, IndexError):
             continue
+        if ppid == me and name in cmdline and "sandbox" not in cmdline.split(name, 1)[1][:12]:
+            return int(entry.name)
     raise RuntimeError(f"no child process running {name}")
+
+
+def memory_kib(pid: int, field: str = "VmHWM") -> int:
+    """A process's memory figure from /proc: `VmHWM` (peak resident) or `VmRSS` (resident now)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(f"{field}:"):
+            return int(line.split()[1])
+    raise RuntimeError(f"no {field} for process {pid}")
+
+
+def children_rss_peak_kib(name: str) -> int:
+    """Peak resident memory (VmHWM) of this process's child whose command line mentions `name`."""
+    return memory_kib(child_pid(name))
 
 
 def print_table(title: str, headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:

@@ -10,9 +10,11 @@ from typing import Any
 
 from . import (
     bench_cost,
+    bench_export,
     bench_filter,
     bench_memory,
     bench_pacing,
+    bench_requests,
     bench_startup,
     bench_tools_list,
     bench_walk,
@@ -27,6 +29,8 @@ async def run() -> list[list[Any]]:
     listed = await bench_tools_list.run()
     startup = await bench_startup.run(7)
     cost = await bench_cost.run(200, 9)
+    exported = await bench_export.run(100_000, 3)
+    requests = await bench_requests.run()
     pacing = await bench_pacing.run(500, 600)
     paced, bare = pacing["MCP server (paced)"], pacing["bare httpx2 loop (no pacing)"]
     rows = [
@@ -42,6 +46,17 @@ async def run() -> list[list[Any]]:
         ["default tools/list", f"{listed['default (confirm tier)']['bytes']:,} bytes", "≤ 24,000 bytes"],
         ["start to first tools/list (ours/bare)", f"{startup['ratio']:.2f}x", "≤ 1.5x"],
         ["a month of daily cost by workspace, 200 workspaces (MCP/bare)", f"{cost['ratio']:.2f}x", "≤ 1.3x"],
+        [
+            "export 100,000 members to CSV (MCP/bare script); peak server RSS",
+            f"{exported['ratio']:.2f}x; {exported['peak_mb']:.0f} MB",
+            "≤ 1.3x; < 150 MB",
+        ],
+        [
+            "API requests for four admin tasks (server/hand-written script)",
+            f"{requests['ratios']['2025-11-25']:.2f}x "
+            f"(2026-07-28 era: {requests['ratios']['2026-07-28']:.2f}x)",
+            "≤ 1.25x",
+        ],
         [
             "500 role changes through MCP, sandbox at 600 requests/min",
             f"{paced.refused} 429s, {paced.fraction:.2f} of the allowed rate ({paced.served:,} requests "

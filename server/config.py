@@ -63,6 +63,8 @@ class Settings(BaseModel):
     state_dir: Path = Field(default_factory=_default_state_dir)
     audit_log: Path | None = None
     """Default: `state_dir`/audit.jsonl (see `audit_path`)."""
+    exports_dir: Path | None = None
+    """Where `export_list` writes its files. Default: `state_dir`/exports (see `exports_path`)."""
     allow_workspaces: tuple[str, ...] = ()
     confirm_via: tuple[Literal["form", "url", "page", "token"], ...] = ("form", "url", "page")
     approval_wait_seconds: float = Field(30.0, ge=0, le=600)
@@ -74,6 +76,10 @@ class Settings(BaseModel):
     @property
     def audit_path(self) -> Path:
         return self.audit_log or self.state_dir / "audit.jsonl"
+
+    @property
+    def exports_path(self) -> Path:
+        return (self.exports_dir or self.state_dir / "exports").expanduser()
 
     @field_validator(
         "toolsets",

@@ -9,7 +9,8 @@ import httpx2
 from claude_admin_mcp.sandbox.runner import RunningSandbox
 
 
-def raw_get(sandbox: RunningSandbox, path: str, **params: Any) -> Any:
+def raw_get(sandbox: RunningSandbox, path: str, *, bearer: str | None = None, **params: Any) -> Any:
+    """GET with the admin key, or with `bearer` (an OAuth token) as the OAuth-only endpoints need."""
     query: list[tuple[str, str | int | float | bool | None]] = []
     for name, value in params.items():
         if isinstance(value, list):
@@ -21,7 +22,10 @@ def raw_get(sandbox: RunningSandbox, path: str, **params: Any) -> Any:
     response = httpx2.get(
         sandbox.base_url + path,
         params=query,
-        headers={"x-api-key": sandbox.config.admin_key, "anthropic-version": "2023-06-01"},
+        headers={
+            **({"authorization": f"Bearer {bearer}"} if bearer else {"x-api-key": sandbox.config.admin_key}),
+            "anthropic-version": "2023-06-01",
+        },
         timeout=30,
     )
     response.raise_for_status()
@@ -38,3 +42,17 @@ def raw_all(sandbox: RunningSandbox, path: str, **params: Any) -> list[dict[str,
         if not page["has_more"]:
             return items
         after = page["last_id"]
+
+
+def raw_all_pages(
+    sandbox: RunningSandbox, path: str, *, bearer: str | None = None, **params: Any
+) -> list[Any]:
+    """Every item of a page-token list (`page` → `next_page`), walked the plain way."""
+    items: list[Any] = []
+    page = None
+    while True:
+        body = raw_get(sandbox, path, bearer=bearer, limit=100, page=page, **params)
+        items.extend(body["data"])
+        if not body.get("next_page"):
+            return items
+        page = body["next_page"]

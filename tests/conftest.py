@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
@@ -60,6 +61,8 @@ def sandbox() -> Iterator[RunningSandbox]:
 @pytest.fixture
 def fresh_sandbox() -> Iterator[RunningSandbox]:
     """A sandbox of its own, for a test that writes or injects faults."""
+    # Every fresh sandbox is the same organization, new: no plan of an earlier test was applied to it.
+    shutil.rmtree(TEST_STATE / "plans", ignore_errors=True)
     with start_sandbox(sandbox_config()) as running:
         yield running
 

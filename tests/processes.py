@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import pty
+import re
+import select
 import socket
 import subprocess
 import sys
@@ -83,3 +86,40 @@ def running(args: list[str], url: str, env: dict[str, str]) -> Iterator[subproce
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def run_at_a_terminal(
+    argv: list[str], env: dict[str, str], answer: str | None = None, timeout: float = 120
+) -> str:
+    """Run `argv` on a pseudo-terminal (as a person at a shell does) and return what it printed.
+
+    When it asks ("Type X to confirm:" or "[y/N]"), it gets `answer`, or else what it asked to be typed.
+    """
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: becomes the command
+        os.execvpe(argv[0], argv, env)
+    output = b""
+    answered = False
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([fd], [], [], 1.0)
+            if not ready:
+                continue
+            try:
+                data = os.read(fd, 4096)
+            except OSError:
+                break  # the command ended
+            if not data:
+                break
+            output += data
+            text = output.decode(errors="replace")
+            asked = re.search(r"Type (.+) to confirm: $", text) or re.search(r"\[y/N\] $", text)
+            if asked and not answered:
+                reply = answer if answer is not None else (asked.group(1) if asked.groups() else "y")
+                os.write(fd, (reply + "\n").encode())
+                answered = True
+    finally:
+        os.close(fd)
+        os.waitpid(pid, 0)
+    return output.decode(errors="replace").replace("\r\n", "\n")

@@ -21,7 +21,7 @@ from claude_admin_mcp.sandbox.runner import RunningSandbox
 from .api import raw_all
 from .conftest import connect, make_server, text_of
 from .wif import CONSOLE_TOKEN
-from .writes import audit_lines, every_write, snapshot
+from .writes import audit_lines, every_plan, every_write, snapshot
 
 _CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 _TYPED = re.compile(r'<strong class="typed">([^<]*)</strong>')
@@ -57,6 +57,7 @@ async def test_a_model_alone_changes_nothing(
 ) -> None:
     fresh_sandbox.state.console_token = CONSOLE_TOKEN
     writes = every_write(fresh_sandbox, True, set())
+    writes += every_plan(fresh_sandbox, writes)
     before, raw_before = snapshot(fresh_sandbox), _raw_view(fresh_sandbox)
     audit = tmp_path / "audit.jsonl"
     server = make_server(

@@ -398,3 +398,29 @@ async def test_the_url_channel_in_the_stateless_era(fresh_sandbox: RunningSandbo
     assert retried.structured_content["outcome"] == "applied", text_of(retried)
     assert retried.structured_content["approval_id"] == elicitation["elicitationId"]
     assert fresh_sandbox.state.users[user["id"]].role == "billing"
+
+
+@pytest.mark.anyio
+async def test_a_plan_is_shown_whole_and_approved_once_on_the_page(fresh_sandbox: RunningSandbox) -> None:
+    developers = raw_all(fresh_sandbox, "/v1/organizations/users", roles=["developer"])[:12]
+    changes = [
+        {"tool": "update_user_role", "arguments": {"user_id": u["id"], "role": "user"}} for u in developers
+    ]
+    desktop = Desktop()
+    before = _role_changes(fresh_sandbox)
+    async with (
+        browser() as page,
+        connect(page_server(fresh_sandbox, desktop, toolsets=["all"])) as client,
+        calling(client, "apply_changes", {"changes": changes}) as results,
+    ):
+        await page.goto(await desktop.next_url())
+        shown = await page.inner_text("body")
+        # Every change on its own line, more than a single write's preview would show.
+        assert all(f"{n}. Change the org role of {u['email']}" in shown for n, u in enumerate(developers, 1))
+        await page.fill("#confirm", "12 members")
+        await page.click("#approve")
+        await page.wait_for_selector("#outcome")
+        assert "12 of 12 changes applied" in await page.inner_text("#outcome")
+    assert results[0].structured_content["outcome"] == "applied", text_of(results[0])
+    assert all(fresh_sandbox.state.users[u["id"]].role == "user" for u in developers)
+    assert _role_changes(fresh_sandbox) == before + 12, "each change applied once"

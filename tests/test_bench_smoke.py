@@ -6,10 +6,12 @@ import pytest
 
 from bench import (
     bench_cost,
+    bench_export,
     bench_filter,
     bench_load,
     bench_memory,
     bench_pacing,
+    bench_requests,
     bench_startup,
     bench_tools_list,
     bench_walk,
@@ -55,3 +57,18 @@ async def test_pacing_benchmark_meets_no_429_where_its_baseline_meets_many() -> 
     paced, bare = results["MCP server (paced)"], results["bare httpx2 loop (no pacing)"]
     assert paced.served >= 3 * 30 > 60 and paced.refused == 0, "the paced run crossed the bucket unrefused"
     assert bare.refused > 0, "the same requests unpaced meet the limit"
+
+
+@pytest.mark.anyio
+async def test_export_benchmark_writes_the_same_file_as_its_baseline() -> None:
+    exported = await bench_export.run(users=2_500, repeats=1)
+    assert exported["rows"] == 2_500 and exported["ratio"] > 0
+    assert exported["samples"] > 0 and 0 < exported["idle_mb"] <= exported["peak_mb"] < 150
+
+
+@pytest.mark.anyio
+async def test_the_server_asks_the_api_little_more_than_a_hand_written_script() -> None:
+    """Request counts are not timings: the target holds in every run."""
+    counted = await bench_requests.run()
+    assert counted["ratios"]["2025-11-25"] <= bench_requests.TARGET, counted
+    assert counted["ours"]["2025-11-25"]["roles"] <= counted["hand"]["roles"] + 2, counted

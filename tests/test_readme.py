@@ -82,7 +82,7 @@ def test_every_command_shown_parses() -> None:
     for block in _code_blocks("sh"):
         for line in block.replace("\\\n", " ").splitlines():
             for part in line.split("&&"):
-                words = shlex.split(part.strip())
+                words = shlex.split(part.strip().removesuffix("&").strip())
                 at = next((i for i, w in enumerate(words) if w.endswith("claude-admin-mcp")), None)
                 if at is not None and all("=" in w for w in words[:at]):
                     arguments = [w for w in words[at + 1 :] if not w.startswith("<")]

@@ -21,18 +21,18 @@ from mcp.client.stdio import stdio_client
 from claude_admin_mcp.sandbox.faults import Fault
 from claude_admin_mcp.sandbox.runner import RunningSandbox
 from claude_admin_mcp.server.app import INVENTORY
-from claude_admin_mcp.tools import DEFAULT_TOOLSETS, OPERATIONS
+from claude_admin_mcp.tools import DEFAULT_TOOLSETS, OPERATIONS, TASKS
 
 from .api import raw_get
 from .conftest import CANARY_KEY, CANARY_TOKEN, TOKEN_CHANNEL, connect, make_server
 from .processes import BIN, clean_env, free_port, running
 from .wif import CONSOLE_TOKEN, identity_token, make_federation, wif_env, wif_server
-from .writes import ScriptedHuman, every_write
+from .writes import ScriptedHuman, every_plan, every_write
 
 CANARIES = (CANARY_KEY, CANARY_TOKEN)
 
 
-TOOLSETS = (*DEFAULT_TOOLSETS, "service_accounts", "federation")
+TOOLSETS = (*DEFAULT_TOOLSETS, "service_accounts", "federation", "exports")
 
 
 def _good_arguments(sandbox: RunningSandbox, oauth: bool) -> dict[str, dict[str, Any]]:
@@ -59,6 +59,8 @@ def _good_arguments(sandbox: RunningSandbox, oauth: bool) -> dict[str, dict[str,
         args = {name: ids[name] for name in path_params.get(entry.name, ())}
         if entry.name == "get_workspace_member":
             args["user_id"] = member["user_id"]
+        if entry.name == "export_list":  # a list with names beside ids: more lookups, more paths
+            args["list"] = "api_keys"
         arguments[entry.name] = args
     return arguments
 
@@ -188,6 +190,8 @@ async def test_every_tool_under_every_tier_leaks_no_credential_anywhere(
     assert {name for name, _ in writes} == {
         op.name for op in OPERATIONS if not op.read_only and (oauth or not op.oauth_only)
     }, "every write tool is called"
+    writes += every_plan(fresh_sandbox, writes)
+    assert {name for name, _ in writes} >= {task.name for task in TASKS}, "and every plan tool"
 
     seen: list[str] = []
 

@@ -196,7 +196,7 @@ async def test_default_tool_list_fits_its_budget_and_every_operation_has_a_tools
         everything = {t.name for t in (await client.list_tools()).tools}
     # Every tool but the activity feed, which no org:admin token may read (an admin key may).
     assert everything == {entry.name for entry in INVENTORY.entries} - {"list_activities"}
-    assert {entry.toolset for entry in INVENTORY.entries} == {*TOOLSETS, "approvals"}
+    assert {entry.toolset for entry in INVENTORY.entries} == {*TOOLSETS, "exports", "approvals"}
 
 
 @pytest.mark.anyio

@@ -160,3 +160,41 @@ def every_write(sandbox: RunningSandbox, oauth: bool, spare: set[str]) -> list[t
         ]
     )
     return calls
+
+
+def every_plan(
+    sandbox: RunningSandbox, touched: list[tuple[str, dict[str, Any]]]
+) -> list[tuple[str, dict[str, Any]]]:
+    """One call of every plan tool, on members and workspaces the single writes in `touched` leave alone."""
+    used = {str(value) for _, arguments in touched for value in arguments.values()}
+    developers = [
+        u for u in raw_all(sandbox, "/v1/organizations/users", roles=["developer"]) if u["id"] not in used
+    ]
+    workspace = next(w for w in raw_all(sandbox, "/v1/organizations/workspaces") if w["id"] not in used)
+    members = {
+        m["user_id"] for m in raw_all(sandbox, f"/v1/organizations/workspaces/{workspace['id']}/members")
+    }
+    joiner = next(u for u in developers if u["id"] not in members)
+    rest = [u for u in developers if u["id"] != joiner["id"]]
+    contractor = next(u["email"].split("@")[1] for u in rest[2:] if not u["email"].endswith("@acme.com"))
+    return [
+        (
+            "apply_changes",
+            {
+                "changes": [
+                    {"tool": "update_user_role", "arguments": {"user_id": rest[0]["id"], "role": "user"}}
+                ]
+            },
+        ),
+        ("offboard_user", {"user_id": rest[1]["id"], "deactivate_keys": True}),
+        (
+            "change_member_roles",
+            {"email_domain": contractor, "roles": ["developer"], "role": "claude_code_user"},
+        ),
+        ("deactivate_unused_keys", {"unused_days": 30}),
+        ("withdraw_old_invites", {"older_than_days": 0}),
+        (
+            "add_workspace_members",
+            {"workspace_id": workspace["id"], "user_ids": [joiner["id"]], "workspace_role": "workspace_user"},
+        ),
+    ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from claude_admin_mcp.server.catalog.operation import Operation
+from claude_admin_mcp.server.catalog.plan import Task
 
 from . import (
     activity,
@@ -13,6 +14,7 @@ from . import (
     rate_limits,
     reports,
     service_accounts,
+    tasks,
     users,
     workspaces,
 )
@@ -31,7 +33,10 @@ OPERATIONS: tuple[Operation, ...] = (
 )
 """Every operation, in the order tools are listed."""
 
-TOOLSETS: tuple[str, ...] = tuple(dict.fromkeys(op.toolset for op in OPERATIONS))
+TASKS: tuple[Task, ...] = tuple(tasks.TASKS)
+"""Plans of many changes, approved once (`apply_changes`, `offboard_user`, ...)."""
+
+TOOLSETS: tuple[str, ...] = (*dict.fromkeys(op.toolset for op in OPERATIONS), tasks.TOOLSET)
 """Every area, in listing order."""
 
 DEFAULT_TOOLSETS: tuple[str, ...] = ("organization", "users", "invites", "workspaces", "api_keys")

@@ -6,14 +6,14 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import Field, model_validator
 
 from claude_admin_mcp.server.catalog.operation import Filter, Operation
 from claude_admin_mcp.server.catalog.preview import Preview, Reader
 from claude_admin_mcp.server.catalog.time_range import iso
 
 from .common import ApiKeyId, ApiKeyStatus, Arguments, UserId, WorkspaceId, contains
-from .models import API_KEYS, MEMBER, USERS, WORKSPACE, WORKSPACES, ApiKey, User, Workspace
+from .models import API_KEYS, MEMBER, USERS, WORKSPACE, WORKSPACES, ApiKey, User, Workspace, keys_in_use
 
 
 class ListApiKeys(Arguments):
@@ -24,31 +24,6 @@ class ListApiKeys(Arguments):
     unused_days: int | None = Field(
         None, ge=1, le=366, description="Only keys with no usage in the last N days."
     )
-
-
-class _UsageBucket(BaseModel):
-    results: list[dict[str, Any]] = []
-
-
-async def _keys_in_use(api: Reader, days: int) -> frozenset[str]:
-    """Keys with any token usage in the last `days` UTC days (today included), from the usage report."""
-    now = api.now()
-    start = datetime(now.year, now.month, now.day, tzinfo=UTC) - timedelta(days=days - 1)
-    used: set[str] = set()
-    while start < now:
-        end = min(start + timedelta(days=31), now)  # the report's longest span per request
-        buckets = await api.all(
-            _UsageBucket,
-            "/v1/organizations/usage_report/messages",
-            starting_at=iso(start),
-            ending_at=iso(end),
-            bucket_width="1d",
-            group_by=["api_key_id"],
-        )
-        for bucket in buckets:
-            used.update(r["api_key_id"] for r in bucket.results if r.get("api_key_id"))
-        start = end
-    return frozenset(used)
 
 
 def _window(api: Reader, days: int) -> str:
@@ -83,7 +58,7 @@ OPERATIONS = [
         pagination="id_cursor",
         filters={
             "name_contains": contains("name"),
-            "unused_days": Filter(_not_in, prepare=_keys_in_use, says=_window),
+            "unused_days": Filter(_not_in, prepare=keys_in_use, says=_window),
         },
         columns=("id", "name", "status", "workspace_id", "created_by.id", "created_at"),
         labels={"workspace_id": WORKSPACE, "created_by.id": MEMBER},

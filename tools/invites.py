@@ -9,20 +9,8 @@ from pydantic import Field
 from claude_admin_mcp.server.catalog.operation import Operation
 from claude_admin_mcp.server.catalog.preview import Preview, Reader
 
-from .common import ApiObject, Arguments, Deleted, Email, GrantableRole, InviteId, OrgRole, organization_wide
-from .models import USERS, User
-
-INVITES = "/v1/organizations/invites"
-
-
-class Invite(ApiObject):
-    id: str
-    email: str
-    role: str
-    status: str
-    invited_at: str
-    expires_at: str
-    accepted_at: str | None = None
+from .common import Arguments, Deleted, Email, GrantableRole, InviteId, OrgRole, organization_wide
+from .models import INVITES, USERS, Invite, User
 
 
 class ListInvites(Arguments):

@@ -6,18 +6,21 @@ An area's own objects live in its module; what two areas need lives here, so no 
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel, Field
 
 from claude_admin_mcp.server.catalog.operation import Label
 from claude_admin_mcp.server.catalog.preview import Reader
+from claude_admin_mcp.server.catalog.time_range import iso
 
 from .common import ApiObject, listing
 
 USERS = "/v1/organizations/users"
 WORKSPACES = "/v1/organizations/workspaces"
 API_KEYS = "/v1/organizations/api_keys"
+INVITES = "/v1/organizations/invites"
 SERVICE_ACCOUNTS = "/v1/organizations/service_accounts"
 RULES = "/v1/organizations/federation_rules"
 PAGE_MAX = 100
@@ -37,6 +40,16 @@ class User(ApiObject):
     name: str
     role: str
     added_at: str
+
+
+class Invite(ApiObject):
+    id: str
+    email: str
+    role: str
+    status: str
+    invited_at: str
+    expires_at: str
+    accepted_at: str | None = None
 
 
 class Workspace(ApiObject):
@@ -146,3 +159,28 @@ async def live_rules_targeting(api: Reader, service_account_id: str) -> list[Fed
 
 def rule_names(rules: list[FederationRule]) -> str:
     return listing([f"{rule.name} ({rule.id}, {rule.oauth_scope})" for rule in rules])
+
+
+class _UsageBucket(BaseModel):
+    results: list[dict[str, Any]] = []
+
+
+async def keys_in_use(api: Reader, days: int) -> frozenset[str]:
+    """Keys with any token usage in the last `days` UTC days (today included), from the usage report."""
+    now = api.now()
+    start = datetime(now.year, now.month, now.day, tzinfo=UTC) - timedelta(days=days - 1)
+    used: set[str] = set()
+    while start < now:
+        end = min(start + timedelta(days=31), now)  # the report's longest span per request
+        buckets = await api.all(
+            _UsageBucket,
+            "/v1/organizations/usage_report/messages",
+            starting_at=iso(start),
+            ending_at=iso(end),
+            bucket_width="1d",
+            group_by=["api_key_id"],
+        )
+        for bucket in buckets:
+            used.update(r["api_key_id"] for r in bucket.results if r.get("api_key_id"))
+        start = end
+    return frozenset(used)

@@ -206,11 +206,8 @@ async def _preview_archive(api: Reader, args: GetWorkspace) -> Preview:
             action, nothing_to_do=f"it was archived on {workspace.archived_at[:10]}", workspaces=scope
         )
     members = await api.all(WorkspaceMember, f"{WORKSPACES}/{args.workspace_id}/members")
-    emails = []
-    for member in members[:10]:
-        user = await api.find(User, f"{USERS}/{member.user_id}")
-        emails.append(user.email if user else member.user_id)
-    emails += [m.user_id for m in members[10:]]
+    named = await api.index(USERS, {member.user_id for member in members[:10]})
+    emails = [str(named.get(m.user_id, {}).get("email") or m.user_id) for m in members]
     keys = await api.all(ApiKey, API_KEYS, workspace_id=args.workspace_id, status="active")
     key_names = [f"{key.name} ({key.id})" for key in keys]
     return Preview(
@@ -278,9 +275,9 @@ async def _preview_remove_member(api: Reader, args: GetWorkspaceMember) -> Previ
         return Preview(action, nothing_to_do="they are not a member of it", workspaces=scope)
     if (refusal := _archived(workspace)) is not None:
         return Preview(action, refusal=refusal, workspaces=scope)
-    keys = await api.all(
-        ApiKey, API_KEYS, workspace_id=args.workspace_id, created_by_user_id=args.user_id, status="active"
-    )
+    # All their active keys, then those of this workspace: the same read serves every workspace.
+    made = await api.all(ApiKey, API_KEYS, created_by_user_id=args.user_id, status="active")
+    keys = [key for key in made if key.workspace_id == args.workspace_id]
     return Preview(
         action,
         details=(

@@ -33,6 +33,11 @@ class Reader(Protocol):
         """Every item of a list (either pagination style), walked page by page, bounded."""
         ...
 
+    async def index(self, path: str, ids: set[str], **query: Any) -> dict[str, dict[str, Any]]:
+        """The items of a list whose ids are in `ids`, by id, walking it only as far as needed (one
+        request a page, not one per item); ids it did not reach are left out."""
+        ...
+
     async def page(self, path: str, **query: Any) -> dict[str, Any]:
         """One raw response body, for the few reads that are not a list of one model (reports)."""
         ...

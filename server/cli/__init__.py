@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import anyio
+from mcp.types import ResourceLink
 
 from .. import __version__
 from ..api.credentials.admin_key import admin_key_credential
@@ -62,9 +63,11 @@ CALL_EXITS = {
     "mismatch": 4,
     "expired": 4,
     "refused": 5,
+    "partial": 6,
 }
 """`call`'s exit status by a write's outcome: 0 applied (or already so), 3 waits for a human, 4 not
-approved, 5 refused before asking; 1 any other failure, 2 a startup or usage error."""
+approved, 5 refused before asking, 6 a plan partly applied; 1 any other failure, 2 a startup or
+usage error."""
 
 
 class StartupError(Exception):
@@ -100,6 +103,9 @@ def _common(parser: argparse.ArgumentParser) -> None:
         help="approval channels in order: form, url, page, token (token: no human; scripts you trust)",
     )
     g.add_argument("--state-dir", metavar="DIR", help="keys, claims, audit heads, approvers")
+    g.add_argument(
+        "--exports-dir", metavar="DIR", help="where export_list writes (default: STATE_DIR/exports)"
+    )
     g.add_argument(
         "--console-session",
         action="store_const",
@@ -213,6 +219,7 @@ def _flags(ns: argparse.Namespace) -> dict[str, Any]:
         "allow_workspaces",
         "confirm_via",
         "state_dir",
+        "exports_dir",
         "console_session",
         "log_level",
         "transport",
@@ -413,7 +420,8 @@ def _call(ns: argparse.Namespace) -> int:
         print(json.dumps(result.structured_content, indent=2, ensure_ascii=False))
     else:
         for block in result.content:
-            print(getattr(block, "text", block))
+            if not isinstance(block, ResourceLink):  # an export's link: its text names the file already
+                print(getattr(block, "text", block))
     outcome = (result.structured_content or {}).get("outcome")
     if isinstance(outcome, str) and outcome in CALL_EXITS:
         return CALL_EXITS[outcome]

@@ -20,9 +20,7 @@ from typing import Any, Literal, Protocol
 
 import anyio
 from mcp.types import CallToolResult
-from pydantic import BaseModel
 
-from ..catalog.operation import Operation
 from ..catalog.preview import Preview
 
 APPROVAL_TTL_SECONDS = 300
@@ -50,8 +48,8 @@ class Run(Protocol):
 @dataclass
 class Approval:
     id: str
-    op: Operation
-    args: BaseModel
+    tool: str
+    """The write tool (one operation's, or a plan's)."""
     arguments: dict[str, Any]
     preview: Preview
     digest: str
@@ -123,7 +121,7 @@ class ApprovalBook:
         """The newest approval of this session for this exact write whose outcome the agent has not
         been told: calling the same write again reports it rather than asking twice."""
         for approval in reversed(self._approvals.values()):
-            if approval.session == session and approval.op.name == tool and approval.arguments == arguments:
+            if approval.session == session and approval.tool == tool and approval.arguments == arguments:
                 current = self.get(approval.id)
                 return current if current is not None and not current.reported else None
         return None

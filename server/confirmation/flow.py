@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
+import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -29,6 +30,7 @@ from ..catalog.operation import Operation
 from ..catalog.preview import Preview, one_line
 from ..runtime import rendering
 from ..runtime.failures import api_error_text, unreachable_text
+from ..runtime.plans import PlanInvalid
 from ..runtime.requests import checked, send
 from ..runtime.results import failure, result
 from . import browser
@@ -52,6 +54,7 @@ Outcome = Literal[
     "refused",
     "expired",
     "failed",
+    "partial",
 ]
 Channel = Literal["form", "url", "page", "token"]
 _OUTCOMES: dict[str, Outcome] = {
@@ -66,7 +69,7 @@ _OUTCOMES: dict[str, Outcome] = {
 class Gate:
     """What `decide` hands the body when no question is put to the human right away."""
 
-    kind: Literal["refused", "nothing_to_do", "token", "page", "url", "existing", "failed"]
+    kind: Literal["refused", "nothing_to_do", "token", "page", "url", "existing", "failed", "invalid"]
     preview: Preview | None = None
     reason: str = ""
     approval: Approval | None = None
@@ -88,17 +91,22 @@ def channel_for(confirm_via: tuple[str, ...], ctx: Context[Any, Any]) -> Channel
 
 
 async def decide(op: Operation, args: BaseModel, ctx: Context[Any, Any]) -> Gate | Elicit[Any]:
-    state = server_state(ctx)
-    existing = state.approvals.latest_for(session_key(ctx), op.name, write_arguments(args))
-    if existing is not None and getattr(args, "confirmation_token", None) is None:
+    return await decide_run(OperationRun(op, args, server_state(ctx)), ctx)
+
+
+async def decide_run(run: WriteRun, ctx: Context[Any, Any]) -> Gate | Elicit[Any]:
+    """Any write (one operation, or a plan of many): report an approval this session already has,
+    else preview, guard, and ask through the first channel the client can use."""
+    state = run.state
+    existing = state.approvals.latest_for(session_key(ctx), run.name, run.arguments)
+    if existing is not None and getattr(run.args, "confirmation_token", None) is None:
         return Gate("existing", existing.preview, approval=existing)
-    assert op.preview is not None
     try:
-        preview = await op.preview(state.reader(), args)
-    except ApiError as exc:
-        return Gate("failed", reason=api_error_text(op, exc, state.credential))
-    except ApiUnreachable as exc:
-        return Gate("failed", reason=unreachable_text(op, exc))
+        preview = await run.review()
+    except PlanInvalid as exc:
+        return Gate("invalid", reason=f"Not applied: {run.name}: {exc}. Nothing changed.")
+    except (ApiError, ApiUnreachable) as exc:
+        return Gate("failed", reason=run.failure_text(exc))
     if (refusal := allowlist_refusal(state.settings, preview) or preview.refusal) is not None:
         return Gate("refused", preview, refusal)
     if preview.nothing_to_do is not None:
@@ -124,14 +132,14 @@ def write_arguments(args: BaseModel) -> dict[str, Any]:
 
 
 def audit_entry(
-    op: Operation, arguments: dict[str, Any], state: ServerState, outcome: str, **fields: Any
+    tool: str, arguments: dict[str, Any], state: ServerState, outcome: str, **fields: Any
 ) -> dict[str, Any]:
     """The one shape of an audit line (the log adds the time and the chain)."""
     organization = state.known_organization
     shown = {key: value for key, value in arguments.items() if key != "confirmation_token"}
     text = json.dumps(shown, default=str, ensure_ascii=False)
     return {
-        "tool": op.name,
+        "tool": tool,
         "arguments": shown if len(text) <= 2000 else {"truncated": text[:2000]},
         "credential": state.credential.kind,
         "organization_id": organization.id if organization is not None else None,
@@ -142,26 +150,31 @@ def audit_entry(
 
 
 async def audit_invalid(
-    op: Operation, raw: dict[str, Any], message: str, ctx: Context[Any, Any], outcome: str = "invalid"
+    tool: str, raw: dict[str, Any], message: str, ctx: Context[Any, Any], outcome: str = "invalid"
 ) -> None:
     """A write refused for its arguments (or its approval's answer) is still a write attempt, and is
     recorded."""
     state = server_state(ctx)
     detail = message.split("\n", 1)[-1][:500]
-    await state.audit.append(audit_entry(op, raw, state, outcome, detail=detail))
+    await state.audit.append(audit_entry(tool, raw, state, outcome, detail=detail))
 
 
 class WriteRun:
-    """One write call's context: the state, what to audit, how to apply, and how to answer."""
+    """One write call's context: the state, what to audit, how to preview, apply and answer.
 
-    def __init__(self, op: Operation, args: BaseModel, state: ServerState) -> None:
-        self.op, self.args, self.state = op, args, state
+    `OperationRun` is one operation's write; a plan's run applies many (`plan_run.PlanRun`)."""
+
+    def __init__(self, name: str, args: BaseModel, state: ServerState) -> None:
+        self.name, self.args, self.state = name, args, state
         self.arguments = write_arguments(args)
+        self.confirmation_id: str | None = None
+        """The approval this write was applied under, once claimed (plans stamp every item with it)."""
 
     async def audit(self, outcome: str, **fields: Any) -> None:
         await self.state.organization()  # audit lines carry the organization's id
         try:
-            await self.state.audit.append(audit_entry(self.op, self.arguments, self.state, outcome, **fields))
+            entry = audit_entry(self.name, self.arguments, self.state, outcome, **fields)
+            await self.state.audit.append(entry)
         except OSError as exc:
             # Refuse to pretend: a write we cannot record is reported loudly.
             log.error("cannot write the audit log %s: %s", self.state.audit.path, exc)
@@ -174,33 +187,20 @@ class WriteRun:
                 "token_rejected", detail="already used", confirmation_id=confirmation_id, via=via
             )
             return False
+        self.confirmation_id = confirmation_id
         await self.audit("confirmed", via=via, confirmation_id=confirmation_id, **fields)
         return True
 
     async def review(self) -> Preview:
-        """The preview read afresh (a browser approval is decided later than it was shown)."""
-        assert self.op.preview is not None
-        return await self.op.preview(self.state.reader(), self.args)
+        """The preview read from current state (again, when a browser approval is decided later)."""
+        raise NotImplementedError
 
     async def send(self, preview: Preview, via: str, approver: str | None = None) -> CallToolResult:
-        op = self.op
-        try:
-            response = await send(op, self.args, self.state)
-        except ApiError as exc:
-            await self.audit(
-                "failed", request_id=exc.request_id, detail=f"{exc.error_type} (HTTP {exc.status})"
-            )
-            return failure(api_error_text(op, exc, self.state.credential))
-        except ApiUnreachable as exc:
-            await self.audit("failed", detail=f"unknown outcome: {exc.reason}")
-            return failure(unreachable_text(op, exc, change_sent=True))
-        item = checked(op, response.data) if response.data is not None else None
-        await self.audit("applied", request_id=response.request_id, via=via, approver=approver)
-        rid = f" [request_id={response.request_id}]" if response.request_id else ""
-        text = f"Applied: {preview.action}.{rid}"
-        if item is not None:
-            text += "\n" + rendering.fields(item, op.columns, op.formats)
-        return self.answer("applied", text, preview=preview, item=item, request_id=response.request_id)
+        """Apply what `preview` shows, once approved; audit and answer."""
+        raise NotImplementedError
+
+    def failure_text(self, exc: ApiError | ApiUnreachable) -> str:
+        raise NotImplementedError
 
     def answer(
         self,
@@ -232,13 +232,53 @@ class WriteRun:
         return result(text, {k: v for k, v in structured.items() if v is not None}, error=error)
 
 
+class OperationRun(WriteRun):
+    """One operation's write: its preview, its one request."""
+
+    def __init__(self, op: Operation, args: BaseModel, state: ServerState) -> None:
+        super().__init__(op.name, args, state)
+        self.op = op
+
+    async def review(self) -> Preview:
+        assert self.op.preview is not None
+        return await self.op.preview(self.state.reader(), self.args)
+
+    def failure_text(self, exc: ApiError | ApiUnreachable) -> str:
+        if isinstance(exc, ApiError):
+            return api_error_text(self.op, exc, self.state.credential)
+        return unreachable_text(self.op, exc)
+
+    async def send(self, preview: Preview, via: str, approver: str | None = None) -> CallToolResult:
+        op = self.op
+        try:
+            response = await send(op, self.args, self.state)
+        except ApiError as exc:
+            await self.audit(
+                "failed", request_id=exc.request_id, detail=f"{exc.error_type} (HTTP {exc.status})"
+            )
+            return failure(api_error_text(op, exc, self.state.credential))
+        except ApiUnreachable as exc:
+            await self.audit("failed", detail=f"unknown outcome: {exc.reason}")
+            return failure(unreachable_text(op, exc, change_sent=True))
+        item = checked(op, response.data) if response.data is not None else None
+        await self.audit("applied", request_id=response.request_id, via=via, approver=approver)
+        rid = f" [request_id={response.request_id}]" if response.request_id else ""
+        text = f"Applied: {preview.action}.{rid}"
+        if item is not None:
+            text += "\n" + rendering.fields(item, op.columns, op.formats)
+        return self.answer("applied", text, preview=preview, item=item, request_id=response.request_id)
+
+
 def _stamp(epoch: float | None) -> str | None:
     return datetime.fromtimestamp(epoch, UTC).isoformat().replace("+00:00", "Z") if epoch else None
 
 
 async def apply(op: Operation, args: BaseModel, decision: Any, ctx: Context[Any, Any]) -> CallToolResult:
-    state = server_state(ctx)
-    run = WriteRun(op, args, state)
+    return await apply_run(OperationRun(op, args, server_state(ctx)), decision, ctx)
+
+
+async def apply_run(run: WriteRun, decision: Any, ctx: Context[Any, Any]) -> CallToolResult:
+    state = run.state
     if isinstance(decision, CancelledElicitation):
         state.previews.take(ctx.request_id)
         await run.audit("cancelled")
@@ -251,7 +291,7 @@ async def apply(op: Operation, args: BaseModel, decision: Any, ctx: Context[Any,
         return await _run_gate(run, decision.data, ctx)
     preview = state.previews.take(ctx.request_id)
     if preview is None:
-        return failure(f"{op.name}: the preview of this change was lost; call again to be asked afresh.")
+        return failure(f"{run.name}: the preview of this change was lost; call again to be asked afresh.")
     answer = decision.data
     if preview.confirm_text is not None:
         typed = str(getattr(answer, "confirm", ""))
@@ -271,7 +311,8 @@ async def apply(op: Operation, args: BaseModel, decision: Any, ctx: Context[Any,
     round_trip = take_round_trip()
     if round_trip is None:
         # Handshake era: the question was asked within this very call, so it cannot be a resend.
-        await run.audit("confirmed", via="form")
+        run.confirmation_id = secrets.token_urlsafe(12)
+        await run.audit("confirmed", via="form", confirmation_id=run.confirmation_id)
     elif not await run.claim(round_trip, "form", REQUEST_STATE_TTL_SECONDS + 60):
         return failure(
             "Not applied: this confirmation was already used (the same answer was sent twice). "
@@ -281,8 +322,8 @@ async def apply(op: Operation, args: BaseModel, decision: Any, ctx: Context[Any,
 
 
 async def _run_gate(run: WriteRun, gate: Gate, ctx: Context[Any, Any]) -> CallToolResult:
-    if gate.kind == "failed":
-        await run.audit("failed", detail=gate.reason.split("\n", 1)[0])
+    if gate.kind in ("failed", "invalid"):
+        await run.audit(gate.kind, detail=gate.reason.split("\n", 1)[0])
         return failure(gate.reason)
     if gate.kind == "existing":
         assert gate.approval is not None
@@ -311,8 +352,7 @@ async def _by_browser(
     state = run.state
     organization = await state.organization()
     approval = state.approvals.open(
-        op=run.op,
-        args=run.args,
+        tool=run.name,
         arguments=run.arguments,
         preview=preview,
         digest=preview_digest(preview),
@@ -384,7 +424,7 @@ async def _by_token(run: WriteRun, preview: Preview) -> CallToolResult:
     if token is None:
         return await _ask_for_token(run, preview, digest, "")
     try:
-        claims = run.state.tokens.verify(token, run.op.name, run.arguments)
+        claims = run.state.tokens.verify(token, run.name, run.arguments)
     except TokenError as exc:
         await run.audit("token_rejected", detail=str(exc))
         return failure(f"Not applied: {exc}. Nothing changed.")
@@ -401,12 +441,12 @@ async def _by_token(run: WriteRun, preview: Preview) -> CallToolResult:
 
 
 async def _ask_for_token(run: WriteRun, preview: Preview, digest: str, lead: str) -> CallToolResult:
-    token, claims = run.state.tokens.issue(run.op.name, run.arguments, digest)
+    token, claims = run.state.tokens.issue(run.name, run.arguments, digest)
     await run.audit("pending", via="token", detail="confirmation token issued", confirmation_id=claims.nonce)
     minutes = TOKEN_TTL_SECONDS // 60
     text = (
         f"Not applied yet: {lead}this change needs the user's approval.\n{preview.text()}\n"
-        f"Show the user this preview. Only if they approve, call {run.op.name} again with the same arguments "
+        f"Show the user this preview. Only if they approve, call {run.name} again with the same arguments "
         f'plus confirmation_token="{token}" (single use, expires in {minutes} minutes).'
     )
     return run.answer("needs_confirmation", text, preview=preview, token=token, expires=claims.expires)

@@ -42,6 +42,7 @@ class ServerState(RunState):
     claims: Claims = field(kw_only=True)
     approvals: ApprovalBook = field(kw_only=True)
     previews: PreviewStash = field(default_factory=PreviewStash, kw_only=True)
+
     open_page: Callable[[str], Awaitable[bool]] = field(default=open_in_browser, kw_only=True)
     """Opens the approval page in the user's browser (stdio); False where there is none."""
 

@@ -53,7 +53,7 @@ async def _get_approval(ctx: Context[Any, Any], arguments: ApprovalArguments) ->
         approval.reported = True
     status = ApprovalStatus(
         approval_id=approval.id,
-        tool=approval.op.name,
+        tool=approval.tool,
         status=approval.status,
         message=approval.message or "Waiting for the user's decision on the approval page.",
         preview=approval.preview.text(),
@@ -61,7 +61,7 @@ async def _get_approval(ctx: Context[Any, Any], arguments: ApprovalArguments) ->
         request_id=approval.request_id,
         approver=approval.approver,
     )
-    text = f"{approval.op.name}: {approval.status}. {status.message}"
+    text = f"{approval.tool}: {approval.status}. {status.message}"
     return result(text, status.model_dump(exclude_none=True))
 
 

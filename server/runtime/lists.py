@@ -20,6 +20,7 @@ from .paginator import (
     Budget,
     Position,
     Source,
+    Style,
     WalkInterrupted,
     WalkResult,
     decode_cursor,
@@ -40,6 +41,22 @@ TYPICAL_ITEM_CHARS = 200.0
 """Until a list tool has returned items, assume this size per item (JSON plus its table row)."""
 _RESULT_OVERHEAD = 600
 """Characters reserved for the envelope: header line, cursor, note."""
+
+
+def list_source(op: Operation, state: RunState, path: str, query: Mapping[str, Any]) -> Source:
+    """The list at `path` (an instance of `op`'s path) with `query`, as the paginator walks it: each
+    page checked to be a list of objects."""
+
+    async def fetch(params: dict[str, Any]) -> Mapping[str, Any]:
+        data = (await state.api.request("GET", path, query={**query, **params})).data
+        if not isinstance(data, dict) or not isinstance(data.get("data"), list):
+            raise ApiUnreachable("the API returned a list response without a data array")
+        if not all(isinstance(item, dict) for item in data["data"]):
+            raise ApiUnreachable("the API returned list items that are not objects")
+        return data
+
+    style: Style = "id_cursor" if op.pagination == "id_cursor" else "page_token"
+    return Source(fetch, style, op.page_size, op.item_id)
 
 
 def _jsonable(value: Any) -> Any:
@@ -79,20 +96,10 @@ async def run_list(
         row = rendering.table_row(item, columns, op.formats)
         return len(json.dumps(item, separators=(",", ":"))) + len(row) + 6 + label_room
 
-    async def fetch(params: dict[str, Any]) -> Mapping[str, Any]:
-        data = (await state.api.request("GET", path, query={**query, **params})).data
-        if not isinstance(data, dict) or not isinstance(data.get("data"), list):
-            raise ApiUnreachable("the API returned a list response without a data array")
-        if not all(isinstance(item, dict) for item in data["data"]):
-            raise ApiUnreachable("the API returned list items that are not objects")
-        return data
-
     async def on_page(examined: int, kept: int, total: int | None) -> None:
         await ctx.report_progress(examined, total, f"{kept} found, {examined} examined")
 
-    source = Source(
-        fetch, "id_cursor" if op.pagination == "id_cursor" else "page_token", op.page_size, op.item_id
-    )
+    source = list_source(op, state, path, query)
     budget = Budget(
         limit=getattr(args, "limit", 100),
         chars=state.settings.output_budget_tokens * CHARS_PER_TOKEN - _RESULT_OVERHEAD,

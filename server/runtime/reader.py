@@ -54,6 +54,7 @@ class ApiReader:
         self._styles = styles
         self._clock = clock
         self._seen: dict[str, Any] = {}
+        self._missing: set[str] = set()
 
     def now(self) -> datetime:
         now: datetime = self._clock()
@@ -77,24 +78,32 @@ class ApiReader:
         return _validated(model, await self.page(path, **query), path)
 
     async def find(self, model: type[M], path: str, **query: Any) -> M | None:
+        found = await self.find_raw(path, **query)
+        return None if found is None else _validated(model, found, path)
+
+    async def find_raw(self, path: str, **query: Any) -> dict[str, Any] | None:
+        """One object as the API sent it, or None when the API says 404 (remembered too)."""
+        key = repr((path, sorted(query.items())))
+        if key in self._missing:
+            return None
         try:
-            return await self.get(model, path, **query)
+            return await self.page(path, **query)
         except ApiError as exc:
             if exc.status == 404:
+                self._missing.add(key)
                 return None
             raise
 
-    async def find_raw(self, path: str) -> dict[str, Any] | None:
-        """One object as the API sent it, or None when the API says 404."""
+    def lists(self, path: str) -> bool:
+        """Whether `path` is a list the catalog knows how to walk."""
         try:
-            return await self.page(path)
-        except ApiError as exc:
-            if exc.status == 404:
-                return None
-            raise
+            self._styles.of(path)
+        except LookupError:
+            return False
+        return True
 
     async def index(self, path: str, ids: set[str], **query: Any) -> dict[str, dict[str, Any]]:
-        """The items of the list at `path` whose `id` is in `ids`, walking it until all are found
+        """The items of the list at `path` whose id is in `ids`, walking it until all are found
         (or `PREVIEW_MAX_ITEMS` were read: the rest stay unknown)."""
         style, size, item_id = self._styles.of(path)
         found: dict[str, dict[str, Any]] = {}
@@ -104,9 +113,10 @@ class ApiReader:
 
         read = 0
         async for page in pages(Source(fetch, style, size, item_id)):
+            self._remember(path, page.items, item_id)
             for item in page.items:
-                if str(item.get("id")) in ids:
-                    found[str(item["id"])] = item
+                if str(item.get(item_id)) in ids:
+                    found[str(item[item_id])] = item
             read += len(page.items)
             if len(found) == len(ids) or read >= PREVIEW_MAX_ITEMS:
                 break
@@ -119,7 +129,14 @@ class ApiReader:
             return await self.page(path, **query, **params)
 
         items = await collect(Source(fetch, style, size, item_id), PREVIEW_MAX_ITEMS)
+        self._remember(path, items, item_id)
         return [_validated(model, item, path) for item in items]
+
+    def _remember(self, path: str, items: Iterable[Mapping[str, Any]], item_id: str) -> None:
+        # An item of a list is the object its own path answers: a later read of it costs nothing.
+        for item in items:
+            if item.get(item_id) is not None:
+                self._seen.setdefault(repr((f"{path}/{item[item_id]}", [])), dict(item))
 
 
 def _validated(model: type[M], data: Any, path: str) -> M:

@@ -8,19 +8,26 @@ content too (it is checked as JSON in one pass, and rebuilt only when something 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from mcp.server.mcpserver.exceptions import ToolError
-from mcp.types import CallToolResult, TextContent
+from mcp.types import CallToolResult, ResourceLink, TextContent
 
 from ..redaction import redact
 
 
-def result(text: str, structured: Mapping[str, Any] | None = None, *, error: bool = False) -> CallToolResult:
-    """A tool's answer: a short text rendering for the model, and structured content."""
+def result(
+    text: str,
+    structured: Mapping[str, Any] | None = None,
+    *,
+    error: bool = False,
+    links: Sequence[ResourceLink] = (),
+) -> CallToolResult:
+    """A tool's answer: a short text rendering for the model, structured content, and links to
+    resources the server holds (an export's file), which the client reads apart."""
     return CallToolResult(
-        content=[TextContent(type="text", text=redact(text))],
+        content=[TextContent(type="text", text=redact(text)), *links],
         structured_content=_redacted(structured) if structured is not None else None,
         is_error=error,
     )

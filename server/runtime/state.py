@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -14,6 +14,7 @@ from ..api.client import AdminApi
 from ..api.credentials.base import Credential
 from ..api.errors import ApiError, ApiUnreachable
 from ..catalog.inventory import Inventory
+from ..catalog.operation import Operation
 from ..config import Settings
 from .reader import ApiReader, ListStyles
 
@@ -38,6 +39,8 @@ class RunState:
     inventory: Inventory
     styles: ListStyles
     """How each list path pages, for readers."""
+    operations: Mapping[str, Operation] = field(default_factory=dict)
+    """Every operation by tool name (a plan's changes name them)."""
     clock: Callable[[], datetime] = _utc_now
     """Now, in UTC: what relative report ranges ("last 7 days") are relative to."""
     item_costs: dict[tuple[str, tuple[str, ...]], float] = field(default_factory=dict)

@@ -24,6 +24,7 @@ from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
 
 from ..catalog.operation import Operation
+from ..catalog.plan import Task
 from .reports import ReportArguments
 from .schema import compact_input_schema, compact_output_schema
 
@@ -33,6 +34,8 @@ MAX_LIMIT = 1000
 ReadHandler = Callable[[Operation, BaseModel, Context[Any, Any]], Awaitable[CallToolResult]]
 Decide = Callable[[Operation, BaseModel, Context[Any, Any]], Awaitable[Any]]
 Apply = Callable[[Operation, BaseModel, Any, Context[Any, Any]], Awaitable[CallToolResult]]
+PlanDecide = Callable[[Task, BaseModel, Context[Any, Any]], Awaitable[Any]]
+PlanApply = Callable[[Task, BaseModel, Any, Context[Any, Any]], Awaitable[CallToolResult]]
 
 
 class ToolArguments(ArgModelBase):
@@ -214,3 +217,34 @@ def write_tool(op: Operation, decide: Decide, apply: Apply, *, tokens: bool) -> 
         handler, name=op.name, title=op.title, description=op.description, annotations=annotations_of(op)
     )
     return with_model(tool, tool_input_model(op, tokens), TokenWriteOutcome if tokens else WriteOutcome)
+
+
+def plan_tool(task: Task, decide: PlanDecide, apply: PlanApply, *, tokens: bool) -> Tool:
+    """A task's tool: its plan is previewed, approved and applied like one write."""
+
+    async def resolver(ctx: Context[Any, Any], arguments: BaseModel) -> Any:
+        return await decide(task, arguments, ctx)
+
+    async def handler(
+        ctx: Context[Any, Any],
+        arguments: BaseModel,
+        decision: Annotated[ElicitationResult[Any], Resolve(resolver)],
+    ) -> CallToolResult:
+        return await apply(task, arguments, decision, ctx)
+
+    annotations = ToolAnnotations(
+        title=task.title,
+        read_only_hint=False,
+        destructive_hint=task.destructive,
+        idempotent_hint=True,  # applied again, a plan sends only what is left
+        open_world_hint=True,
+    )
+    tool = Tool.from_function(
+        handler, name=task.name, title=task.title, description=task.description, annotations=annotations
+    )
+    bases = (task.input, ConfirmationArguments, ToolArguments) if tokens else (task.input, ToolArguments)
+    model = cast(
+        type[ToolArguments],
+        create_model(f"{task.input.__name__}Tool", __base__=cast(tuple[type[ToolArguments], ...], bases)),
+    )
+    return with_model(tool, model, TokenWriteOutcome if tokens else WriteOutcome)

@@ -122,7 +122,7 @@ class ApprovalPages:
             approval_id=approval.id,
             organization=approval.organization,
             credential=approval.credential,
-            tool=approval.op.name,
+            tool=approval.tool,
             action=approval.preview.action,
             details=approval.preview.details,
             arguments=json.dumps(approval.arguments, indent=2, ensure_ascii=False),
@@ -225,7 +225,7 @@ class ApprovalPages:
         if not hmac.compare_digest(str(request.path_params["key"]), self.book.listing_key):
             return notice("Not found", "There is nothing here.", 404)
         pending = [
-            {"id": a.id, "preview": a.preview, "op": a.op, "until": _utc(a.expires)}
+            {"id": a.id, "preview": a.preview, "tool": a.tool, "until": _utc(a.expires)}
             for a in self.book.pending()
         ]
         return page("approvals.html", approvals=pending)
