@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import anthropic
@@ -28,7 +29,7 @@ from claude_admin_mcp.server.api.credentials.admin_key import admin_key_credenti
 from claude_admin_mcp.server.api.errors import ApiError
 from claude_admin_mcp.server.cli import build_parser, main, runtime
 
-from .conftest import connect, make_server, sandbox_config, text_of
+from .conftest import TOKEN_CHANNEL, connect, make_server, sandbox_config, text_of
 
 LIMIT, WINDOW = 60, 6.0
 RATE = LIMIT / WINDOW
@@ -42,8 +43,9 @@ HEADERS = (
 
 
 @contextmanager
-def limited(limit: int = LIMIT, window: float = WINDOW) -> Iterator[RunningSandbox]:
-    with start_sandbox(sandbox_config(rate_limit=limit, rate_limit_window_seconds=window)) as running:
+def limited(limit: int = LIMIT, window: float = WINDOW, **options: Any) -> Iterator[RunningSandbox]:
+    config = sandbox_config(rate_limit=limit, rate_limit_window_seconds=window, **options)
+    with start_sandbox(config) as running:
         yield running
 
 
@@ -137,6 +139,34 @@ async def test_concurrent_tool_calls_share_one_pace() -> None:
     assert len(results) == 8 + 15
     assert limit.served >= 8 * 12 + 15 and limit.refused == 0
     assert elapsed >= implied_seconds(limit) > 4
+    assert throughput(limit) >= 0.9, f"{throughput(limit):.2f} of the allowed rate"
+
+
+@pytest.mark.anyio
+async def test_a_plan_and_an_export_cross_the_limit_without_a_429(tmp_path: Path) -> None:
+    with limited(users=400, workspaces=80) as sandbox:
+        limit = bucket(sandbox)
+        developers = [u.id for u in sandbox.state.users.values() if u.role == "developer"][:80]
+        changes = [
+            {"tool": "update_user_role", "arguments": {"user_id": user_id, "role": "user"}}
+            for user_id in developers
+        ]
+        server = make_server(sandbox, toolsets=("all",), confirm_via=TOKEN_CHANNEL, exports_dir=tmp_path)
+        async with connect(server) as client:
+            preview = await client.call_tool("apply_changes", {"changes": changes})
+            token = (preview.structured_content or {}).get("confirmation_token")
+            assert token is not None, text_of(preview)
+            applied = await client.call_tool(
+                "apply_changes", {"changes": changes, "confirmation_token": token}
+            )
+            planned = (limit.served, limit.refused, throughput(limit))
+            limit.reset()
+            exported = await client.call_tool("export_list", {"list": "workspace_members"})
+        assert all(sandbox.state.users[user_id].role == "user" for user_id in developers)
+    assert (applied.structured_content or {}).get("outcome") == "applied", text_of(applied)
+    assert planned[0] > LIMIT and planned[1] == 0 and planned[2] >= 0.9, planned
+    assert not exported.is_error, text_of(exported)
+    assert limit.served > LIMIT and limit.refused == 0, "the export crossed the bucket unrefused"
     assert throughput(limit) >= 0.9, f"{throughput(limit):.2f} of the allowed rate"
 
 
