@@ -16,7 +16,9 @@ time, not on `state.clock`: the data's clock may be pinned, pacing happens in th
 
 `served`/`refused` count what passed and what got 429. For tests and benchmarks that run the
 sandbox as a process, `GET /sandbox/request-limit` (any valid credential; not itself limited)
-returns them, and `DELETE` on it fills the bucket and zeroes them, to measure a run from its start.
+returns them, and `DELETE` on it fills the bucket and zeroes them, to measure a run from its start
+(`DELETE ...?tokens=K` leaves K requests in it instead: an organization whose other traffic spent
+the rest of the minute).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import math
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from urllib.parse import parse_qs
 
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -58,9 +61,10 @@ class RequestLimit:
         self.first_at: float | None = None
         self.last_at: float | None = None
 
-    def reset(self) -> None:
-        """A full bucket and no history, as if the sandbox had just started."""
-        self._tokens, self._at = float(self.limit), self._clock()
+    def reset(self, tokens: float | None = None) -> None:
+        """A full bucket (or `tokens` in it) and no history, as if the sandbox had just started."""
+        level = self.limit if tokens is None else max(0.0, min(float(self.limit), tokens))
+        self._tokens, self._at = float(level), self._clock()
         self.served = self.refused = 0
         self.first_tokens = self.first_at = self.last_at = None
 
@@ -122,7 +126,11 @@ class RequestLimitMiddleware:
             await self.app(scope, receive, send)
         elif scope["path"] == STATUS_PATH:
             if limit is not None and scope["method"] == "DELETE":
-                limit.reset()
+                given = parse_qs(scope.get("query_string", b"").decode()).get("tokens")
+                try:
+                    limit.reset(float(given[0]) if given else None)
+                except ValueError:
+                    limit.reset()
             body = json.dumps(limit.status() if limit is not None else {"limit": None}).encode()
             await send(
                 {
