@@ -259,6 +259,7 @@ class SeededUser(NamedTuple):
     email: str
     role: str
     added_at: int
+    name: str = ""
 
 
 class SeededKey(NamedTuple):
@@ -269,6 +270,8 @@ class SeededKey(NamedTuple):
     created_by_user_id: str | None
     stored_status: str
     expires_at: int | None
+    principal_user_id: str | None = None
+    """A personal key's user: usage on it is that user's (the analytics usage report's actor)."""
 
 
 class SeededWorkspace(NamedTuple):

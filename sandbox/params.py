@@ -90,6 +90,10 @@ class Query:
             raise invalid_request("page: not a cursor from a previous response's next_page")
         return Window(limit, after=after)
 
+    def items(self) -> list[tuple[str, str]]:
+        """Every parameter as sent, repeated ones included."""
+        return self._params.multi_items()
+
     def string(self, name: str) -> str | None:
         value = self._last(name)
         if value is not None and not value.strip():

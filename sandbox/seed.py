@@ -222,7 +222,14 @@ def _snapshot(state: SandboxState, anchor: int) -> SeedSnapshot:
 
     def key(k: ApiKey) -> SeededKey:
         return SeededKey(
-            k.id, k.name, k.workspace_id, k.created_at, k.created_by_user_id, k.stored_status, k.expires_at
+            k.id,
+            k.name,
+            k.workspace_id,
+            k.created_at,
+            k.created_by_user_id,
+            k.stored_status,
+            k.expires_at,
+            k.principal_user_id,
         )
 
     def invite(i: Invite) -> SeededInvite:
@@ -232,7 +239,7 @@ def _snapshot(state: SandboxState, anchor: int) -> SeedSnapshot:
     return SeedSnapshot(
         state.seed, anchor, organization.id, organization.created_at, state.default_workspace_id,
         state.admin_key_user_id,
-        tuple(SeededUser(u.id, u.email, u.role, u.added_at) for u in state.users.values()),
+        tuple(SeededUser(u.id, u.email, u.role, u.added_at, u.name) for u in state.users.values()),
         tuple(map(key, state.api_keys.values())),
         tuple(map(workspace, state.workspaces.values())),
         tuple(map(invite, state.invites.values())),

@@ -1,8 +1,9 @@
 """The generative usage model behind the usage report, the cost report and Claude Code analytics.
 
 Nothing is stored per minute. Usage comes from *streams*: one stream is one source (an API key, a
-workspace's Console Workbench, or a user's OAuth login, i.e. Claude Code) using one model at one
-service tier, context window, inference geo and speed. For stream `i` on UTC day `day`:
+workspace's Console Workbench, a user's OAuth login, i.e. Claude Code, or a member's claude.ai chat
+or Cowork) using one model at one service tier, context window, inference geo and speed. For
+stream `i` on UTC day `day`:
 
     d_i(day)  = units_i x multiplier(seed, stream, day) >> 10      (7 integers, see `VALUES`)
     usage of minute m of that day = weight_p[m] x d_i(day)          (p = the stream's profile)
@@ -126,7 +127,8 @@ def weekday(day: int) -> int:
 @dataclass(frozen=True, slots=True)
 class Stream:
     source: str
-    """`api_key`, `workbench` or `oauth`."""
+    """`api_key`, `workbench`, `oauth` (Claude Code with a Console login), or a member's claude.ai
+    usage: `chat`, `cowork` (not part of the Admin API's usage and cost reports)."""
     owner: str
     """The key id, workspace id (Workbench) or user id whose lifetime bounds the stream."""
     api_key_id: str | None
@@ -206,6 +208,10 @@ _ARCHETYPES: Final = {
 _DEFAULT_ARCHETYPE: Final = _ARCHETYPES["prototype"]
 MAX_KEYS_WITH_USAGE: Final = 1000
 MAX_OAUTH_USERS: Final = 400
+API_SOURCES: Final = frozenset({"api_key", "workbench", "oauth"})
+"""The streams the Admin API's usage and cost reports see (claude.ai usage is not in them)."""
+MAX_SEAT_USERS: Final = 2000
+"""Members with claude.ai usage (chat, Cowork), whatever the organization's size."""
 CLAUDE_CODE_ROLES: Final = ("admin", "developer", "claude_code_user", "owner", "primary_owner")
 """Organization roles whose members can use Claude Code with their Console login."""
 
@@ -375,6 +381,29 @@ class _Builder:
             add = functools.partial(self._add, origin, tier="standard", profile=profile, week=BUSINESS)
             add(model=model, activity=0.3, units=units, start=start, end=end)
 
+    def member_streams(self) -> None:
+        """claude.ai usage of the members who hold a seat: chat for each, Cowork for some. Drawn
+        after every other stream, so adding them left the API usage of a seed unchanged."""
+        rng, snapshot = self.rng, self.snapshot
+        count = min(MAX_SEAT_USERS, round(0.8 * len(snapshot.users)))
+        for user in sorted(rng.sample(snapshot.users, count), key=lambda user: user.id):
+            start = _minute(user.added_at + rng.randrange(HOUR, 10 * DAY))
+            profile = self._region()
+            scale = self._scale()
+            origin = _Source("chat", user.id, None, user.id, snapshot.default_workspace_id)
+            add = functools.partial(
+                self._add, origin, tier="standard", profile=profile, week=BUSINESS, start=start, end=INF
+            )
+            searches = round(rng.uniform(12, 120) * scale) if rng.random() < 0.6 else 0
+            model = _O46 if rng.random() < 0.3 else _S46
+            add(model=model, activity=0.75, units=self._units(80_000 * scale, profile, searches))
+            if rng.random() < 0.3:
+                cowork = origin._replace(source="cowork")
+                self._add(
+                    cowork, model=_O46, tier="standard", profile=profile, week=BUSINESS, activity=0.4,
+                    units=self._units(150_000 * scale, profile), start=start, end=INF,
+                )  # fmt: skip
+
     def oauth_streams(self) -> None:
         rng, snapshot = self.rng, self.snapshot
         eligible = [user for user in snapshot.users if user.role in CLAUDE_CODE_ROLES]
@@ -407,6 +436,7 @@ def build_catalogue(snapshot: SeedSnapshot) -> Catalogue:
     builder.key_streams()
     builder.workbench_streams()
     builder.oauth_streams()
+    builder.member_streams()
     return Catalogue(snapshot.anchor, tuple(builder.streams), builder.key_stops)
 
 

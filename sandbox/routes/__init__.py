@@ -7,6 +7,7 @@ from starlette.routing import Route
 
 from . import (
     activities,
+    analytics_reports,
     api_keys,
     claude_code,
     federation_issuers,
@@ -37,4 +38,5 @@ ROUTES: list[Route] = [
     *claude_code.ROUTES,
     *rate_limits.ROUTES,
     *activities.ROUTES,
+    *analytics_reports.ROUTES,
 ]

@@ -24,7 +24,6 @@ Choices where the docs are silent (besides the range and bucket rules in `report
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
-from decimal import Decimal
 from functools import cache
 from typing import Final
 
@@ -36,17 +35,15 @@ from .. import ids
 from ..errors import invalid_request
 from ..model_catalog import (
     ALIASES,
-    CODE_EXECUTION_CENTS_PER_HOUR,
     TOKEN_TYPES,
-    WEB_SEARCH_CENTS,
     PriceClass,
     token_description,
-    token_prices,
 )
 from ..models import format_ts
 from ..params import Query, check_id
+from ..pricing import CODE_EXEC_UNITS, WEB_SEARCH_UNITS, format_cents, unit_prices
 from ..report_params import BucketPage, bucket_page, encode_page
-from ..usage_model import CODE_EXEC, N_TOKEN_VALUES, WEB_SEARCH, Stream, data_cutoff
+from ..usage_model import API_SOURCES, CODE_EXEC, N_TOKEN_VALUES, WEB_SEARCH, Stream, data_cutoff
 from ._common import betas, ok, sandbox
 
 FAST_MODE_BETA: Final = "fast-mode-2026-02-01"
@@ -68,8 +65,6 @@ INFERENCE_GEOS: Final = ("global", "us", "not_available")
 SPEEDS: Final = ("standard", "fast")
 COST_GROUPS: Final = ("workspace_id", "description")
 COSTED_TIERS: Final = ("standard", "batch")
-UNITS_PER_CENT: Final = 10**10
-"""Cost is added up in integers of 1e-10 cent (exact for every price in the table), then printed."""
 
 
 # -- usage ---------------------------------------------------------------------------------------
@@ -130,7 +125,9 @@ async def usage_messages(request: Request) -> JSONResponse:
     grouped = [name for name in USAGE_GROUPS if name in requested]
     keep = _usage_filter(query, fast_mode)
     model = state.monitoring.usage_model(state.activities)
-    selected = [index for index, stream in enumerate(model.streams) if keep(stream)]
+    selected = [
+        index for index, stream in enumerate(model.streams) if stream.source in API_SOURCES and keep(stream)
+    ]
 
     def group_of(stream: Stream) -> Hashable:
         return tuple(getattr(stream, name) for name in grouped)
@@ -172,23 +169,6 @@ def _sort_key(group: Hashable) -> tuple[str, ...]:
 
 
 @cache
-def _token_prices(price_class: PriceClass) -> tuple[int, ...]:
-    """Price of one token of each type, in 1e-10 cents (exact: the table's prices allow it)."""
-    prices = []
-    for token_type, cents in zip(TOKEN_TYPES, token_prices(price_class), strict=True):
-        units = cents * UNITS_PER_CENT
-        if units != units.to_integral_value():
-            raise AssertionError(f"price of {price_class} {token_type} is not a multiple of 1e-10 cent")
-        prices.append(int(units))
-    return tuple(prices)
-
-
-WEB_SEARCH_UNITS: Final = int(WEB_SEARCH_CENTS * UNITS_PER_CENT)
-CODE_EXEC_UNITS: Final = int(CODE_EXECUTION_CENTS_PER_HOUR / 100 * UNITS_PER_CENT)
-"""Per hundredth of a container-hour."""
-
-
-@cache
 def _description(price_class: PriceClass, token: int) -> dict[str, object]:
     model, tier, window, geo, speed = price_class
     token_type = TOKEN_TYPES[token]
@@ -214,14 +194,6 @@ _SERVER_TOOLS: Final[dict[int, dict[str, object]]] = {
 }
 
 
-def format_cents(units: int) -> str:
-    """An exact amount of 1e-10 cents as a decimal string of cents with at least two decimals."""
-    text = format(Decimal(units).scaleb(-10), "f")
-    whole, _, fraction = text.partition(".")
-    fraction = fraction.rstrip("0")
-    return f"{whole}.{fraction.ljust(2, '0')}"
-
-
 async def cost_report(request: Request) -> JSONResponse:
     state = sandbox(request)
     query = Query(request.query_params)
@@ -231,7 +203,11 @@ async def cost_report(request: Request) -> JSONResponse:
     by_workspace = "workspace_id" in requested
     by_description = "description" in requested
     model = state.monitoring.usage_model(state.activities)
-    selected = [index for index, stream in enumerate(model.streams) if stream.service_tier in COSTED_TIERS]
+    selected = [
+        index
+        for index, stream in enumerate(model.streams)
+        if stream.source in API_SOURCES and stream.service_tier in COSTED_TIERS
+    ]
 
     def group_of(stream: Stream) -> Hashable:
         return (stream.workspace_id if by_workspace else None, stream.price_class)
@@ -243,7 +219,7 @@ async def cost_report(request: Request) -> JSONResponse:
         for group, values in groups.items():
             assert isinstance(group, tuple)
             workspace_id, price_class = group
-            prices = _token_prices(price_class)
+            prices = unit_prices(price_class)
             lines: list[tuple[object, int]] = [
                 ((price_class, token), values[token] * prices[token])
                 for token in range(N_TOKEN_VALUES)
