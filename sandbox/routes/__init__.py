@@ -7,6 +7,7 @@ from starlette.routing import Route
 
 from . import (
     activities,
+    analytics,
     analytics_reports,
     api_keys,
     claude_code,
@@ -38,5 +39,6 @@ ROUTES: list[Route] = [
     *claude_code.ROUTES,
     *rate_limits.ROUTES,
     *activities.ROUTES,
+    *analytics.ROUTES,
     *analytics_reports.ROUTES,
 ]

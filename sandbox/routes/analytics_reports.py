@@ -21,6 +21,10 @@ Choices where the docs are silent:
   `wrkspc_`; `session_ids[]`: `sesn_`; `user_profile_ids[]`: `uprof_`; `user_ids[]`: `user_`).
 * `data_refreshed_at` is when the served data ends: usage appears 5 minutes after the minute it
   happened in, as in the Admin API's reports.
+* Access: the real endpoints take an Analytics API key with `read:analytics` (a Claude Enterprise
+  key the sandbox does not issue); the sandbox's admin key stands in for one everywhere. `usage`
+  and `cost` also take Admin API credentials, so the OAuth token (`org:admin`) reads them too; the
+  legacy reports and the activity endpoints refuse it with 403 "Missing required scopes".
 """
 
 from __future__ import annotations
@@ -46,14 +50,14 @@ from ..analytics_usage import (
     nothing,
     usage_by_group,
 )
-from ..errors import invalid_request
+from ..errors import invalid_request, permission_denied
 from ..models import SeedSnapshot, format_ts
 from ..params import Query
 from ..pricing import format_cents
 from ..report_params import bucket_limit, offset_of, offset_token
 from ..store import SandboxState
 from ..usage_model import data_cutoff
-from ._common import betas, ok, sandbox
+from ._common import betas, caller, ok, sandbox
 
 BETA: Final = "analytics-usage-cost-2026-08-24"
 USAGE_GROUPS: Final = (
@@ -212,6 +216,15 @@ def _group_by(query: Query, allowed: Sequence[str], *, counted: int | None) -> l
         extra = " (not counting cost_type and token_type)" if "cost_type" in allowed else ""
         raise invalid_request(f"group_by[]: at most {counted} dimensions{extra}")
     return named
+
+
+SCOPE: Final = "read:analytics"
+
+
+def require_analytics_scope(request: Request) -> None:
+    """403 for a credential without `read:analytics` (any but the admin key, see the docstring)."""
+    if caller(request).kind != "admin_api_key":
+        raise permission_denied(f"Missing required scopes. Got: ['org:admin'] Needed: ['{SCOPE}']")
 
 
 def _require_beta(request: Request) -> None:
@@ -485,6 +498,7 @@ def _bucket_page(query: Query, span: ReportRange, now: int) -> tuple[list[tuple[
 
 
 async def usage_report(request: Request) -> JSONResponse:
+    require_analytics_scope(request)
     context = Context(request)
     query = context.query
     span = report_range(query, context.now, width_param="bucket_width", default_width="1d")
@@ -506,6 +520,7 @@ async def usage_report(request: Request) -> JSONResponse:
 
 
 async def cost_report(request: Request) -> JSONResponse:
+    require_analytics_scope(request)
     context = Context(request)
     query = context.query
     span = report_range(query, context.now, width_param="bucket_width", default_width="1d")
@@ -545,6 +560,7 @@ def _times(span: ReportRange, bucket: tuple[int, int]) -> dict[str, object]:
 
 
 async def user_usage_report(request: Request) -> JSONResponse:
+    require_analytics_scope(request)
     context = Context(request)
     query = context.query
     span = report_range(query, context.now, width_param="bucket_width", default_width=None)
@@ -584,6 +600,7 @@ async def user_usage_report(request: Request) -> JSONResponse:
 
 
 async def user_cost_report(request: Request) -> JSONResponse:
+    require_analytics_scope(request)
     context = Context(request)
     query = context.query
     span = report_range(query, context.now, width_param="bucket_width", default_width=None)

@@ -357,6 +357,21 @@ def _tour(sandbox: RunningSandbox, sdk: anthropic.Anthropic) -> None:
         organization_id=state.organization.id,
         base_url=sandbox.base_url,
     )
+    analytics = org.analytics  # every analytics endpoint, once (tests/test_analytics.py goes further)
+    day, start = "2026-09-29", "2026-09-20T00:00:00Z"
+    analytics.summaries.list(starting_date="2026-09-01")
+    analytics.users.list(date=day)
+    analytics.apps.chat.projects.list(date=day)
+    analytics.connectors.list(date=day)
+    analytics.plugins.list(date=day)
+    analytics.skills.list(date=day)
+    analytics.artifacts.list(date=day)
+    analytics.usage.list(starting_at=start)
+    analytics.cost.list(starting_at=start)
+    analytics.usage_report.list(starting_at=start)
+    analytics.user_usage_report.list(starting_at=start)
+    analytics.cost_report.list(starting_at=start)
+    analytics.user_cost_report.list(starting_at=start)
     org.workspaces.archive(workspace.id)
     org.users.remove(user.id)
 
