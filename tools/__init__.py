@@ -7,6 +7,7 @@ from claude_admin_mcp.server.catalog.plan import Task
 
 from . import (
     activity,
+    analytics,
     api_keys,
     federation,
     invites,
@@ -28,6 +29,7 @@ OPERATIONS: tuple[Operation, ...] = (
     *reports.OPERATIONS,
     *rate_limits.OPERATIONS,
     *activity.OPERATIONS,
+    *analytics.OPERATIONS,
     *service_accounts.OPERATIONS,
     *federation.OPERATIONS,
 )

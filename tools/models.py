@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from claude_admin_mcp.server.catalog.operation import Label
+from claude_admin_mcp.server.catalog.operation import Access, Label
 from claude_admin_mcp.server.catalog.preview import Reader
 from claude_admin_mcp.server.catalog.time_range import iso
 
@@ -32,6 +32,21 @@ WORKSPACE = Label(WORKSPACES, {"include_archived": True}, none="Default workspac
 """A workspace's name beside its id (null: the default workspace)."""
 API_KEY = Label(API_KEYS, none="no API key (Console, Workbench, or an OAuth sign-in)")
 """An API key's name beside its id (null: usage no key made)."""
+ACTOR = Label("", none="no identity (Workbench)", kinds={"user_": MEMBER, "apikey_": API_KEY})
+"""Who used Claude (a report's `actor`): a member's email and name, or an API key's name."""
+
+
+ANALYTICS_KEY = Access(
+    scopes=frozenset({"read:analytics"}),
+    remedy="These are Claude Enterprise analytics: they take an Analytics API key with read:analytics "
+    "(claude.ai → Organization settings → API, created by the Primary Owner).",
+)
+"""The Claude Enterprise analytics endpoints' access: an Analytics key (read:analytics); the
+sandbox lets its admin key stand in for one."""
+ANALYTICS_FORBIDDEN = (
+    "This credential may not read Claude Enterprise analytics: they take an Analytics API key with "
+    "read:analytics (Claude Enterprise only; claude.ai → Organization settings → API)."
+)
 
 
 class User(ApiObject):

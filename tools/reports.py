@@ -1,9 +1,11 @@
-"""Usage, cost and Claude Code reports: `/v1/organizations/usage_report/...`, `/cost_report`.
+"""Usage, cost and Claude Code reports: `/v1/organizations/usage_report/...`, `/cost_report`, and
+the same questions answered by the Usage and Cost Analytics API (`/analytics/usage`, `/cost`) and
+the legacy Claude Enterprise reports (`/analytics/*_report`), as the tools' other `sources`.
 
 Each is an `Operation` with a `Report` spec: which dimensions and metrics its rows carry and how an
 API row becomes rows to sum. The server walks every page of the range and aggregates exactly
 (integers for tokens, `Decimal` for money), so "what did each workspace spend last week" is one
-small answer.
+small answer, whichever endpoint serves it.
 """
 
 from __future__ import annotations
@@ -14,10 +16,10 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from claude_admin_mcp.server.catalog.operation import BucketWidth, Operation, Report
+from claude_admin_mcp.server.catalog.operation import Access, BucketWidth, Operation, Report, RowsFn
 
 from .common import ApiObject, Arguments
-from .models import API_KEY, MEMBER, WORKSPACE
+from .models import ACTOR, API_KEY, MEMBER, WORKSPACE
 
 # The API's documented page limits per width; the spans per request are the longest the API is
 # known to accept (longer ranges are walked in pieces).
@@ -48,27 +50,66 @@ USAGE_METRICS = (
 )
 
 
-def _usage_rows(result: Mapping[str, Any], group_by: tuple[str, ...]) -> list[dict[str, Any]]:
-    cache = result.get("cache_creation") or {}
-    tools = result.get("server_tool_use") or {}
-    row: dict[str, Any] = {name: result.get(name) for name in group_by}
-    row["input_tokens"] = int(result.get("uncached_input_tokens") or 0)
-    row["cache_write_tokens"] = int(cache.get("ephemeral_5m_input_tokens") or 0) + int(
-        cache.get("ephemeral_1h_input_tokens") or 0
+def _usage_numbers(counts: Mapping[str, Any]) -> dict[str, int]:
+    """The usage metrics of one API result (the same fields on every usage endpoint)."""
+    cache = counts.get("cache_creation") or {}
+    tools = counts.get("server_tool_use") or {}
+    row = {
+        "input_tokens": int(counts.get("uncached_input_tokens") or 0),
+        "cache_write_tokens": int(cache.get("ephemeral_5m_input_tokens") or 0)
+        + int(cache.get("ephemeral_1h_input_tokens") or 0),
+        "cache_read_tokens": int(counts.get("cache_read_input_tokens") or 0),
+        "output_tokens": int(counts.get("output_tokens") or 0),
+        "web_searches": int(tools.get("web_search_requests") or 0),
+    }
+    row["total_tokens"] = sum(
+        row[name] for name in ("input_tokens", "cache_write_tokens", "cache_read_tokens")
     )
-    row["cache_read_tokens"] = int(result.get("cache_read_input_tokens") or 0)
-    row["output_tokens"] = int(result.get("output_tokens") or 0)
-    row["web_searches"] = int(tools.get("web_search_requests") or 0)
-    row["total_tokens"] = row["input_tokens"] + row["cache_write_tokens"] + row["cache_read_tokens"]
     row["total_tokens"] += row["output_tokens"]
-    return [row]
+    return row
+
+
+def actor_id(actor: Any) -> str | None:
+    """An analytics `actor` as one tagged id (a federated identity, which has none, as its subject)."""
+    if not isinstance(actor, Mapping):
+        return None
+    for key in ("user_id", "api_key_id", "service_account_id"):
+        if actor.get(key):
+            return str(actor[key])
+    provider = actor.get("provider") or {}
+    return f"federated:{provider.get('type', '?')}:{actor.get('subject') or '?'}"
+
+
+def _dimensions(values: Mapping[str, Any], group_by: tuple[str, ...]) -> dict[str, Any]:
+    return {name: actor_id(values.get(name)) if name == "actor" else values.get(name) for name in group_by}
+
+
+def _usage_rows(result: Mapping[str, Any], group_by: tuple[str, ...]) -> list[dict[str, Any]]:
+    return [{**_dimensions(result, group_by), **_usage_numbers(result)}]
+
+
+def _analytics_usage_rows(item: Mapping[str, Any], group_by: tuple[str, ...]) -> list[dict[str, Any]]:
+    return [{**_dimensions(item.get("group") or {}, group_by), **_usage_numbers(item.get("usage") or {})}]
+
+
+def _user_usage_rows(item: Mapping[str, Any], group_by: tuple[str, ...]) -> list[dict[str, Any]]:
+    """A per-member report's row: the member is its `actor`, the rest as any usage result."""
+    return _usage_rows({**item, "actor": item.get("actor")}, group_by)
+
+
+def _user_cost_rows(item: Mapping[str, Any], group_by: tuple[str, ...]) -> list[dict[str, Any]]:
+    return _cost_rows(item, group_by)
 
 
 def _cost_rows(result: Mapping[str, Any], group_by: tuple[str, ...]) -> list[dict[str, Any]]:
-    row: dict[str, Any] = {name: result.get(name) for name in group_by}
+    row: dict[str, Any] = _dimensions(result, group_by)
     row["currency"] = result.get("currency") or "USD"  # amounts in different currencies never mix
     row["cost"] = Decimal(str(result.get("amount") or "0"))
     return [row]
+
+
+def _analytics_cost_rows(item: Mapping[str, Any], group_by: tuple[str, ...]) -> list[dict[str, Any]]:
+    return _cost_rows({**(item.get("group") or {}), **(item.get("cost") or {})}, group_by)
 
 
 ClaudeCodeDimension = Literal["actor", "actor_type", "model", "terminal_type", "customer_type", "is_remote"]
@@ -155,6 +196,7 @@ class ReportResult(ApiObject):
     bucket_width: str | None = None
     next_cursor: str | None = None
     note: str | None = None
+    endpoint: str | None = None
 
 
 _FILTER = "Only these (any of)."
@@ -180,6 +222,116 @@ class CostReport(Arguments):
     group_by: list[Literal["workspace_id", "description"]] = Field(default_factory=list)
 
 
+# The other sources. Arguments several sources take have one name and type across them (the API's
+# own name, where it differs, is the field's alias), so a tool takes each once.
+AnalyticsDimension = Literal[
+    "actor",
+    "actor_type",
+    "api_key_id",
+    "workspace_id",
+    "model",
+    "product",
+    "service_tier",
+    "context_window",
+    "inference_geo",
+    "speed",
+    "rbac_group_id",
+]
+Product = Literal[
+    "messages_api",
+    "message_batches_api",
+    "claude_code",
+    "claude_console",
+    "chat",
+    "cowork",
+    "chat_cowork_unified",
+    "claude_design",
+    "claude_in_chrome",
+    "claude_tag",
+    "managed_agents_api",
+    "office_agent",
+]
+EnterpriseProduct = Literal[
+    "claude_code",
+    "chat",
+    "cowork",
+    "chat_cowork_unified",
+    "claude_design",
+    "claude_in_chrome",
+    "office_agent",
+]
+Tier = Literal["batch", "flex", "flex_discount", "priority", "priority_on_demand", "standard"]
+Window = Literal["0-200k", "200k-1M"]
+Geo = Literal["global", "us", "not_available"]
+Speed = Literal["standard", "fast"]
+_ACTORS = "user_…, apikey_… or svac_… ids (enterprise sources: user_… only)"
+_PRODUCTS = "Only these products (any of): API, Claude Code, claude.ai chat…"
+
+
+class AnalyticsFilters(Arguments):
+    bucket_width: Literal["1d", "1h", "1m"] = Field("1d", serialization_alias="time_bucket_width")
+    actor_ids: list[str] | None = Field(None, description=_ACTORS)
+    actor_types: (
+        list[Literal["user_actor", "api_actor", "service_account_actor", "federated_actor"]] | None
+    ) = None
+    products: list[Product] | None = Field(None, description=_PRODUCTS)
+    workspace_ids: list[str] | None = None
+    api_key_ids: list[str] | None = None
+    models: list[str] | None = None
+    service_tiers: list[Tier] | None = None
+    context_window: list[Window] | None = Field(None, serialization_alias="context_windows")
+    inference_geos: list[Geo] | None = None
+    speeds: list[Speed] | None = None
+    exclude_deleted_users: bool | None = None
+
+
+class AnalyticsUsage(AnalyticsFilters):
+    group_by: list[AnalyticsDimension] = Field(default_factory=list)
+
+
+class AnalyticsCost(AnalyticsFilters):
+    group_by: list[Literal[AnalyticsDimension, "cost_type", "token_type"]] = Field(default_factory=list)
+
+
+EnterpriseDimension = Literal["model", "product", "context_window", "inference_geo", "speed", "rbac_group_id"]
+
+
+class EnterpriseFilters(Arguments):
+    bucket_width: Literal["1d", "1h", "1m"] = "1d"
+    actor_ids: list[str] | None = Field(None, serialization_alias="user_ids")
+    products: list[EnterpriseProduct] | None = None
+    models: list[str] | None = None
+    context_window: list[Window] | None = Field(None, serialization_alias="context_windows")
+    inference_geos: list[Geo] | None = None
+    speeds: list[Speed] | None = None
+
+
+class EnterpriseUsage(EnterpriseFilters):
+    group_by: list[EnterpriseDimension] = Field(default_factory=list)
+
+
+class EnterpriseCost(EnterpriseFilters):
+    group_by: list[Literal[EnterpriseDimension, "cost_type", "token_type"]] = Field(default_factory=list)
+
+
+def _without_actor(values: dict[str, Any]) -> dict[str, Any]:
+    """The per-member reports are per member already: `actor` is grouped by the server, not asked."""
+    group_by = [name for name in values.get("group_by") or () if name != "actor"]
+    return {**values, "group_by": group_by} if "group_by" in values else values
+
+
+class EnterpriseUserUsage(EnterpriseFilters):
+    group_by: list[Literal["actor", EnterpriseDimension]] = Field(default_factory=list)
+    exclude_deleted_users: bool | None = None
+
+
+class EnterpriseUserCost(EnterpriseFilters):
+    group_by: list[Literal["actor", EnterpriseDimension, "cost_type", "token_type"]] = Field(
+        default_factory=list
+    )
+    exclude_deleted_users: bool | None = None
+
+
 def _by_actor() -> list[ClaudeCodeDimension]:
     return ["actor"]
 
@@ -190,13 +342,160 @@ class ClaudeCodeUsage(Arguments):
 
 
 _LABELS = {"workspace_id": WORKSPACE, "api_key_id": API_KEY, "account_id": MEMBER}
+_ACTOR_LABELS = {"workspace_id": WORKSPACE, "api_key_id": API_KEY, "actor": ACTOR}
+ANALYTICS_BETA = "analytics-usage-cost-2026-08-24"
+ANALYTICS_ACCESS = Access(
+    scopes=frozenset({"org:admin", "read:analytics"}),
+    remedy="Use an Admin API key, an org:admin token, or a Claude Enterprise Analytics API key "
+    "(read:analytics).",
+)
+ENTERPRISE_ACCESS = Access(
+    scopes=frozenset({"read:analytics"}),
+    remedy="The legacy Claude Enterprise reports take a Claude Enterprise Analytics API key (read:analytics, "
+    "claude.ai → Organization settings → API); analytics/usage and analytics/cost answer the same.",
+)
+_ANALYTICS_FORBIDDEN = (
+    "The Usage and Cost Analytics API takes an Admin API key or an Analytics API key with read:analytics; "
+    "source usage_report/messages or cost_report answers for a Claude Platform organization."
+)
+_ENTERPRISE_FORBIDDEN = (
+    "The legacy Claude Enterprise reports take an Analytics API key with read:analytics (Claude Enterprise "
+    "only); source analytics/usage or analytics/cost answers the same."
+)
+# Rows a page, not buckets: the flat reports page by rows (at most 1,000), 31 days a request.
+_FLAT_WIDTHS = (
+    BucketWidth("1d", 86_400, page_max=1000, span_days=31),
+    BucketWidth("1h", 3_600, page_max=1000, span_days=31),
+    BucketWidth("1m", 60, page_max=1000, span_days=1),
+)
+_ENTERPRISE_WIDTHS = (
+    BucketWidth("1d", 86_400, page_max=31, span_days=31),
+    BucketWidth("1h", 3_600, page_max=168, span_days=7),
+    BucketWidth("1m", 60, page_max=256, span_days=1),
+)
+
+
+def _analytics_report(
+    rows: RowsFn, metrics: tuple[str, ...], sort_by: str, *, flat: bool, money: bool
+) -> Report:
+    return Report(
+        metrics=metrics,
+        rows=rows,
+        sort_by=sort_by,
+        widths=_FLAT_WIDTHS if flat else _ENTERPRISE_WIDTHS,
+        money="cost" if money else None,
+        flat=flat,
+        earliest="2026-01-01T00:00:00Z",
+        max_age_days=365,
+    )
+
+
+USAGE_SOURCES = (
+    Operation(
+        name="get_usage_report",
+        title="Token usage (Usage and Cost Analytics API)",
+        description="Token usage by actor, product, key, workspace, model… (beta).",
+        toolset="reports",
+        method="GET",
+        path="/v1/organizations/analytics/usage",
+        input=AnalyticsUsage,
+        output=ReportResult,
+        pagination="report",
+        beta=ANALYTICS_BETA,
+        access=ANALYTICS_ACCESS,
+        labels=_ACTOR_LABELS,
+        forbidden_hint=_ANALYTICS_FORBIDDEN,
+        report=_analytics_report(
+            _analytics_usage_rows, USAGE_METRICS, "total_tokens", flat=True, money=False
+        ),
+    ),
+    Operation(
+        name="get_usage_report",
+        title="Token usage (Claude Enterprise report, legacy)",
+        description="Claude Enterprise token usage by product, model… (legacy).",
+        toolset="reports",
+        method="GET",
+        path="/v1/organizations/analytics/usage_report",
+        input=EnterpriseUsage,
+        output=ReportResult,
+        pagination="report",
+        access=ENTERPRISE_ACCESS,
+        forbidden_hint=_ENTERPRISE_FORBIDDEN,
+        report=_analytics_report(_usage_rows, USAGE_METRICS, "total_tokens", flat=False, money=False),
+    ),
+    Operation(
+        name="get_usage_report",
+        title="Token usage by member (Claude Enterprise report, legacy)",
+        description="Claude Enterprise token usage per member (legacy).",
+        toolset="reports",
+        method="GET",
+        path="/v1/organizations/analytics/user_usage_report",
+        input=EnterpriseUserUsage,
+        output=ReportResult,
+        pagination="report",
+        access=ENTERPRISE_ACCESS,
+        labels={"actor": ACTOR},
+        forbidden_hint=_ENTERPRISE_FORBIDDEN,
+        reshape=_without_actor,
+        report=_analytics_report(_user_usage_rows, USAGE_METRICS, "total_tokens", flat=True, money=False),
+    ),
+)
+COST_SOURCES = (
+    Operation(
+        name="get_cost_report",
+        title="Cost (Usage and Cost Analytics API)",
+        description="Cost by actor, product, key, workspace, model, token type… (beta).",
+        toolset="reports",
+        method="GET",
+        path="/v1/organizations/analytics/cost",
+        input=AnalyticsCost,
+        output=ReportResult,
+        pagination="report",
+        beta=ANALYTICS_BETA,
+        access=ANALYTICS_ACCESS,
+        labels=_ACTOR_LABELS,
+        forbidden_hint=_ANALYTICS_FORBIDDEN,
+        report=_analytics_report(_analytics_cost_rows, ("cost",), "cost", flat=True, money=True),
+    ),
+    Operation(
+        name="get_cost_report",
+        title="Cost (Claude Enterprise report, legacy)",
+        description="Claude Enterprise cost by product, model… (legacy).",
+        toolset="reports",
+        method="GET",
+        path="/v1/organizations/analytics/cost_report",
+        input=EnterpriseCost,
+        output=ReportResult,
+        pagination="report",
+        access=ENTERPRISE_ACCESS,
+        forbidden_hint=_ENTERPRISE_FORBIDDEN,
+        report=_analytics_report(_cost_rows, ("cost",), "cost", flat=False, money=True),
+    ),
+    Operation(
+        name="get_cost_report",
+        title="Cost by member (Claude Enterprise report, legacy)",
+        description="Claude Enterprise cost per member (legacy).",
+        toolset="reports",
+        method="GET",
+        path="/v1/organizations/analytics/user_cost_report",
+        input=EnterpriseUserCost,
+        output=ReportResult,
+        pagination="report",
+        access=ENTERPRISE_ACCESS,
+        labels={"actor": ACTOR},
+        forbidden_hint=_ENTERPRISE_FORBIDDEN,
+        reshape=_without_actor,
+        report=_analytics_report(_user_cost_rows, ("cost",), "cost", flat=True, money=True),
+    ),
+)
 
 OPERATIONS = [
     Operation(
         name="get_usage_report",
         title="Token usage report",
-        description="Token usage over a range, summed exactly by workspace, key, model, member…: totals "
-        "(default), a daily series, or raw buckets. Null workspace_id = the default workspace.",
+        description="Token usage over a range, summed exactly by workspace, key, model, member, or by "
+        "actor (who: member or key) and product (API, Claude Code, claude.ai): totals (default), a daily "
+        "series, or raw buckets. Null workspace_id = the default workspace.",
         toolset="reports",
         method="GET",
         path="/v1/organizations/usage_report/messages",
@@ -212,12 +511,14 @@ OPERATIONS = [
             lag_seconds=300,
             betas={"speed": "fast-mode-2026-02-01", "speeds": "fast-mode-2026-02-01"},
         ),
+        sources=USAGE_SOURCES,
     ),
     Operation(
         name="get_cost_report",
         title="Cost report",
         description="What was spent over a range, in USD, summed exactly (to the fraction of a cent) by "
-        "workspace and/or description (model, token type): totals, a daily series, or raw buckets.",
+        "workspace and/or description, or by actor (member or key), product, model, token type: totals, "
+        "a daily series, or raw buckets.",
         toolset="reports",
         method="GET",
         path="/v1/organizations/cost_report",
@@ -233,6 +534,7 @@ OPERATIONS = [
             money="cost",
             lag_seconds=300,
         ),
+        sources=COST_SOURCES,
     ),
     Operation(
         name="get_claude_code_usage",

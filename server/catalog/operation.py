@@ -24,7 +24,7 @@ from pydantic import BaseModel
 from ..api.credentials.base import OAUTH_ONLY, ORG_ADMIN_ACCESS, Access
 from .preview import PreviewFn, Reader
 
-__all__ = ["OAUTH_ONLY", "ORG_ADMIN_ACCESS", "Access", "BucketWidth", "Filter", "Operation", "Report"]
+__all__ = ["OAUTH_ONLY", "ORG_ADMIN_ACCESS", "Access", "BucketWidth", "Days", "Filter", "Operation", "Report"]
 
 Method = Literal["GET", "POST", "DELETE"]
 Tier = Literal["read", "write"]
@@ -53,11 +53,15 @@ class Label:
     up once per call in a list of the API, never with one request per row."""
 
     listing: str
-    """The list whose items carry the id (as `id`) and the name, e.g. "/v1/organizations/users"."""
+    """The list whose items carry the id (as `id`) and the name, e.g. "/v1/organizations/users"
+    (empty for a column of ids of several kinds, named by `kinds`)."""
     query: Mapping[str, Any] = field(default_factory=dict)
     """Extra query for that list, e.g. {"include_archived": True}."""
     none: str | None = None
     """What a null id means (e.g. "Default workspace")."""
+    kinds: Mapping[str, Label] = field(default_factory=dict)
+    """For a column holding ids of several kinds (a report's `actor`): the label of each id
+    prefix ("user_", "apikey_")."""
 
     @staticmethod
     def key(column: str) -> str:
@@ -82,6 +86,17 @@ class BucketWidth:
     """The largest `limit` (buckets per page)."""
     span_days: int
     """The longest range one request may cover; longer ranges are walked in pieces."""
+
+
+@dataclass(frozen=True)
+class Days:
+    """A list of whole UTC days (the analytics activity endpoints): the tool takes `range` as agents
+    say it ("yesterday", "last week") and the server sends the complete days it covers, as one day
+    (`single`) or a start and exclusive end; today, still incomplete, is left out."""
+
+    single: str | None = "date"
+    start: str | None = "starting_date"
+    end: str | None = "ending_date"
 
 
 RowsFn = Callable[[Mapping[str, Any], tuple[str, ...]], list[dict[str, Any]]]
@@ -113,6 +128,13 @@ class Report:
     """Arguments that need an `anthropic-beta` value when used: {"speeds": "fast-mode-2026-02-01"}."""
     derive: Callable[[dict[str, Any]], None] | None = None
     """Adds derived values (ratios) to an aggregated row."""
+    flat: bool = False
+    """Each page item is one row with its own `starting_at`/`ending_at` (its bucket, or none: the
+    request's range), paged `limit` rows at a time, rather than a bucket of `results`."""
+    earliest: str | None = None
+    """The earliest moment the endpoint has data for (RFC 3339), if it has one."""
+    max_age_days: int | None = None
+    """How far back the range may start, if the endpoint limits it."""
 
 
 _PATH_PARAM = re.compile(r"{(\w+)}")
@@ -170,6 +192,12 @@ class Operation:
     preview: PreviewFn | None = None
     """Writes: describes the change from current state before a human confirms it."""
     report: Report | None = None
+    days: Days | None = None
+    """A list of whole UTC days: the input's `range` becomes the API's day parameters."""
+    sources: tuple[Operation, ...] = ()
+    """Other endpoints that answer the same question (a newer API, a legacy one), each a full
+    operation of its own: the tool takes `source` (an endpoint's path under /v1/organizations/),
+    and without one the first operation, this one included, that takes every argument given."""
 
     @property
     def tier(self) -> Tier:
@@ -211,6 +239,16 @@ class Operation:
             raise ValueError(f"{self.name}: a write operation needs a preview for its confirmation")
         if not re.fullmatch(r"[a-z][a-z0-9_]*", self.name):
             raise ValueError(f"{self.name}: tool names are snake_case")
+        if self.days is not None and "range" not in fields:
+            raise ValueError(f"{self.name}: a list of days takes `range`")
+        for source in self.sources:
+            if source.report is None or self.report is None or source.sources:
+                raise ValueError(f"{self.name}: sources are reports of a report, one level deep")
+
+    @property
+    def source_name(self) -> str:
+        """What the tool's `source` argument calls this endpoint: its path under /v1/organizations/."""
+        return self.path.removeprefix("/v1/organizations/")
 
     def api_fields(self) -> frozenset[str]:
         """Input fields sent to the API outside the path (query for GET/DELETE, body for POST)."""

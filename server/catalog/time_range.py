@@ -136,3 +136,17 @@ def parse_range(text: str, now: datetime) -> TimeRange:
             raise RangeError(f"{text!r} starts in the future ({iso(start)}); the data ends now ({iso(now)})")
         raise RangeError(f"{text!r} ends before it starts ({iso(start)} to {iso(end)})")
     return TimeRange(start, end)
+
+
+def whole_days(text: str, now: datetime) -> tuple[date, date]:
+    """The complete UTC days `text` covers: [first, end), today left out (it is not over). Raises
+    RangeError when no complete day is left."""
+    span = parse_range(text, now)
+    first = span.start.date()
+    end = min((span.end - timedelta(microseconds=1)).date() + timedelta(days=1), now.date())
+    if first >= end:
+        raise RangeError(
+            f"{text!r} holds no complete UTC day yet: this data comes per whole UTC day, about a day "
+            "later. Ask for yesterday or earlier days"
+        )
+    return first, end

@@ -20,6 +20,7 @@ from .paginator import CursorError
 from .reports import run_report
 from .requests import checked, send
 from .results import failure, result
+from .sources import choose
 from .state import run_state
 
 
@@ -28,6 +29,10 @@ async def read(op: Operation, args: BaseModel, ctx: Context[Any, Any]) -> CallTo
     reader = state.reader()
     try:
         if op.report is not None:
+            chosen = choose(op, args, state.credential)
+            if isinstance(chosen, str):
+                return failure(f"{op.name}: {chosen}. Nothing was asked of the API.")
+            op, args = chosen
             return await run_report(op, args, state, reader, ctx)
         if op.is_list:
             return await run_list(op, args, state, reader, ctx)

@@ -32,16 +32,27 @@ def name_of(item: Mapping[str, Any] | None) -> str:
     return str(name or email or "?")
 
 
+async def _find(label: Label, ids: set[str], reader: ApiReader) -> dict[str, Mapping[str, Any] | None]:
+    """The objects behind `ids` (None for those the API does not know)."""
+    if label.kinds:
+        found: dict[str, Mapping[str, Any] | None] = {}
+        for prefix, kind in label.kinds.items():
+            found |= await _find(kind, {i for i in ids if i.startswith(prefix)}, reader)
+        return found
+    if not ids:
+        return {}
+    if len(ids) <= ONE_BY_ONE:
+        return {i: await reader.find_raw(f"{label.listing}/{i}") for i in ids}
+    return dict(await reader.index(label.listing, ids, **label.query))
+
+
 async def add_labels(items: list[dict[str, Any]], labels: Mapping[str, Label], reader: ApiReader) -> None:
     """Put `Label.key(column)` beside each labelled column of `items` (in place)."""
     for column, label in labels.items():
         ids = {str(value) for item in items if (value := lookup(item, column)) is not None}
         if not any(column.split(".")[0] in item for item in items):
             continue
-        if len(ids) <= ONE_BY_ONE:
-            found = {i: await reader.find_raw(f"{label.listing}/{i}") for i in ids}
-        else:
-            found = dict(await reader.index(label.listing, ids, **label.query))
+        found = await _find(label, ids, reader)
         for item in items:
             value = lookup(item, column)
             if column.split(".")[0] in item:

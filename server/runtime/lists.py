@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from datetime import datetime, timedelta
 from typing import Any
 
 from mcp.server.mcpserver import Context
@@ -12,7 +13,8 @@ from mcp.types import CallToolResult
 from pydantic import BaseModel
 
 from ..api.errors import ApiError, ApiUnreachable
-from ..catalog.operation import Operation
+from ..catalog.operation import Days, Operation
+from ..catalog.time_range import RangeError, whole_days
 from . import rendering
 from .failures import api_error_text, unreachable_text
 from .labels import add_labels, with_labels
@@ -30,6 +32,7 @@ from .paginator import (
 )
 from .reader import ApiReader
 from .requests import checked, path_for
+from .results import failure as refusal
 from .results import result
 from .state import RunState
 
@@ -67,6 +70,13 @@ async def run_list(
     op: Operation, args: BaseModel, state: RunState, reader: ApiReader, ctx: Context[Any, Any]
 ) -> CallToolResult:
     query = op.api_values(args)
+    covered: list[str] = []
+    if op.days is not None:
+        try:
+            days, covered = day_query(op.days, str(getattr(args, "range", "")), state.clock())
+        except RangeError as exc:
+            return refusal(f"{op.name}: {exc}. Nothing was asked of the API.")
+        query |= days
     active = {name: getattr(args, name) for name in op.filters if getattr(args, name) is not None}
     digest = query_digest(op.name, {**query, **{k: _jsonable(v) for k, v in active.items()}})
     cursor: str | None = getattr(args, "cursor", None)
@@ -129,7 +139,20 @@ async def run_list(
     checked_by = [
         says(reader, active[name]) for name in active if (says := op.filters[name].says) is not None
     ]
-    return _answer(op, walked, shown, digest, with_labels(columns, labels), failure, checked_by)
+    return _answer(op, walked, shown, digest, with_labels(columns, labels), failure, [*covered, *checked_by])
+
+
+def day_query(days: Days, text: str, now: datetime) -> tuple[dict[str, str], list[str]]:
+    """The API's day parameters for `range`, and a line saying which days they are."""
+    first, end = whole_days(text, now)
+    last = end - timedelta(days=1)
+    said = f"Day {first} (UTC)." if first == last else f"Days {first} to {last} (UTC; today is not over)."
+    if first == last and days.single is not None:
+        return {days.single: first.isoformat()}, [said]
+    if days.start is None:
+        raise RangeError(f"{text!r} covers {(end - first).days} days; this list comes one UTC day at a time")
+    query = {days.start: first.isoformat()} | ({days.end: end.isoformat()} if days.end else {})
+    return query, [said]
 
 
 def _answer(

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import AsyncGenerator, Mapping
+from collections.abc import AsyncGenerator, Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any, Literal
@@ -104,6 +104,28 @@ class Bucket:
         self.start, self.end, self.results = start, end, results
 
 
+def _moment(text: str) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None
+
+
+def _flat_buckets(rows: list[dict[str, Any]], start: datetime, end: datetime) -> list[Bucket]:
+    """Rows that each carry their bucket (a flat report's), gathered into buckets in time order;
+    a row without bounds covers the request's range."""
+
+    def bounds(row: Mapping[str, Any]) -> tuple[str, str]:
+        first, last = row.get("starting_at"), row.get("ending_at")
+        return (str(first), str(last)) if first and last else (iso(start), iso(end))
+
+    buckets: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for row in rows:
+        buckets.setdefault(bounds(row), []).append(row)
+    return [Bucket(first, last, found) for (first, last), found in sorted(buckets.items())]
+
+
 async def stream(
     op: Operation,
     state: RunState,
@@ -112,8 +134,12 @@ async def stream(
     width: BucketWidth | None,
     beta: str | None,
     ctx: Context[Any, Any],
+    refreshed: list[datetime],
 ) -> AsyncGenerator[Bucket, None]:
-    """Every bucket (or day of records) of the pieces, in order, page by page, with progress."""
+    """Every bucket (or day of records) of the pieces, in order, page by page, with progress; the
+    `data_refreshed_at` each page states goes into `refreshed`."""
+    spec = op.report
+    assert spec is not None
     requests = 0
     for index, (start, end) in enumerate(pieces):
         params: dict[str, Any] = dict(query)
@@ -124,13 +150,18 @@ async def stream(
 
         async def fetch(paging: dict[str, Any], params: dict[str, Any] = params) -> Mapping[str, Any]:
             data = (await state.api.request("GET", op.path, query={**params, **paging}, beta=beta)).data
-            return data if isinstance(data, dict) else {}
+            if not isinstance(data, dict):
+                return {}
+            moment = _moment(str(data.get("data_refreshed_at") or ""))
+            if moment is not None:
+                refreshed.append(moment)
+            return data
 
         records: list[dict[str, Any]] = []
         source = Source(fetch, "page_token", width.page_max if width is not None else 1000)
         async for page in pages(source):
             requests += 1
-            if width is not None:
+            if width is not None and not spec.flat:
                 for bucket in page.items:
                     yield Bucket(
                         str(bucket.get("starting_at")),
@@ -141,7 +172,10 @@ async def stream(
                 records.extend(page.items)
             unit = "days" if width is None else "pieces"
             await ctx.report_progress(requests, None, f"{index + 1} of {len(pieces)} {unit}")
-        if width is None:
+        if spec.flat:
+            for gathered in _flat_buckets(records, start, end):
+                yield gathered
+        elif width is None:
             yield Bucket(iso(start), iso(end), records)
 
 
@@ -227,7 +261,7 @@ async def run_report(
     if cursor and view != "buckets":
         return _refusal(op, "cursor goes with view='buckets' (totals and daily views are never cut short)")
     query = op.api_values(args)
-    digest = query_digest(op.name, {**query, "range": given["range"], "view": view})
+    digest = query_digest(op.name, {**query, "range": given["range"], "view": view, "path": op.path})
     skip = 0
     if cursor:
         try:
@@ -240,22 +274,54 @@ async def run_report(
         pieces = plan(spec, width, span)
     except ReportError as exc:
         return _refusal(op, str(exc))
-    betas = sorted({beta for name, beta in spec.betas.items() if given.get(name) or name in group_by})
+    too_early = _too_early(spec, pieces[0][0], now)
+    if too_early:
+        return _refusal(op, too_early)
+    betas = {beta for name, beta in spec.betas.items() if given.get(name) or name in group_by}
     covered = TimeRange(pieces[0][0], span.end)
-    header = {
+    header: dict[str, Any] = {
         "range": {"start": iso(covered.start), "end": iso(covered.end), "asked": str(given["range"])},
         "view": view,
         "group_by": list(group_by),
         "bucket_width": width.name if width else None,
         "data_through": iso(min(span.end, now - timedelta(seconds=spec.lag_seconds))),
+        "endpoint": f"GET {op.path}",
     }
-    source = stream(op, state, query, pieces, width, ",".join(betas) or None, ctx)
+    refreshed: list[datetime] = []
+    source = stream(
+        op,
+        state,
+        query,
+        pieces,
+        width,
+        ",".join(sorted(betas | ({op.beta} if op.beta else set()))) or None,
+        ctx,
+        refreshed,
+    )
     if view == "buckets":
-        return await _buckets_view(op, state, header, source, digest, skip)
+        return await _buckets_view(
+            op, state, header, source, digest, skip, lambda: _fresh(header, span, refreshed)
+        )
     aggregate = Aggregate(spec, group_by, by_day=view == "daily")
     async for bucket in source:
         aggregate.add(bucket)
+    _fresh(header, span, refreshed)
     return await _totals_view(op, state, reader, header, aggregate, sort_by, given.get("top"))
+
+
+def _too_early(spec: Report, start: datetime, now: datetime) -> str | None:
+    """Why the endpoint would refuse a range starting at `start`, if it would."""
+    if spec.earliest is not None and start < datetime.fromisoformat(spec.earliest.replace("Z", "+00:00")):
+        return f"this endpoint has data from {spec.earliest} on; start the range then or later"
+    if spec.max_age_days is not None and start < now - timedelta(days=spec.max_age_days):
+        return f"this endpoint serves only the last {spec.max_age_days} days; start the range later"
+    return None
+
+
+def _fresh(header: dict[str, Any], span: TimeRange, refreshed: list[datetime]) -> None:
+    """The data's end as the API stated it (`data_refreshed_at`), where it did."""
+    if refreshed:
+        header["data_through"] = iso(min(span.end, *refreshed))
 
 
 def _refusal(op: Operation, reason: str) -> CallToolResult:
@@ -341,11 +407,13 @@ async def _totals_view(
     if not daily and by and shown and totals.get(sort_by):
         leaders = []
         for row in shown[:3]:
-            name = next((row[c] for c in label_columns if row.get(c)), None) or row.get(group_by[0])
+            # Each dimension by its name where it has one: "Production / claude-opus-4-6".
+            parts = [row.get(Label.key(d)) if d in op.labels else None for d in group_by]
+            name = " / ".join(str(part or row.get(d) or "-") for part, d in zip(parts, group_by, strict=True))
             share = (row.get(sort_by) or 0) / totals[sort_by]
             leaders.append(f"{rendering.cell(name, 60)} {amount(sort_by, row.get(sort_by))} ({share:.0%})")
         summary += f" Largest by {sort_by.replace('_', ' ')}: {'; '.join(leaders)}."
-    summary += f" Data is complete through {header['data_through']}."
+    summary += f" Data is complete through {header['data_through']}. Source: {header['endpoint']}."
     budget = state.settings.output_budget_tokens * CHARS_PER_TOKEN - _OVERHEAD
     note = None
     kept: list[dict[str, Any]] = []
@@ -387,6 +455,7 @@ async def _buckets_view(
     source: AsyncGenerator[Bucket, None],
     digest: str,
     skip: int,
+    finish: Callable[[], None],
 ) -> CallToolResult:
     """Raw buckets until the budget: the cursor names the next bucket (and results already shown)."""
     budget = state.settings.output_budget_tokens * CHARS_PER_TOKEN - _OVERHEAD
@@ -423,6 +492,7 @@ async def _buckets_view(
                 break
     finally:
         await source.aclose()
+    finish()
     next_cursor = encode_cursor(digest, resume) if resume is not None else None
     note = (
         f"Stopped after {len(items)} buckets to stay within the output budget; call again with "
@@ -435,7 +505,8 @@ async def _buckets_view(
     more = "; more exist" if next_cursor else ""
     head = (
         f"{op.title}, raw buckets from {header['range']['start']} to {header['range']['end']} (UTC): "
-        f"{len(items)} buckets{more}. Data is complete through {header['data_through']}."
+        f"{len(items)} buckets{more}. Data is complete through {header['data_through']}. "
+        f"Source: {header['endpoint']}."
     )
     text = "\n".join(
         [head, *([note] if note else []), *lines, *([f"next_cursor: {next_cursor}"] if next_cursor else [])]

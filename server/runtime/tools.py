@@ -13,13 +13,15 @@ declared `outputSchema`.
 # and a write handler's names its resolver, a local of the function that builds it.
 
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Any, cast
+from types import UnionType
+from typing import Annotated, Any, Literal, Union, cast, get_args, get_origin
 
 from mcp.server.mcpserver import Context, ElicitationResult, Resolve
 from mcp.server.mcpserver.tools.base import Tool
 from mcp.server.mcpserver.utilities.func_metadata import ArgModelBase, FuncMetadata
 from mcp.types import CallToolResult, ToolAnnotations
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, create_model
+from pydantic.fields import FieldInfo
 from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
 
@@ -94,9 +96,59 @@ def tool_input_model(op: Operation, tokens: bool = False) -> type[ToolArguments]
         extra = ReportArguments
     elif not op.read_only and tokens:
         extra = ConfirmationArguments
-    bases = (op.input, extra, ToolArguments) if extra is not None else (op.input, ToolArguments)
+    own = sources_input(op) if op.sources else op.input
+    bases = (own, extra, ToolArguments) if extra is not None else (own, ToolArguments)
     # The operation's own model first: its fields, validators and config (extra="forbid") lead.
-    return create_model(f"{op.input.__name__}Tool", __base__=cast(tuple[type[ToolArguments], ...], bases))
+    return create_model(f"{own.__name__}Tool", __base__=cast(tuple[type[ToolArguments], ...], bases))
+
+
+def sources_input(op: Operation) -> type[BaseModel]:
+    """The arguments of a report served by several endpoints: every source's, once each (a list of
+    choices widened to all of theirs), and `source` to pick the endpoint."""
+    fields: dict[str, tuple[Any, FieldInfo]] = {}
+    for model in (op.input, *(source.input for source in op.sources)):
+        for name, info in model.model_fields.items():
+            known = fields.get(name)
+            annotation = info.annotation if known is None else _widen(name, known[0], info.annotation)
+            fields[name] = (annotation, info if known is None else known[1])
+    names = tuple(source.source_name for source in (op, *op.sources))
+    choice: Any = Literal.__getitem__(names)
+    described = Field(
+        None,
+        description="The endpoint that answers (default: the first that takes every argument given, "
+        f"{names[0]} first).",
+    )
+    definitions: dict[str, Any] = {"source": (choice | None, described), **fields}
+    return create_model(f"{op.input.__name__}Sources", __config__=ConfigDict(extra="forbid"), **definitions)
+
+
+def _widen(name: str, known: Any, other: Any) -> Any:
+    """One type for an argument two sources both take: equal, or choices (possibly a list of them,
+    possibly optional) widened to the union of both."""
+    if known == other:
+        return known
+    (first, first_optional), (second, second_optional) = _optional(known), _optional(other)
+    listed = get_origin(first) is list
+    if listed != (get_origin(second) is list):
+        raise TypeError(f"{name}: the sources take it with different types")
+    if listed:
+        first, second = get_args(first)[0], get_args(second)[0]
+    if get_origin(first) is not Literal or get_origin(second) is not Literal:
+        raise TypeError(f"{name}: the sources take it with different types")
+    values = tuple(dict.fromkeys((*get_args(first), *get_args(second))))
+    widened: Any = Literal.__getitem__(values)
+    if listed:
+        widened = list[widened]
+    return widened | None if first_optional or second_optional else widened
+
+
+def _optional(annotation: Any) -> tuple[Any, bool]:
+    """(the type without None, whether None was allowed)."""
+    if get_origin(annotation) in (Union, UnionType) and type(None) in get_args(annotation):
+        rest = [arm for arm in get_args(annotation) if arm is not type(None)]
+        if len(rest) == 1:
+            return rest[0], True
+    return annotation, False
 
 
 def partial_model(model: type[BaseModel]) -> type[BaseModel]:
