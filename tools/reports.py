@@ -80,8 +80,20 @@ def actor_id(actor: Any) -> str | None:
     return f"federated:{provider.get('type', '?')}:{actor.get('subject') or '?'}"
 
 
+def _person(actor: Any) -> str | None:
+    """A member actor as an admin reads it: "ana@acme.com (Ana Kim)", and whether they left."""
+    if not isinstance(actor, Mapping) or actor.get("type") != "user_actor":
+        return None
+    email, name = actor.get("email_address"), actor.get("name")
+    who = f"{email} ({name})" if email and name else str(email or name or actor.get("user_id"))
+    return f"{who}, removed" if actor.get("deleted") else who
+
+
 def _dimensions(values: Mapping[str, Any], group_by: tuple[str, ...]) -> dict[str, Any]:
-    return {name: actor_id(values.get(name)) if name == "actor" else values.get(name) for name in group_by}
+    out = {name: actor_id(values.get(name)) if name == "actor" else values.get(name) for name in group_by}
+    if "actor" in group_by:
+        out["actor_name"] = _person(values.get("actor"))  # the API names members; keys are looked up
+    return out
 
 
 def _usage_rows(result: Mapping[str, Any], group_by: tuple[str, ...]) -> list[dict[str, Any]]:

@@ -47,13 +47,21 @@ async def _find(label: Label, ids: set[str], reader: ApiReader) -> dict[str, Map
 
 
 async def add_labels(items: list[dict[str, Any]], labels: Mapping[str, Label], reader: ApiReader) -> None:
-    """Put `Label.key(column)` beside each labelled column of `items` (in place)."""
+    """Put `Label.key(column)` beside each labelled column of `items` (in place), where the item
+    does not carry the name already (a report's actor comes with the member's email)."""
     for column, label in labels.items():
-        ids = {str(value) for item in items if (value := lookup(item, column)) is not None}
+        key = Label.key(column)
+        ids = {
+            str(value)
+            for item in items
+            if (value := lookup(item, column)) is not None and item.get(key) is None
+        }
         if not any(column.split(".")[0] in item for item in items):
             continue
         found = await _find(label, ids, reader)
         for item in items:
+            if item.get(key) is not None:
+                continue
             value = lookup(item, column)
             if column.split(".")[0] in item:
                 item[Label.key(column)] = label.none if value is None else name_of(found.get(str(value)))

@@ -42,12 +42,19 @@ def _lacks(error: ValidationError) -> str:
     return f"{where}: {first['msg']}"
 
 
+def _metrics(op: Operation) -> tuple[str, ...]:
+    return (*op.report.metrics, "acceptance_rate") if op.report is not None else ()
+
+
 def choose(op: Operation, args: BaseModel, credential: Credential) -> tuple[Operation, BaseModel] | str:
     """The operation that serves this call and its arguments, or why none can."""
     if not op.sources:
         return op, args
     given = args.model_dump(exclude_unset=True)
     wanted = given.pop("source", None)
+    sort_by = given.get("sort_by")
+    # A metric no source has is the tool's to refuse (with the metrics it has), not a reason to move on.
+    ranks = sort_by is not None and any(sort_by in _metrics(c) for c in (op, *op.sources))
     reasons: list[str] = []
     for candidate in (op, *op.sources):
         if wanted is not None and candidate.source_name != wanted:
@@ -56,9 +63,7 @@ def choose(op: Operation, args: BaseModel, credential: Credential) -> tuple[Oper
         if refusal is not None:
             reasons.append(f"{candidate.source_name} {refusal.reason}")
             continue
-        sort_by = given.get("sort_by")
-        metrics = candidate.report.metrics if candidate.report is not None else ()
-        if sort_by is not None and sort_by not in (*metrics, "acceptance_rate"):
+        if ranks and sort_by not in _metrics(candidate):
             reasons.append(f"{candidate.source_name} has no metric {sort_by!r}")
             continue
         try:
