@@ -74,6 +74,7 @@ def walk(
         base_url=sandbox.base_url, headers={"x-api-key": sandbox.config.admin_key, **(headers or {})}
     ) as http:
         while True:
+            query: list[tuple[str, str | int | float | bool | None]]
             query = [(k, str(v)) for k, v in params.items() if not isinstance(v, list)]
             query += [(f"{k}[]", str(item)) for k, v in params.items() if isinstance(v, list) for item in v]
             if page:

@@ -194,8 +194,13 @@ async def test_default_tool_list_fits_its_budget_and_every_operation_has_a_tools
     # An OAuth token: with an admin key the OAuth-only tools are not offered (test_workload_identity).
     async with connect(make_server(sandbox, toolsets=["all"], oauth=True)) as client:
         everything = {t.name for t in (await client.list_tools()).tools}
-    # Every tool but the activity feed, which no org:admin token may read (an admin key may).
-    assert everything == {entry.name for entry in INVENTORY.entries} - {"list_activities"}
+    # Every tool but the activity feed and Enterprise analytics, which no org:admin token may read
+    # (an admin key may).
+    analytics = {entry.name for entry in INVENTORY.entries if entry.toolset == "analytics"}
+    assert analytics and everything == {entry.name for entry in INVENTORY.entries} - {
+        "list_activities",
+        *analytics,
+    }
     assert {entry.toolset for entry in INVENTORY.entries} == {*TOOLSETS, "exports", "approvals"}
 
 

@@ -165,8 +165,11 @@ async def test_a_console_session_sets_up_federation_with_the_tools_and_a_workloa
     }
     assert identity["scope"] == "org:admin" and identity["token_expires_at"].endswith("Z")
     assert identity["federation_rule_id"] == rule["id"]
-    # An org:admin token reaches every toolset but the compliance activity feed.
-    assert identity["unusable_toolsets"] == {"activity": "needs read:compliance_activities"}
+    # An org:admin token reaches every toolset but the compliance feed and Enterprise analytics.
+    assert identity["unusable_toolsets"] == {
+        "activity": "needs read:compliance_activities",
+        "analytics": "needs read:analytics",
+    }
     assert not users.is_error and (users.structured_content or {})["count"] == 5
     assert (changed.structured_content or {})["outcome"] == "applied", text_of(changed)
     assert sandbox.state.users[target.id].role == "billing"
@@ -204,7 +207,10 @@ async def test_whoami_with_a_static_oauth_token(sandbox: RunningSandbox) -> None
         identity = (await client.call_tool("whoami", {})).structured_content or {}
     assert identity["kind"] == "oauth_token" and identity["source"] == "ANTHROPIC_OAUTH_TOKEN"
     assert identity["scope"] is None and identity["service_account"] is None
-    assert identity["unusable_toolsets"] == {"activity": "needs read:compliance_activities"}
+    assert identity["unusable_toolsets"] == {
+        "activity": "needs read:compliance_activities",
+        "analytics": "needs read:analytics",
+    }
     assert "federation" in identity["usable_toolsets"]
     assert any("scope unknown" in note for note in identity["notes"])
 
