@@ -9,6 +9,7 @@ import asyncio
 from typing import Any
 
 from . import (
+    bench_analytics,
     bench_cost,
     bench_export,
     bench_filter,
@@ -29,6 +30,7 @@ async def run() -> list[list[Any]]:
     listed = await bench_tools_list.run()
     startup = await bench_startup.run(7)
     cost = await bench_cost.run(200, 9)
+    by_actor = await bench_analytics.run(2_000, 9)
     exported = await bench_export.run(100_000, 3)
     requests = await bench_requests.run()
     pacing = await bench_pacing.run(500, 600)
@@ -46,6 +48,11 @@ async def run() -> list[list[Any]]:
         ["default tools/list", f"{listed['default (confirm tier)']['bytes']:,} bytes", "≤ 24,000 bytes"],
         ["start to first tools/list (ours/bare)", f"{startup['ratio']:.2f}x", "≤ 1.5x"],
         ["a month of daily cost by workspace, 200 workspaces (MCP/bare)", f"{cost['ratio']:.2f}x", "≤ 1.3x"],
+        [
+            "a month of cost by actor from analytics/cost, 2,000 members (MCP/bare)",
+            f"{by_actor['ratio']:.2f}x ({by_actor['groups']:,} actors)",
+            "≤ 1.3x",
+        ],
         [
             "export 100,000 members to CSV (MCP/bare script); peak server RSS",
             f"{exported['ratio']:.2f}x; {exported['peak_mb']:.0f} MB",

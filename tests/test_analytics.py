@@ -505,6 +505,31 @@ async def test_what_no_endpoint_would_serve_is_refused_before_any_request(
 
 
 @pytest.mark.anyio
+async def test_totals_ask_for_no_buckets_one_request_a_month_and_agree_with_the_daily_view(
+    fresh_sandbox: RunningSandbox,
+) -> None:
+    observer = fresh_sandbox.state.faults.add(Fault("observe", times=None))
+    arguments: dict[str, Any] = {"range": "last month", "group_by": ["actor"], "top": 1000}
+    totals = (
+        await call(fresh_sandbox, "get_cost_report", arguments, output_budget_tokens=200_000)
+    ).structured_content
+    asked = [seen for seen in observer.seen if "/analytics/cost?" in seen]
+    assert len(asked) == 1 and "time_bucket_width" not in asked[0], asked
+    assert totals["bucket_width"] is None and totals["endpoint"] == f"GET {COST}"
+    observer.seen.clear()
+    every_day = {"range": "last month", "group_by": ["actor"], "view": "daily"}
+    daily = await call(fresh_sandbox, "get_cost_report", every_day, output_budget_tokens=200_000)
+    assert len(daily.structured_content["rows"]) == daily.structured_content["groups"]
+    asked = [seen for seen in observer.seen if "/analytics/cost?" in seen]
+    assert asked and all("time_bucket_width=1d" in seen for seen in asked)
+    by_actor: dict[Any, Decimal] = defaultdict(Decimal)
+    for row in daily.structured_content["rows"]:
+        by_actor[row["actor"]] += Decimal(row["cost_cents"])
+    assert by_actor == {row["actor"]: Decimal(row["cost_cents"]) for row in totals["rows"]}
+    assert len({row["day"] for row in daily.structured_content["rows"]}) == 31
+
+
+@pytest.mark.anyio
 async def test_a_flat_sources_raw_buckets_resume_exactly_under_a_small_budget(
     sandbox: RunningSandbox,
 ) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bench import (
+    bench_analytics,
     bench_cost,
     bench_export,
     bench_filter,
@@ -43,6 +44,8 @@ async def test_memory_tools_list_and_startup_benchmarks_run() -> None:
 async def test_cost_benchmark_agrees_with_its_baseline() -> None:
     cost = await bench_cost.run(workspaces=20, repeats=1, users=300)
     assert cost["groups"] > 0 and cost["ratio"] > 0
+    by_actor = await bench_analytics.run(users=300, repeats=1)
+    assert by_actor["groups"] > bench_analytics.TOP and by_actor["ratio"] > 0
 
 
 @pytest.mark.anyio

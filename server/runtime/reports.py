@@ -277,13 +277,23 @@ async def run_report(
     too_early = _too_early(spec, pieces[0][0], now)
     if too_early:
         return _refusal(op, too_early)
+    bucketless = spec.flat and view == "totals"
+    if bucketless:
+        # Totals need no buckets: without a width a flat report answers one row per group per
+        # request, not one per group and bucket (a month by member: 3 pages, not 78). It then
+        # covers whole hours, so the last hour in progress is left for the next call.
+        query = {k: v for k, v in query.items() if k != _width_parameter(op)}
+        pieces = [(a, _floor(b, 3_600)) for a, b in pieces if _floor(b, 3_600) > a]
+        if not pieces:
+            return _refusal(op, "the range holds no whole hour yet; ask for a longer one")
+        span = TimeRange(span.start, pieces[-1][1])
     betas = {beta for name, beta in spec.betas.items() if given.get(name) or name in group_by}
     covered = TimeRange(pieces[0][0], span.end)
     header: dict[str, Any] = {
         "range": {"start": iso(covered.start), "end": iso(covered.end), "asked": str(given["range"])},
         "view": view,
         "group_by": list(group_by),
-        "bucket_width": width.name if width else None,
+        "bucket_width": width.name if width and not bucketless else None,
         "data_through": iso(min(span.end, now - timedelta(seconds=spec.lag_seconds))),
         "endpoint": f"GET {op.path}",
     }
@@ -307,6 +317,12 @@ async def run_report(
         aggregate.add(bucket)
     _fresh(header, span, refreshed)
     return await _totals_view(op, state, reader, header, aggregate, sort_by, given.get("top"))
+
+
+def _width_parameter(op: Operation) -> str:
+    """What the API calls the report's bucket width (`time_bucket_width` on the analytics API)."""
+    field = op.input.model_fields.get("bucket_width")
+    return (field.serialization_alias if field is not None else None) or "bucket_width"
 
 
 def _too_early(spec: Report, start: datetime, now: datetime) -> str | None:
@@ -399,6 +415,8 @@ async def _totals_view(
     )
     by = f", by {' and '.join(group_by)}" if group_by else ""
     width = f"{header['bucket_width']} buckets" if header["bucket_width"] else "whole days"
+    if not header["bucket_width"] and spec.widths:
+        width = "the range in one piece per request"
     unit = "rows" if daily else "groups" if by else "row"
     summary = (
         f"{op.title} from {header['range']['start']} to {header['range']['end']} (UTC, {width}){by}: "
