@@ -14,7 +14,10 @@ prove that a refused write changed nothing):
   may lower or fill them; `faults` (`faults.py`);
 * `federation` (`federation.py`), `tokens` (minted by the exchange, digests only: `tokens.py`),
   `console_token` (the bearer token treated as a Console session, or None);
-* `monitoring` (`monitoring.py`) and `compliance_api_enabled` (may the admin key read the feed);
+* `monitoring` (`monitoring.py`) and `compliance_api_enabled` (the Compliance API, which
+  `compliance_settings` turns on and off: may the admin key read the feed, and are writes captured
+  in it; a write made while it is off never appears there);
+* `governance` (`governance.py`): spend limits, increase requests, RBAC groups and roles;
 * `request_limit` — the per-organization request limit (`request_limit.py`), None when off;
 * `snapshot()` — everything above as plain data, for equality checks.
 
@@ -34,6 +37,7 @@ from typing import Literal
 from . import ids
 from .faults import FaultPlan
 from .federation import FederationState
+from .governance import GovernanceState
 from .ids import IdGenerator
 from .models import Activity, ApiKey, Invite, Member, Organization, User, Workspace
 from .monitoring import MonitoringState
@@ -179,6 +183,7 @@ class SandboxState:
         self.federation = FederationState()
         self.tokens = TokenStore()
         self.monitoring = MonitoringState()
+        self.governance = GovernanceState(seed)
         self.compliance_api_enabled = True
         """Whether the Compliance API was enabled for the organization (gates the activity feed)."""
         self.request_limit: RequestLimit | None = None
@@ -207,6 +212,7 @@ class SandboxState:
         """Removes the user and their workspace memberships (their API keys stay: they are org-owned)."""
         for workspace_id in sorted(self._user_workspaces.pop(user_id, set())):
             self.members[workspace_id].remove(user_id)
+        self.governance.forget_user(user_id)
         return self.users.remove(user_id)
 
     def user_with_exact_email(self, email: str) -> User | None:
@@ -286,6 +292,8 @@ class SandboxState:
         now = self.now_ts()
         activity = Activity(self.new_id(ids.ACTIVITY, now), now, kind, actor, dict(fields))
         self.activities.append(activity)
+        if not self.compliance_api_enabled:
+            self.monitoring.uncaptured.add(activity.id)
         return activity
 
     # -- whole-state views --------------------------------------------------------------------
@@ -313,4 +321,6 @@ class SandboxState:
             "activities": [activity.to_dict() for activity in self.activities],
             "federation": self.federation.snapshot(),
             "rate_limit_overrides": self.monitoring.rate_limits.snapshot(),
+            "governance": self.governance.snapshot(),
+            "compliance_api_enabled": self.compliance_api_enabled,
         }

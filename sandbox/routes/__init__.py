@@ -9,6 +9,7 @@ from . import (
     activities,
     api_keys,
     claude_code,
+    compliance,
     federation_issuers,
     federation_rules,
     invites,
@@ -16,8 +17,10 @@ from . import (
     oauth,
     organization,
     rate_limits,
+    rbac,
     reports,
     service_accounts,
+    spend_limits,
     users,
     workspaces,
 )
@@ -37,4 +40,7 @@ ROUTES: list[Route] = [
     *claude_code.ROUTES,
     *rate_limits.ROUTES,
     *activities.ROUTES,
+    *spend_limits.ROUTES,
+    *rbac.ROUTES,
+    *compliance.ROUTES,
 ]
