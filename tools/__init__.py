@@ -8,12 +8,15 @@ from claude_admin_mcp.server.catalog.plan import Task
 from . import (
     activity,
     api_keys,
+    compliance,
     federation,
     invites,
     organization,
     rate_limits,
+    rbac,
     reports,
     service_accounts,
+    spend_limits,
     tasks,
     users,
     workspaces,
@@ -30,6 +33,9 @@ OPERATIONS: tuple[Operation, ...] = (
     *activity.OPERATIONS,
     *service_accounts.OPERATIONS,
     *federation.OPERATIONS,
+    *spend_limits.OPERATIONS,
+    *rbac.OPERATIONS,
+    *compliance.OPERATIONS,
 )
 """Every operation, in the order tools are listed."""
 

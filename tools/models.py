@@ -23,6 +23,7 @@ API_KEYS = "/v1/organizations/api_keys"
 INVITES = "/v1/organizations/invites"
 SERVICE_ACCOUNTS = "/v1/organizations/service_accounts"
 RULES = "/v1/organizations/federation_rules"
+RBAC_GROUPS = "/v1/organizations/rbac_groups"
 PAGE_MAX = 100
 """The largest page of the service-account and federation lists."""
 
