@@ -223,6 +223,11 @@ class GovernanceState:
         limit_id = self._by_scope.get((scope, period))
         return None if limit_id is None else self.spend_limits[limit_id]
 
+    def user_limits(self, user_id: str) -> list[SpendLimit]:
+        """A member's own limits, daily to monthly."""
+        scope = SpendScope("user", user_id)
+        return [limit for period in PERIODS if (limit := self.limit_for(scope, period)) is not None]
+
     def groups_of(self, user_id: str) -> Iterator[RbacGroup]:
         return (group for group in self.groups.values() if user_id in group.members)
 

@@ -11,7 +11,7 @@ and workspaces (monthly, always an amount); a Claude Enterprise organization set
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Annotated, Any, Literal
 
@@ -46,6 +46,8 @@ EFFECTIVE = SPEND_LIMITS + "/effective"
 INCREASE_REQUESTS = "/v1/organizations/spend_limit_increase_requests"
 COST_REPORT = "/v1/organizations/cost_report"
 READS_BETA = "spend-limit-reads-2026-09-26"
+REPORT_LAG = timedelta(minutes=5)
+"""How long cost takes to appear in the cost report."""
 PAGE_MAX = 100
 """The API states no largest page for these lists: 100 stays within any it may have."""
 
@@ -137,6 +139,11 @@ def _scope_text(scope: Mapping[str, Any]) -> str:
     target = next((str(v) for k, v in scope.items() if k != "type" and v is not None), None)
     name = _SCOPE_NAMES.get(kind, kind.replace("_", " "))
     return name if target is None else f"{name} {target}"
+
+
+def _source_text(source: Mapping[str, Any]) -> str:
+    """Where a member's limit comes from, as the preview says it."""
+    return "their own limit" if source.get("type") == "user" else _scope_text(source)
 
 
 def _scope_kind(item: Mapping[str, Any]) -> str:
@@ -359,7 +366,8 @@ async def month_to_date(api: Reader, workspace_id: str | None) -> Decimal:
     """Cents spent since the 1st of this UTC month (one workspace's, or everything), from the cost report."""
     now = api.now()
     start = datetime(now.year, now.month, 1, tzinfo=UTC)
-    if now <= start:
+    if now - start < REPORT_LAG:
+        # Nothing is reported yet; and a clock slightly ahead of the API's would ask for the future.
         return Decimal(0)
     buckets = await api.all(
         _CostBucket,
@@ -457,7 +465,7 @@ async def _preview_set(api: Reader, args: SetSpendLimit) -> Preview:
         row = await _member_row(api, str(args.user_id), args.period)
         if row is not None:
             spent = Decimal(row.period_to_date_spend)
-            source = _scope_text(row.source)
+            source = _source_text(row.source)
             details.append(
                 f"Now: {money(row.amount)} {args.period} (from {source}); spent {money(spent)} "
                 f"{_PERIOD_NOUN[args.period]}."
@@ -535,7 +543,8 @@ class DenyIncrease(Arguments):
 
 
 def _approve_body(values: dict[str, Any]) -> dict[str, Any]:
-    return {**values, "amount": _cents(values.pop("amount_usd"))}
+    dollars = values.pop("amount_usd")
+    return {**values, "amount": _cents(dollars)}
 
 
 def _requester(request: IncreaseRequest) -> str:
@@ -557,7 +566,7 @@ def _standing(summary: SpendSummary | None, period: str) -> str:
     if summary is None:
         return f"No {period} limit applies to them now."
     return (
-        f"Now: {money(summary.amount, summary.currency)} {period} (from {_scope_text(summary.source)}); "
+        f"Now: {money(summary.amount, summary.currency)} {period} (from {_source_text(summary.source)}); "
         f"spent {money(summary.period_to_date_spend, summary.currency)} {_PERIOD_NOUN.get(period, '')}."
     )
 
