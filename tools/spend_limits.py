@@ -227,8 +227,8 @@ OPERATIONS = [
     Operation(
         name="list_spend_limits",
         title="List spend limits",
-        description="Spend caps (spl_…) by scope: organization, workspace, user, RBAC group, seat tier, "
-        "usage tier; amount in $ per period.",
+        description="Spend caps (spl_…) per period, by scope: organization, workspace, member, RBAC group, "
+        "seat tier, usage tier. Amounts are cents.",
         toolset="spend_limits",
         method="GET",
         path=SPEND_LIMITS,
