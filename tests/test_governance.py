@@ -12,13 +12,14 @@ from typing import Any
 import pytest
 from mcp.types import CallToolResult
 
+from claude_admin_mcp.sandbox.faults import Fault
 from claude_admin_mcp.sandbox.governance import RbacGroup, SpendLimit
 from claude_admin_mcp.sandbox.runner import RunningSandbox
 from claude_admin_mcp.server.api.credentials.admin_key import admin_key_credential
 from claude_admin_mcp.server.app import AdminServer, create_server
 
 from .api import raw_get
-from .conftest import connect, make_server, make_settings, text_of
+from .conftest import MODES, connect, make_server, make_settings, text_of
 from .writes import ScriptedHuman, snapshot
 
 TOOLSETS = ["default", "spend_limits", "rbac", "compliance"]
@@ -432,11 +433,12 @@ async def test_turning_capture_off_is_destructive_and_says_what_stops(fresh_sand
 
 
 @pytest.mark.anyio
-async def test_a_group_from_creation_to_deletion(fresh_sandbox: RunningSandbox) -> None:
+@pytest.mark.parametrize("mode", MODES)
+async def test_a_group_from_creation_to_deletion(fresh_sandbox: RunningSandbox, mode: str) -> None:
     state = fresh_sandbox.state
     member = next(u for u in state.users.values() if u.role == "developer")
     human = ScriptedHuman("accept")
-    async with connect(server(fresh_sandbox), elicitation_callback=human) as client:
+    async with connect(server(fresh_sandbox), mode, elicitation_callback=human) as client:
         created = await client.call_tool("create_rbac_group", {"name": "Platform team"})
         group_id = (created.structured_content or {})["result"]["id"]
         renamed = await client.call_tool("rename_rbac_group", {"rbac_group_id": group_id, "name": "Platform"})
@@ -549,3 +551,21 @@ async def test_the_allowlist_judges_where_a_limit_applies(fresh_sandbox: Running
     assert outcome(workspace) == "refused" and outcome(organization) == "refused"
     assert outcome(allowed) == "applied", text_of(allowed)
     assert len(human.messages) == 1
+
+
+@pytest.mark.anyio
+async def test_a_preview_reads_each_thing_once_and_a_declined_write_sends_nothing(
+    fresh_sandbox: RunningSandbox,
+) -> None:
+    limit = limit_of(fresh_sandbox, "workspace")
+    observer = fresh_sandbox.state.faults.add(Fault("observe", times=None))
+    arguments = {"scope": "workspace", "workspace_id": limit.scope.target, "amount_usd": 9000}
+    async with connect(server(fresh_sandbox), elicitation_callback=ScriptedHuman("decline")) as client:
+        observer.seen.clear()
+        result = await client.call_tool("set_spend_limit", arguments)
+    fresh_sandbox.state.faults.clear()
+    assert outcome(result) == "declined"
+    seen = [entry.split("?")[0] for entry in observer.seen]
+    assert all(entry.startswith("GET ") for entry in seen), seen
+    # The workspace, the limits, this month's cost report and the organization's name: once each.
+    assert len(set(seen)) == 4 and len(seen) <= 8, seen

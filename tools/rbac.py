@@ -226,12 +226,15 @@ class _Group:
         return None
 
 
-async def _group(api: Reader, group_id: str) -> _Group:
+async def _group(api: Reader, group_id: str, *, owner_check: bool = True) -> _Group:
+    """The group, its roles by name and, with `owner_check`, those that grant owner access (one read
+    of each role's permissions: a rename needs none)."""
     group = await api.get(RbacGroup, f"{RBAC_GROUPS}/{group_id}")
     names = {role.id: role.display_name for role in await api.all(RbacRole, ROLES)}
     roles = {role_id: names.get(role_id, role_id) for role_id in group.role_ids or []}
-    owners = []
-    for role_id, name in roles.items():
+    owners: list[str] = []
+    checked = roles if owner_check else {}
+    for role_id, name in checked.items():
         permissions = await api.all(RbacPermission, f"{ROLES}/{role_id}/permissions")
         if any(_grants_owner(permission) for permission in permissions):
             owners.append(name)
@@ -255,7 +258,7 @@ async def _preview_create(api: Reader, args: CreateGroup) -> Preview:
 
 
 async def _preview_rename(api: Reader, args: RenameGroup) -> Preview:
-    found = await _group(api, args.rbac_group_id)
+    found = await _group(api, args.rbac_group_id, owner_check=False)
     group = found.group
     action = f"Rename {_named(group)}: {group.name} → {args.name}"
     if (refusal := found.refusal(members_or_delete=False)) is not None:
