@@ -264,16 +264,24 @@ async def test_a_members_own_limit_says_what_it_overrides(fresh_sandbox: Running
     user_id = next(u for u in engineering.members if not fresh_sandbox.state.governance.user_limits(u))
     user = fresh_sandbox.state.users[user_id]
     human = ScriptedHuman("accept")
-    arguments = {"scope": "user", "user_id": user.id, "amount_usd": 1250.5, "period": "weekly"}
+    arguments = {"scope": "user", "user_id": user.id, "amount_usd": 1250.5}
     async with connect(server(fresh_sandbox), elicitation_callback=human) as client:
         result = await client.call_tool("set_spend_limit", arguments)
     assert outcome(result) == "applied", text_of(result)
     message = human.messages[0]
-    assert f"Set a weekly spend limit of $1,250.50 on {user.email} ({user.name})" in message
+    assert f"Set a monthly spend limit of $1,250.50 on {user.email} ({user.name})" in message
+    assert "Now: $300.00 monthly (from RBAC group rbac_group_" in message
     assert "overrides their RBAC groups' and seat tier's" in message
-    assert set(human.schemas[0]["properties"]) == {"approve"}, "a new cap above spend is a yes/no"
+    assert set(human.schemas[0]["properties"]) == {"approve"}, "raising what they may spend is a yes/no"
     created = fresh_sandbox.state.governance.user_limits(user.id)
-    assert [(lim.period, lim.amount) for lim in created] == [("weekly", "125050")]
+    assert [(lim.period, lim.amount) for lim in created] == [("monthly", "125050")]
+    # A weekly cap where none applied lowers what they may spend: their email is typed.
+    human.typed = user.email
+    weekly = {**arguments, "amount_usd": 40, "period": "weekly"}
+    async with connect(server(fresh_sandbox), elicitation_callback=human) as client:
+        capped = await client.call_tool("set_spend_limit", weekly)
+    assert outcome(capped) == "applied", text_of(capped)
+    assert human.schemas[-1]["properties"]["confirm"]["description"] == f"Type {user.email} to confirm"
 
 
 @pytest.mark.anyio

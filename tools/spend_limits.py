@@ -461,8 +461,12 @@ async def _preview_set(api: Reader, args: SetSpendLimit) -> Preview:
         return _at(target, action, nothing_to_do=f"the limit is already {new}")
     details = [f"The API receives amount {'null (no limit)' if cents is None else cents} (cents, USD)."]
     spent: Decimal | None = None
+    # What capped this scope before: its own limit, or for a member what they inherit (None: nothing).
+    before = existing.amount if existing is not None else None
     if args.scope == "user":
         row = await _member_row(api, str(args.user_id), args.period)
+        if existing is None and row is not None:
+            before = row.amount
         if row is not None:
             spent = Decimal(row.period_to_date_spend)
             source = _source_text(row.source)
@@ -478,9 +482,7 @@ async def _preview_set(api: Reader, args: SetSpendLimit) -> Preview:
             org = next((lim for lim in limits if lim.scope.get("type") == "organization"), None)
             cap = money(org.amount) if org is not None else "none"
             details.append(f"The organization's own monthly cap still applies over it: {cap}.")
-    tighter = existing is not None and (
-        existing.amount is None or (cents is not None and int(cents) < int(existing.amount))
-    )
+    tighter = cents is not None and (before is None or int(cents) < int(before))
     over = spent is not None and cents is not None and spent >= Decimal(cents)
     if over:
         details.append(
@@ -619,8 +621,8 @@ OPERATIONS += [
         name="set_spend_limit",
         title="Set spend limit",
         description="Cap spend in US dollars per period: the organization's or a workspace's monthly total "
-        "(Console), or one member's (Enterprise). Replaces that scope's limit for the period; lowering it, "
-        "the user types the name.",
+        "(Console), or one member's (Enterprise). Replaces that scope's limit for the period; when it lowers "
+        "the cap, the user types the name.",
         toolset="spend_limits",
         method="POST",
         path=SPEND_LIMITS,
