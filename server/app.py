@@ -28,6 +28,7 @@ from .api.client import AdminApi
 from .api.credentials.base import Credential
 from .catalog.inventory import Inventory, Offer
 from .catalog.operation import Operation
+from .catalog.plan import Task
 from .config import Settings
 from .confirmation import flow, plan_run, status
 from .confirmation.approvals import ApprovalBook
@@ -68,6 +69,21 @@ INVENTORY = Inventory(
 """Every tool the server knows, by toolset."""
 _OPERATIONS: dict[str, Operation] = {op.name: op for op in OPERATIONS}
 _TASKS = {task.name: task for task in TASKS}
+
+
+def endpoints_of(name: str) -> list[dict[str, str]]:
+    """The Admin API endpoints a tool calls (its own; what a task or a local tool reads and writes
+    through; for `apply_changes`, every write tool's). A write's preview also reads the objects it
+    names, as its operation's reads."""
+    entry = INVENTORY.get(name)
+    if isinstance(entry, Operation):
+        return [{"method": entry.method, "path": entry.path}]
+    calls: list[tuple[str, str]] = list(getattr(entry, "calls", ()))
+    uses = getattr(entry, "uses", ())
+    if isinstance(entry, Task) and not uses:
+        uses = tuple(op.name for op in OPERATIONS if not op.read_only)
+    calls += [(_OPERATIONS[used].method, _OPERATIONS[used].path) for used in uses]
+    return [{"method": method, "path": path} for method, path in dict.fromkeys(calls)]
 
 
 def offer_for(settings: Settings, credential: Credential) -> Offer:

@@ -49,6 +49,10 @@ class LocalTool:
     oauth_only: bool = False
     access: Access = ANY_CREDENTIAL
     """Answered by the server itself: any credential may call it."""
+    uses: tuple[str, ...] = ()
+    """The operations whose endpoints it calls (by tool name), for `tools --json`."""
+    calls: tuple[tuple[str, str], ...] = ()
+    """Endpoints it calls that no operation names: (method, path)."""
 
 
 @dataclass(frozen=True)
