@@ -224,8 +224,9 @@ TASKS = [
     Task(
         name="offboard_user",
         title="Offboard member",
-        description="Offboard a member (user_id or email): sign them out everywhere, end every workspace "
-        "membership, optionally deactivate the API keys they made, remove them. One approval.",
+        description="Offboard someone who left the company (user_id or email): sign them out everywhere, end "
+        "every workspace membership, optionally deactivate the API keys they made, remove them "
+        "from the org. One approval.",
         toolset=TOOLSET,
         input=Offboard,
         build=_offboard,

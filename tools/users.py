@@ -135,8 +135,8 @@ OPERATIONS += [
     Operation(
         name="remove_user",
         title="Remove member",
-        description="Remove a member from the organization; their workspace memberships end, their API "
-        "keys stay. Re-adding needs an invite. The user must type the member's email.",
+        description="Remove someone from the org (they left the company): their workspace memberships "
+        "end, their API keys stay. Re-adding needs an invite. The user types their email.",
         toolset="users",
         method="DELETE",
         path=USERS + "/{user_id}",
