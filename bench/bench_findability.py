@@ -33,9 +33,9 @@ TARGET = 0.95
 TOP = 3
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
+_STOP = "a an and are as at be by for from in is it of on or that the this to with i we our my me us you"
 STOP_WORDS = frozenset(
-    "a an and are as at be by for from in is it of on or that the this to with i we our my me us you "
-    "your can do does did what which who how all any each please just now".split()
+    f"{_STOP} your can do does did what which who how all any each please just now".split(" ")
 )
 _SUFFIXES = ("ations", "ation", "ings", "ing", "ies", "ied", "ers", "ed", "es", "er", "ly", "s")
 

@@ -10,6 +10,7 @@ import pytest
 from mcp.types import ToolListChangedNotification
 
 from claude_admin_mcp.sandbox.runner import RunningSandbox
+from claude_admin_mcp.server.app import INVENTORY
 
 from .conftest import connect, make_server, text_of
 
@@ -90,3 +91,8 @@ async def test_without_dynamic_toolsets_the_list_is_fixed(sandbox: RunningSandbo
         refused = await client.call_tool("get_cost_report", {"range": "last week"})
     assert "toolsets" not in names
     assert refused.is_error and "--toolsets default,reports" in text_of(refused)
+
+
+def test_every_area_says_what_it_is_for() -> None:
+    assert set(INVENTORY.descriptions) == set(INVENTORY.toolsets)
+    assert all(5 < len(text) <= 80 for text in INVENTORY.descriptions.values())
