@@ -21,7 +21,7 @@ from mcp.server.mcpserver.tools.base import Tool
 from mcp.shared.exceptions import MCPError
 from mcp.types import INVALID_PARAMS, CallToolResult, GetPromptResult, InputRequiredResult, Resource
 from mcp.types import Tool as MCPTool
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from claude_admin_mcp.tools import DEFAULT_TOOLSETS, OPERATIONS, TASKS, TOOLSET_DESCRIPTIONS, TOOLSETS
 
@@ -42,7 +42,7 @@ from .confirmation.passkeys import Approvers
 from .confirmation.round_trips import request_state_security
 from .confirmation.state import ServerState
 from .confirmation.tokens import ConfirmationTokens
-from .runtime import dispatch, export_files, exports, toolsets, whoami
+from .runtime import dispatch, export_files, exports, schema_cache, toolsets, whoami
 from .runtime.failures import validation_text
 from .runtime.reader import ListStyles
 from .runtime.results import refusal
@@ -134,6 +134,28 @@ def build_tool(name: str, settings: Settings) -> Tool:
     if op.read_only:
         return read_tool(op, dispatch.read)
     return write_tool(op, flow.decide, flow.apply, tokens="token" in settings.confirm_via)
+
+
+def write_schema_cache() -> None:
+    """Writes every tool's published schemas (each shape) to the committed cache (development)."""
+    schema_cache.write(fresh_schemas())
+
+
+def fresh_schemas() -> dict[str, Any]:
+    """Every tool's published schemas, generated now, in every shape it can take."""
+
+    def build_all() -> list[tuple[str, type[BaseModel], type[BaseModel]]]:
+        built = []
+        for confirm_via in (("form", "url", "page"), ("form", "token")):
+            settings = Settings(confirm_via=confirm_via, state_dir=Path("/nonexistent"))
+            for entry in INVENTORY.entries:
+                tool = build_tool(entry.name, settings)
+                metadata = tool.fn_metadata
+                assert metadata.output_model is not None
+                built.append((tool.name, metadata.arg_model, metadata.output_model))
+        return built
+
+    return schema_cache.generated(build_all)
 
 
 def _export_reader(folder: Path, form: str) -> Callable[[str], str]:

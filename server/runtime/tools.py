@@ -25,8 +25,8 @@ from pydantic_core import PydanticCustomError
 
 from ..catalog.operation import Operation
 from ..catalog.plan import Task
+from . import schema_cache
 from .reports import ReportArguments
-from .schema import compact_input_schema, compact_output_schema
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
@@ -156,13 +156,9 @@ def annotations_of(op: Operation) -> ToolAnnotations:
 
 def with_model(tool: Tool, arguments: type[ToolArguments], output: type[BaseModel]) -> Tool:
     """`tool` validating against `arguments` and publishing `output` (both schemas compacted)."""
-    metadata = FuncMetadata(
-        arg_model=arguments,
-        output_schema=compact_output_schema(output.model_json_schema()),
-        output_model=output,
-    )
-    schema = compact_input_schema(arguments.model_json_schema(by_alias=True))
-    return tool.model_copy(update={"fn_metadata": metadata, "parameters": schema})
+    input_schema, output_schema = schema_cache.schemas(tool.name, arguments, output)
+    metadata = FuncMetadata(arg_model=arguments, output_schema=output_schema, output_model=output)
+    return tool.model_copy(update={"fn_metadata": metadata, "parameters": input_schema})
 
 
 def local_read_tool(
