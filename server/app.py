@@ -145,7 +145,7 @@ def fresh_schemas() -> dict[str, Any]:
     """Every tool's published schemas, generated now, in every shape it can take."""
 
     def build_all() -> list[tuple[str, type[BaseModel], type[BaseModel]]]:
-        built = []
+        built: list[tuple[str, type[BaseModel], type[BaseModel]]] = []
         for confirm_via in (("form", "url", "page"), ("form", "token")):
             settings = Settings(confirm_via=confirm_via, state_dir=Path("/nonexistent"))
             for entry in INVENTORY.entries:
