@@ -46,7 +46,7 @@ from .request_limit import RequestLimit
 from .resources import Resources
 from .tokens import TokenStore
 
-CredentialKind = Literal["admin_api_key", "oauth", "console", "service_account"]
+CredentialKind = Literal["admin_api_key", "scoped_key", "oauth", "console", "service_account"]
 """`oauth`: the configured interactive `org:admin` token; `console`: the configured Console-session
 token; `service_account`: an `org:admin` token minted by the workload identity exchange."""
 
@@ -55,11 +55,13 @@ class Caller:
     """Who a request acts as: the credential kind and the principal behind it (`user_id` is the
     acting user's id, or the service account's `svac_` id for kind `service_account`)."""
 
-    __slots__ = ("kind", "user_id")
+    __slots__ = ("kind", "scopes", "user_id")
 
-    def __init__(self, kind: CredentialKind, user_id: str) -> None:
+    def __init__(self, kind: CredentialKind, user_id: str, scopes: frozenset[str] = frozenset()) -> None:
         self.kind: CredentialKind = kind
         self.user_id = user_id
+        self.scopes = scopes
+        """A scoped key's scopes (`scoped_keys.py`); empty for every other kind."""
 
 
 def normalize_email(email: str) -> str:
@@ -180,6 +182,8 @@ class SandboxState:
         self.faults = FaultPlan()
         """Injected misbehaviour (see `faults.py`); empty unless a test or `--fault` adds some."""
         self.console_token: str | None = None
+        self.scoped_keys: dict[str, frozenset[str]] = {}
+        """Claude Enterprise scoped keys it accepts (as `x-api-key`), with their scopes."""
         self.federation = FederationState()
         self.tokens = TokenStore()
         self.monitoring = MonitoringState()

@@ -147,7 +147,7 @@ async def test_increase_requests_show_spend_against_the_limit(sandbox: RunningSa
     async with connect(server(sandbox)) as client:
         waiting = await client.call_tool("list_spend_increase_requests", {"statuses": ["pending"]})
         every = await client.call_tool("list_spend_increase_requests", {})
-        one = await client.call_tool("get_spend_increase_request", {"increase_request_id": first})
+        one = await client.call_tool("get_spend_increase_request", {"spend_limit_increase_request_id": first})
     listed = (waiting.structured_content or {})["items"]
     assert sorted(item["id"] for item in listed) == sorted(pending(sandbox))
     assert "$298.40 of $300.00" in text_of(waiting) and "$49.91 of $50.00" in text_of(waiting)
@@ -377,7 +377,11 @@ async def test_approving_shows_who_how_much_the_limit_and_the_spend(fresh_sandbo
     governance = fresh_sandbox.state.governance
     user = fresh_sandbox.state.users[governance.increase_requests[request_id].user_id]
     human = ScriptedHuman("accept")
-    arguments = {"increase_request_id": request_id, "amount_usd": 450, "suppress_notification": True}
+    arguments = {
+        "spend_limit_increase_request_id": request_id,
+        "amount_usd": 450,
+        "suppress_notification": True,
+    }
     async with connect(server(fresh_sandbox), elicitation_callback=human) as client:
         approved = await client.call_tool("approve_spend_increase", arguments)
         again = await client.call_tool("approve_spend_increase", arguments)
@@ -402,9 +406,11 @@ async def test_denying_keeps_the_limit_and_is_idempotent(fresh_sandbox: RunningS
     )
     human = ScriptedHuman("accept")
     async with connect(server(fresh_sandbox), elicitation_callback=human) as client:
-        denied = await client.call_tool("deny_spend_increase", {"increase_request_id": request_id})
-        again = await client.call_tool("deny_spend_increase", {"increase_request_id": request_id})
-        late = await client.call_tool("deny_spend_increase", {"increase_request_id": approved})
+        denied = await client.call_tool(
+            "deny_spend_increase", {"spend_limit_increase_request_id": request_id}
+        )
+        again = await client.call_tool("deny_spend_increase", {"spend_limit_increase_request_id": request_id})
+        late = await client.call_tool("deny_spend_increase", {"spend_limit_increase_request_id": approved})
     assert outcome(denied) == "applied", text_of(denied)
     assert "$50.00 monthly (from seat tier standard); spent $49.91" in human.messages[0]
     assert "Their limit stays as it is." in human.messages[0] and "emails them" in human.messages[0]

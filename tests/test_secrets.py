@@ -58,7 +58,7 @@ def _good_arguments(sandbox: RunningSandbox, oauth: bool) -> dict[str, dict[str,
         "federation_issuer_id": next(iter(sandbox.state.federation.issuers)),
         "federation_rule_id": next(iter(sandbox.state.federation.rules)),
         "spend_limit_id": next(iter(sandbox.state.governance.spend_limits)),
-        "increase_request_id": next(iter(sandbox.state.governance.increase_requests)),
+        "spend_limit_increase_request_id": next(iter(sandbox.state.governance.increase_requests)),
         "rbac_group_id": next(iter(sandbox.state.governance.groups)),
         "rbac_role_id": next(iter(sandbox.state.governance.roles)),
     }

@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal, Protocol
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
-from claude_admin_mcp.server.catalog.operation import Filter
+from claude_admin_mcp.server.catalog.operation import ORG_ADMIN_ACCESS, Access, Filter
 from claude_admin_mcp.server.catalog.preview import Preview, Reader
 
 _ID_BODY = r"[A-Za-z0-9]+"
@@ -270,3 +270,16 @@ def nest(group: str, *members: str) -> Callable[[dict[str, Any]], dict[str, Any]
         return values
 
     return reshape
+
+
+def scoped(*scopes: str) -> Access:
+    """An endpoint an admin key, an org:admin token or a scoped key with any of `scopes` may call."""
+    return Access(scopes=ORG_ADMIN_ACCESS.scopes | frozenset(scopes))
+
+
+MEMBERS_READ = scoped("read:members")
+MEMBERS_WRITE = scoped("write:members")
+ANY_SCOPE = scoped(
+    "read:members", "read:rbac_groups", "read:spend_limits", "read:analytics", "read:compliance_activities"
+)
+"""The organization itself: whatever a credential may read, it may read this."""

@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import Field
 
-from claude_admin_mcp.server.catalog.operation import ORG_ADMIN_ACCESS, Access, FromItem, Operation
+from claude_admin_mcp.server.catalog.operation import FromItem, Operation
 from claude_admin_mcp.server.catalog.preview import Preview, Reader
 
 from .common import (
@@ -24,6 +24,7 @@ from .common import (
     UserId,
     listing,
     organization_wide,
+    scoped,
     who,
 )
 from .models import RBAC_GROUPS, USERS, User
@@ -35,8 +36,9 @@ OWNER_PERMISSION = "permission_owner"
 for it: this is the sandbox's, and the API's own refusal (`rbac_group_grants_owner_access`)
 stays the last word."""
 
-READ = Access(scopes=ORG_ADMIN_ACCESS.scopes | {"read:rbac_groups"})
-WRITE = Access(scopes=ORG_ADMIN_ACCESS.scopes | {"write:rbac_groups"})
+READ = scoped("read:rbac_groups")
+"""Groups and roles alike: the API's docs name no scope of the roles' own (the sandbox agrees)."""
+WRITE = scoped("write:rbac_groups")
 OWNER_ACCESS = (
     "its roles grant owner access ({roles}): the API neither changes its members nor deletes it; "
     "an owner does it in Claude's admin settings (Settings → Groups)"
@@ -148,7 +150,7 @@ OPERATIONS = [
         pagination="page_token",
         page_size=PAGE_MAX,
         columns=("id", "display_name", "source.type"),
-        access=ORG_ADMIN_ACCESS,
+        access=READ,
     ),
     Operation(
         name="get_rbac_role",
@@ -161,7 +163,7 @@ OPERATIONS = [
         output=RbacRole,
         columns=("id", "display_name", "source.type", "updated_at"),
         not_found_hint=_ROLE_404,
-        access=ORG_ADMIN_ACCESS,
+        access=READ,
     ),
     Operation(
         name="list_rbac_role_permissions",
@@ -179,7 +181,7 @@ OPERATIONS = [
         columns=("action", "resource"),
         formats={"resource": FromItem(lambda item: _resource_text(item.get("resource") or {}))},
         not_found_hint=_ROLE_404,
-        access=ORG_ADMIN_ACCESS,
+        access=READ,
     ),
 ]
 

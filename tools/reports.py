@@ -195,8 +195,9 @@ OPERATIONS = [
     Operation(
         name="get_usage_report",
         title="Token usage report",
-        description="Token usage over a range, summed exactly by workspace, key, model, member…: totals "
-        "(default), a daily series, or raw buckets. Null workspace_id = the default workspace.",
+        description="Token usage over a range (who or which API key sent the most tokens), summed exactly by "
+        "workspace, key, model, member: totals (default), a daily series, or raw buckets. Null "
+        "workspace_id = the default workspace.",
         toolset="reports",
         method="GET",
         path="/v1/organizations/usage_report/messages",
@@ -216,8 +217,9 @@ OPERATIONS = [
     Operation(
         name="get_cost_report",
         title="Cost report",
-        description="What was spent over a range, in USD, summed exactly (to the fraction of a cent) by "
-        "workspace and/or description (model, token type): totals, a daily series, or raw buckets.",
+        description="How much money we spent over a range (the bill, in USD), summed exactly to the fraction "
+        "of a cent by workspace and/or description (model, token type): totals, a daily series, "
+        "or raw buckets.",
         toolset="reports",
         method="GET",
         path="/v1/organizations/cost_report",

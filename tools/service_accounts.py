@@ -378,9 +378,8 @@ OPERATIONS += [
     Operation(
         name="archive_service_account",
         title="Archive service account",
-        description="Archive a service account: irreversible, its minted tokens stop working. Refused "
-        "while a "
-        "live federation rule targets it. The user must type its name.",
+        description="Archive (decommission) a service account (svac_…): irreversible, its minted tokens stop "
+        "working. Refused while a live federation rule targets it. The user types its name.",
         toolset="service_accounts",
         method="POST",
         path=SERVICE_ACCOUNTS + "/{service_account_id}/archive",

@@ -17,14 +17,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
-from claude_admin_mcp.server.catalog.operation import (
-    ORG_ADMIN_ACCESS,
-    Access,
-    Filter,
-    FromItem,
-    Label,
-    Operation,
-)
+from claude_admin_mcp.server.catalog.operation import Filter, FromItem, Label, Operation
 from claude_admin_mcp.server.catalog.preview import Preview, Reader
 from claude_admin_mcp.server.catalog.time_range import iso
 
@@ -37,6 +30,7 @@ from .common import (
     UserId,
     WorkspaceId,
     organization_wide,
+    scoped,
     who,
 )
 from .models import MEMBER, USERS, WORKSPACES, User, Workspace
@@ -51,8 +45,8 @@ REPORT_LAG = timedelta(minutes=5)
 PAGE_MAX = 100
 """The API states no largest page for these lists: 100 stays within any it may have."""
 
-READ = Access(scopes=ORG_ADMIN_ACCESS.scopes | {"read:spend_limits"})
-WRITE = Access(scopes=ORG_ADMIN_ACCESS.scopes | {"write:spend_limits"})
+READ = scoped("read:spend_limits")
+WRITE = scoped("write:spend_limits")
 NOT_ENABLED = (
     "The organization may not read, set or delete spend limits with an Admin API credential "
     "(spend_limits_admin_api_writes_not_enabled): this is an early-access preview for Console "
@@ -220,7 +214,7 @@ class ListIncreaseRequests(Arguments):
 
 
 class GetIncreaseRequest(Arguments):
-    increase_request_id: IncreaseRequestId
+    spend_limit_increase_request_id: IncreaseRequestId
 
 
 OPERATIONS = [
@@ -303,7 +297,7 @@ OPERATIONS = [
         description="One increase request by id: who asked, status, spend against the limit.",
         toolset="spend_limits",
         method="GET",
-        path=INCREASE_REQUESTS + "/{increase_request_id}",
+        path=INCREASE_REQUESTS + "/{spend_limit_increase_request_id}",
         input=GetIncreaseRequest,
         output=IncreaseRequest,
         columns=(*_REQUEST_COLUMNS, "resolved_at"),
@@ -533,14 +527,14 @@ async def _preview_delete(api: Reader, args: GetSpendLimit) -> Preview:
 
 
 class ApproveIncrease(Arguments):
-    increase_request_id: IncreaseRequestId
+    spend_limit_increase_request_id: IncreaseRequestId
     amount_usd: Dollars = Field(description="Their new limit in US dollars, e.g. 300.")
     period: Period | None = Field(None, description="Default: the period they were blocked on.")
     suppress_notification: bool = Field(False, description="Do not email them the decision.")
 
 
 class DenyIncrease(Arguments):
-    increase_request_id: IncreaseRequestId
+    spend_limit_increase_request_id: IncreaseRequestId
     suppress_notification: bool = Field(False, description="Do not email them the decision.")
 
 
@@ -578,7 +572,7 @@ def _told(suppress: bool) -> str:
 
 
 async def _preview_approve(api: Reader, args: ApproveIncrease) -> Preview:
-    request = await api.get(IncreaseRequest, f"{INCREASE_REQUESTS}/{args.increase_request_id}")
+    request = await api.get(IncreaseRequest, f"{INCREASE_REQUESTS}/{args.spend_limit_increase_request_id}")
     person = _requester(request)
     period = args.period or request.period
     cents = _cents(args.amount_usd)
@@ -601,7 +595,7 @@ async def _preview_approve(api: Reader, args: ApproveIncrease) -> Preview:
 
 
 async def _preview_deny(api: Reader, args: DenyIncrease) -> Preview:
-    request = await api.get(IncreaseRequest, f"{INCREASE_REQUESTS}/{args.increase_request_id}")
+    request = await api.get(IncreaseRequest, f"{INCREASE_REQUESTS}/{args.spend_limit_increase_request_id}")
     action = f"Deny {_requester(request)}'s request for a higher {request.period} spend limit"
     if request.status == "denied":
         return Preview(action, nothing_to_do=_decided(request))
@@ -663,7 +657,7 @@ OPERATIONS += [
         "their period unless period is given). Emails them unless suppress_notification.",
         toolset="spend_limits",
         method="POST",
-        path=INCREASE_REQUESTS + "/{increase_request_id}/approve",
+        path=INCREASE_REQUESTS + "/{spend_limit_increase_request_id}/approve",
         input=ApproveIncrease,
         output=IncreaseRequest,
         reshape=_approve_body,
@@ -681,7 +675,7 @@ OPERATIONS += [
         "suppress_notification.",
         toolset="spend_limits",
         method="POST",
-        path=INCREASE_REQUESTS + "/{increase_request_id}/deny",
+        path=INCREASE_REQUESTS + "/{spend_limit_increase_request_id}/deny",
         input=DenyIncrease,
         output=IncreaseRequest,
         idempotent=True,
