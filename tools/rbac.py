@@ -140,8 +140,7 @@ OPERATIONS = [
     Operation(
         name="list_rbac_roles",
         title="List RBAC roles",
-        description="Roles groups can grant: built-in or custom (attached to groups in Claude's admin "
-        "settings).",
+        description="Roles groups can grant: built-in or custom (attached to groups in the admin settings).",
         toolset="rbac",
         method="GET",
         path=ROLES,
@@ -328,7 +327,7 @@ OPERATIONS += [
     Operation(
         name="create_rbac_group",
         title="Create RBAC group",
-        description="Create an empty RBAC group (roles are attached in Claude's admin settings).",
+        description="Create an empty RBAC group (roles are attached in the admin settings).",
         toolset="rbac",
         method="POST",
         path=RBAC_GROUPS,

@@ -278,8 +278,8 @@ OPERATIONS = [
     Operation(
         name="list_spend_increase_requests",
         title="List spend-limit increase requests",
-        description="Members' requests for a higher spend limit, newest first; pending ones show spend "
-        "against the current limit.",
+        description="Members' requests for a higher spend limit, newest first; a pending one has their "
+        "spend against the current limit.",
         toolset="spend_limits",
         method="GET",
         path=INCREASE_REQUESTS,
@@ -614,7 +614,7 @@ OPERATIONS += [
     Operation(
         name="set_spend_limit",
         title="Set spend limit",
-        description="Cap spend in US dollars per period: the organization's or a workspace's monthly total "
+        description="Cap spending in US dollars per period: the organization's or a workspace's total "
         "(Console), or one member's (Enterprise). Replaces that scope's limit for the period; when it lowers "
         "the cap, the user types the name.",
         toolset="spend_limits",
@@ -653,8 +653,9 @@ OPERATIONS += [
     Operation(
         name="approve_spend_increase",
         title="Approve spend-limit increase",
-        description="Approve a pending increase request: sets the member's own limit to amount_usd (for "
-        "their period unless period is given). Emails them unless suppress_notification.",
+        description="Approve a member's pending request for a higher spend limit: sets their own limit, in "
+        "US dollars (amount_usd), for their period unless period is given. Emails them unless "
+        "suppress_notification.",
         toolset="spend_limits",
         method="POST",
         path=INCREASE_REQUESTS + "/{spend_limit_increase_request_id}/approve",
