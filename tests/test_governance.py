@@ -14,12 +14,13 @@ from mcp.types import CallToolResult
 
 from claude_admin_mcp.sandbox.faults import Fault
 from claude_admin_mcp.sandbox.governance import RbacGroup, SpendLimit
-from claude_admin_mcp.sandbox.runner import RunningSandbox
+from claude_admin_mcp.sandbox.runner import RunningSandbox, start_sandbox
 from claude_admin_mcp.server.api.credentials.admin_key import admin_key_credential
+from claude_admin_mcp.server.api.credentials.scoped_key import scoped_key_credential
 from claude_admin_mcp.server.app import AdminServer, create_server
 
 from .api import raw_get
-from .conftest import MODES, connect, make_server, make_settings, text_of
+from .conftest import MODES, connect, make_server, make_settings, sandbox_config, text_of
 from .writes import ScriptedHuman, snapshot
 
 TOOLSETS = ["default", "spend_limits", "rbac", "compliance"]
@@ -583,3 +584,30 @@ async def test_a_preview_reads_each_thing_once_and_a_declined_write_sends_nothin
     assert all(entry.startswith("GET ") for entry in seen), seen
     # The workspace, the limits, this month's cost report and the organization's name: once each.
     assert len(set(seen)) == 4 and len(seen) <= 8, seen
+
+
+GOVERNOR = "sk-ant-api01-canaryScopedGOVERNOR" + "Vb7" * 12
+GOVERNOR_SCOPES = "read:members,read:spend_limits,write:spend_limits,read:rbac_groups"
+
+
+@pytest.mark.anyio
+async def test_a_scoped_key_is_offered_what_its_scopes_open_and_approves_with_them() -> None:
+    scopes = frozenset(GOVERNOR_SCOPES.split(","))
+    with start_sandbox(sandbox_config(scoped_keys=((GOVERNOR, scopes),))) as running:
+        request_id = pending(running)[0]
+        credential = scoped_key_credential("ANTHROPIC_SCOPED_KEY", GOVERNOR, GOVERNOR_SCOPES)
+        settings = make_settings(running, toolsets=["all"])
+        human = ScriptedHuman("accept")
+        async with connect(create_server(settings, credential), elicitation_callback=human) as client:
+            names = {tool.name for tool in (await client.list_tools()).tools}
+            approved = await client.call_tool(
+                "approve_spend_increase", {"spend_limit_increase_request_id": request_id, "amount_usd": 320}
+            )
+            refused = await client.call_tool(
+                "add_rbac_group_member", {"rbac_group_id": "rbac_group_01a", "user_id": "user_01a"}
+            )
+        assert {"list_spend_limits", "approve_spend_increase", "list_rbac_groups", "list_rbac_roles"} <= names
+        assert not names & {"create_rbac_group", "update_compliance_settings", "get_compliance_settings"}
+        assert outcome(approved) == "applied", text_of(approved)
+        assert running.state.governance.increase_requests[request_id].status == "approved"
+        assert refused.is_error and "write:rbac_groups" in text_of(refused)
