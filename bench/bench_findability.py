@@ -160,12 +160,17 @@ def run(path: Path = DEV_SET, show: bool = False) -> dict[str, Any]:
     index = Index.of(tools)
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     hits = 0
+    by_language: dict[str, list[int]] = {"English": [0, 0], "other languages": [0, 0]}
     misses: list[tuple[str, set[str], list[str]]] = []
     for row in rows:
         wanted = right_tools(row, tools)
         ranked = index.rank(row["request"])[:TOP]
+        # Requests written with letters beyond ASCII (accents, CJK, Hangul) are the other languages.
+        tally = by_language["English" if row["request"].isascii() else "other languages"]
+        tally[1] += 1
         if wanted & set(ranked):
             hits += 1
+            tally[0] += 1
         else:
             misses.append((row["request"], wanted, ranked))
     share = hits / len(rows)
@@ -173,10 +178,18 @@ def run(path: Path = DEV_SET, show: bool = False) -> dict[str, Any]:
         f"findability: {hits} of {len(rows)} requests have the right tool in the top {TOP} ({share:.0%}); "
         f"{len(tools)} tools ranked by BM25 over name, title and description"
     )
+    print("  " + "; ".join(f"{lang}: {hit} of {total}" for lang, (hit, total) in by_language.items()))
     if show:
         for request, wanted, ranked in misses:
             print(f"  miss: {request[:90]!r}\n        wanted {sorted(wanted) or 'no tool yet'}, got {ranked}")
-    return {"hits": hits, "total": len(rows), "share": share, "misses": misses, "tools": len(tools)}
+    return {
+        "hits": hits,
+        "total": len(rows),
+        "share": share,
+        "misses": misses,
+        "tools": len(tools),
+        "by_language": by_language,
+    }
 
 
 def main() -> None:
