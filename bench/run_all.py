@@ -13,6 +13,7 @@ from . import (
     bench_cost,
     bench_export,
     bench_filter,
+    bench_findability,
     bench_memory,
     bench_pacing,
     bench_requests,
@@ -35,6 +36,7 @@ async def run() -> list[list[Any]]:
     requests = await bench_requests.run()
     pacing = await bench_pacing.run(500, 600)
     paced, planned, bare = pacing["single"], pacing["plan"], pacing["bare"]
+    findability = bench_findability.run()
     rows = [
         ["filter 10,000 members (MCP/bare)", f"{filtered['ratio']:.2f}x", "≤ 1.3x"],
         [
@@ -77,6 +79,13 @@ async def run() -> list[list[Any]]:
             "0 429s, ≥ 0.9",
         ],
     ]
+    rows.append(
+        [
+            "findability: right tool in BM25 top 3, dev requests",
+            f"{findability['hits']} of {findability['total']} ({findability['share']:.0%})",
+            "≥ 95%",
+        ]
+    )
     print_table("Summary", ["benchmark", "result", "target"], rows)
     return rows
 

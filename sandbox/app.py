@@ -38,11 +38,12 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from . import scoped_keys
 from .errors import ApiError, invalid_request
 from .exchange import workload_caller
 from .faults import FaultMiddleware
 from .ids import new_request_id
-from .request_limit import RequestLimitMiddleware
+from .request_limit import STATUS_PATH, RequestLimitMiddleware
 from .routes import ROUTES
 from .store import Caller, SandboxState
 
@@ -63,6 +64,9 @@ def authenticate(state: SandboxState, headers: Headers) -> Caller:
     if api_key:
         if _same(api_key, state.admin_key):
             return Caller("admin_api_key", state.admin_key_user_id)
+        for key, scopes in state.scoped_keys.items():
+            if _same(api_key, key):
+                return Caller("scoped_key", state.admin_key_user_id, scopes)
         raise ApiError(401, "invalid x-api-key")
     authorization = headers.get("authorization", "").strip()
     if authorization:
@@ -110,7 +114,9 @@ class SandboxMiddleware:
             # Read the state per request: `RunningSandbox.reset()` swaps in a fresh one.
             state: SandboxState = scope["app"].state.sandbox
             if scope["path"] not in UNAUTHENTICATED_PATHS:
-                request_state["caller"] = authenticate(state, headers)
+                caller = request_state["caller"] = authenticate(state, headers)
+                if caller.kind == "scoped_key" and scope["path"] != STATUS_PATH:
+                    scoped_keys.check(scope["method"], scope["path"], caller.scopes)
             version = headers.get("anthropic-version")
             if version is not None and not _VERSION.fullmatch(version.strip()):
                 raise invalid_request(f"anthropic-version: {version[:40]!r} is not a valid API version")

@@ -33,13 +33,19 @@ _PAIRS: Final = [a + b for a in ALPHABET for b in ALPHABET]
 """Every two-character base58 string, indexed by its value: halves the divisions per id."""
 _PAIR_BASE: Final = 58 * 58
 
-_ID_RE: Final = re.compile(rf"^([a-z]+_)01[{ALPHABET}]{{{_BODY_CHARS}}}$")
+_ID_RE: Final = re.compile(rf"^((?:[a-z]+_)+)01[{ALPHABET}]{{{_BODY_CHARS}}}$")
 
 USER: Final = "user_"
 INVITE: Final = "invite_"
 WORKSPACE: Final = "wrkspc_"
 API_KEY: Final = "apikey_"
 ACTIVITY: Final = "activity_"
+SPEND_LIMIT: Final = "spl_"
+INCREASE_REQUEST: Final = "splreq_"
+"""The SDK names no prefix for spend-limit increase requests: this one is the sandbox's choice."""
+RBAC_GROUP: Final = "rbac_group_"
+RBAC_ROLE: Final = "rbac_role_"
+"""The SDK names no prefix for RBAC roles either; the tools accept any well-formed id for both."""
 
 
 def encode_base58(value: int) -> str:
@@ -79,7 +85,8 @@ def is_id(value: str, prefix: str) -> bool:
     return match is not None and match.group(1) == prefix
 
 
-_ID_SHAPE: Final = re.compile(r"^([a-z]+_)[A-Za-z0-9]{1,64}$")
+_ID_SHAPE: Final = re.compile(r"^((?:[a-z]+_)+)[A-Za-z0-9]{1,64}$")
+"""A prefix may have several parts (`rbac_group_`): the prefix is every `word_` before the body."""
 
 
 def looks_like_id(value: str, prefix: str) -> bool:
@@ -94,7 +101,7 @@ def looks_like_id(value: str, prefix: str) -> bool:
 
 def id_millis(value: str) -> int:
     """The creation time (ms since the epoch) encoded in a well-formed id."""
-    body = value[value.index("_") + 3 :]
+    body = value[value.rindex("_") + 3 :]
     return decode_base58(body) >> 80
 
 

@@ -7,6 +7,7 @@ endpoints, rate limits, the compliance activity feed) keep on the state: `state.
   archiving a workspace later does not rewrite the past: it only stops usage from then on.
 * `rate_limits` — the organization's rate-limit table and its workspace overrides (writable).
 * `origins` — activity id -> (client IP address, user agent) of the request that made it.
+* `uncaptured` — the ids of writes made while the Compliance API was off: the feed never shows them.
 * derived data, built lazily and never part of `state.snapshot()`: the usage model (rebuilt when
   a write changed some source's lifetime), Claude Code records per day, the activity history, and
   the members' engagement per day (`engagement.py`: who was active in what, and what they did).
@@ -39,6 +40,7 @@ class MonitoringState:
         self._snapshot: SeedSnapshot | None = None
         self.rate_limits = RateLimitTable()
         self.origins: dict[str, tuple[str, str]] = {}
+        self.uncaptured: set[str] = set()
         self._catalogue: Catalogue | None = None
         self._model: tuple[int, Events, UsageModel] | None = None
         self._claude_code: OrderedDict[date, list[dict[str, object]]] = OrderedDict()
@@ -146,7 +148,9 @@ class MonitoringState:
             return next((seeded.email for seeded in snapshot.users if seeded.id == user_id), None)
 
         runtime = [
-            activity_feed.runtime_item(activity, snapshot, email_of, self.origins) for activity in activities
+            activity_feed.runtime_item(activity, snapshot, email_of, self.origins)
+            for activity in activities
+            if activity.id not in self.uncaptured
         ]
         items = [*self._history, *runtime]
         if self._history and runtime and runtime[0].id <= self._history[-1].id:

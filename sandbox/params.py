@@ -80,10 +80,10 @@ class Query:
             check_id("after_id", after, prefix, noun)
         return Window(limit, before, after)
 
-    def page_window(self, prefix: str | None = None) -> Window:
-        """`limit` (1-100, default 20) and the opaque `page` cursor of the `next_page` style; with
-        `prefix`, the cursor must stand for an id of that kind."""
-        limit = self.limit(20, 100)
+    def page_window(self, prefix: str | None = None, maximum: int = 100) -> Window:
+        """`limit` (1-`maximum`, default 20) and the opaque `page` cursor of the `next_page` style;
+        with `prefix`, the cursor must stand for an id of that kind."""
+        limit = self.limit(20, maximum)
         raw = self.string("page")
         after = None if raw is None else decode_page(raw)
         if after is not None and prefix is not None and not after.startswith(prefix):
@@ -165,6 +165,10 @@ class Body:
     def has(self, name: str) -> bool:
         """Given with a non-null value (the API treats an explicit null as 'leave unchanged')."""
         return self._data.get(name) is not None
+
+    def present(self, name: str) -> bool:
+        """Given at all, an explicit null included (where null means something, e.g. "no limit")."""
+        return name in self._data
 
     def raw(self, name: str) -> Any:
         return self._data.get(name)

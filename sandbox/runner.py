@@ -69,6 +69,8 @@ class SandboxConfig:
     `anthropic-ratelimit-*` headers."""
     rate_limit_window_seconds: float = 60.0
     """How long the emptied bucket takes to refill (a minute, as on the API); tests shorten it."""
+    scoped_keys: tuple[tuple[str, frozenset[str]], ...] = field(default=(), repr=False)
+    """Claude Enterprise scoped keys it accepts, with their scopes (`scoped_keys.py`)."""
 
 
 def build_state(config: SandboxConfig) -> SandboxState:
@@ -86,6 +88,7 @@ def build_state(config: SandboxConfig) -> SandboxState:
     if config.min_token_lifetime_seconds < 1:
         raise ValueError("min_token_lifetime_seconds must be at least 1")
     state.console_token = config.console_token
+    state.scoped_keys = dict(config.scoped_keys)
     state.federation.min_token_lifetime_seconds = config.min_token_lifetime_seconds
     state.compliance_api_enabled = config.compliance_api
     if config.rate_limit is not None:

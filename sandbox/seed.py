@@ -17,6 +17,8 @@ same organization, byte for byte. What it holds, for `users=N`:
 * About N / 15 invites (at least 4): pending (sent in the last 20 days), expired (sent over 21
   days ago) and accepted (to members who joined through them).
 * Small organizations still show every API-key and invite status (see `_Draw.spread`).
+* Service accounts and federation (`federation_seed.py`); spend limits, increase requests, RBAC
+  groups and roles (`governance_seed.py`).
 
 Seeding 100,000 users (with ~23,000 keys, ~175,000 memberships and ~6,600 invites) takes 1–2 s
 on a modest machine: each collection is generated in time order and appended in bulk, never
@@ -35,6 +37,7 @@ from typing import Final, TypeVar
 
 from . import ids
 from .federation_seed import seed_federation
+from .governance_seed import seed_governance
 from .models import (
     COLORS,
     INVITE_LIFETIME_SECONDS,
@@ -207,6 +210,7 @@ def build_demo_state(
         _seed_api_keys(state, draw, seeded_users, named, anchor)
         _seed_invites(state, draw, seeded_users, users, start, anchor)
         seed_federation(state, seed, anchor, named)
+        seed_governance(state, anchor, named)
         state.monitoring.seed(_snapshot(state, anchor))
     finally:
         if collecting:

@@ -14,7 +14,10 @@ prove that a refused write changed nothing):
   may lower or fill them; `faults` (`faults.py`);
 * `federation` (`federation.py`), `tokens` (minted by the exchange, digests only: `tokens.py`),
   `console_token` (the bearer token treated as a Console session, or None);
-* `monitoring` (`monitoring.py`) and `compliance_api_enabled` (may the admin key read the feed);
+* `monitoring` (`monitoring.py`) and `compliance_api_enabled` (the Compliance API, which
+  `compliance_settings` turns on and off: may the admin key read the feed, and are writes captured
+  in it; a write made while it is off never appears there);
+* `governance` (`governance.py`): spend limits, increase requests, RBAC groups and roles;
 * `request_limit` — the per-organization request limit (`request_limit.py`), None when off;
 * `snapshot()` — everything above as plain data, for equality checks.
 
@@ -34,6 +37,7 @@ from typing import Literal
 from . import ids
 from .faults import FaultPlan
 from .federation import FederationState
+from .governance import GovernanceState
 from .ids import IdGenerator
 from .models import Activity, ApiKey, Invite, Member, Organization, User, Workspace
 from .monitoring import MonitoringState
@@ -42,7 +46,7 @@ from .request_limit import RequestLimit
 from .resources import Resources
 from .tokens import TokenStore
 
-CredentialKind = Literal["admin_api_key", "oauth", "console", "service_account"]
+CredentialKind = Literal["admin_api_key", "scoped_key", "oauth", "console", "service_account"]
 """`oauth`: the configured interactive `org:admin` token; `console`: the configured Console-session
 token; `service_account`: an `org:admin` token minted by the workload identity exchange."""
 
@@ -51,11 +55,13 @@ class Caller:
     """Who a request acts as: the credential kind and the principal behind it (`user_id` is the
     acting user's id, or the service account's `svac_` id for kind `service_account`)."""
 
-    __slots__ = ("kind", "user_id")
+    __slots__ = ("kind", "scopes", "user_id")
 
-    def __init__(self, kind: CredentialKind, user_id: str) -> None:
+    def __init__(self, kind: CredentialKind, user_id: str, scopes: frozenset[str] = frozenset()) -> None:
         self.kind: CredentialKind = kind
         self.user_id = user_id
+        self.scopes = scopes
+        """A scoped key's scopes (`scoped_keys.py`); empty for every other kind."""
 
 
 def normalize_email(email: str) -> str:
@@ -176,9 +182,12 @@ class SandboxState:
         self.faults = FaultPlan()
         """Injected misbehaviour (see `faults.py`); empty unless a test or `--fault` adds some."""
         self.console_token: str | None = None
+        self.scoped_keys: dict[str, frozenset[str]] = {}
+        """Claude Enterprise scoped keys it accepts (as `x-api-key`), with their scopes."""
         self.federation = FederationState()
         self.tokens = TokenStore()
         self.monitoring = MonitoringState()
+        self.governance = GovernanceState(seed)
         self.compliance_api_enabled = True
         """Whether the Compliance API was enabled for the organization (gates the activity feed)."""
         self.request_limit: RequestLimit | None = None
@@ -207,6 +216,7 @@ class SandboxState:
         """Removes the user and their workspace memberships (their API keys stay: they are org-owned)."""
         for workspace_id in sorted(self._user_workspaces.pop(user_id, set())):
             self.members[workspace_id].remove(user_id)
+        self.governance.forget_user(user_id)
         return self.users.remove(user_id)
 
     def user_with_exact_email(self, email: str) -> User | None:
@@ -286,6 +296,8 @@ class SandboxState:
         now = self.now_ts()
         activity = Activity(self.new_id(ids.ACTIVITY, now), now, kind, actor, dict(fields))
         self.activities.append(activity)
+        if not self.compliance_api_enabled:
+            self.monitoring.uncaptured.add(activity.id)
         return activity
 
     # -- whole-state views --------------------------------------------------------------------
@@ -313,4 +325,6 @@ class SandboxState:
             "activities": [activity.to_dict() for activity in self.activities],
             "federation": self.federation.snapshot(),
             "rate_limit_overrides": self.monitoring.rate_limits.snapshot(),
+            "governance": self.governance.snapshot(),
+            "compliance_api_enabled": self.compliance_api_enabled,
         }

@@ -54,6 +54,8 @@ class Settings(BaseModel):
     tier: Literal["read-only", "confirm"] = "confirm"
     toolsets: tuple[str, ...] = ("default",)
     tools: tuple[str, ...] = ()
+    dynamic_toolsets: bool = True
+    """Offer the `toolsets` tool, which turns more areas on while the server runs."""
     base_url: str = DEFAULT_BASE_URL
     anthropic_version: str = "2023-06-01"
     timeout_seconds: float = Field(30.0, gt=0, le=600)

@@ -9,6 +9,7 @@ from bench import (
     bench_cost,
     bench_export,
     bench_filter,
+    bench_findability,
     bench_load,
     bench_memory,
     bench_pacing,
@@ -76,3 +77,10 @@ async def test_the_server_asks_the_api_little_more_than_a_hand_written_script() 
     counted = await bench_requests.run()
     assert counted["ratios"]["2025-11-25"] <= bench_requests.TARGET, counted
     assert counted["ours"]["2025-11-25"]["roles"] <= counted["hand"]["roles"] + 2, counted
+
+
+def test_findability_does_not_fall_below_what_it_reached() -> None:
+    """Ranking is deterministic: the dev set's top-3 share is a floor for every change of names and
+    descriptions (the target, 95%, is in the benchmark; the closing note says where it stands)."""
+    found = bench_findability.run()
+    assert found["share"] >= 0.86, found["misses"]

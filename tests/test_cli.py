@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from claude_admin_mcp.sandbox.routes import ROUTES
+
 from .conftest import CANARY_KEY
 from .processes import BIN, clean_env
 
@@ -55,6 +57,30 @@ def test_tools_lists_the_read_tools_annotated_without_a_credential() -> None:
     assert all("read-only, idempotent" in line for line in lines)
     listed = json.loads(run("tools", "--json").stdout)
     assert all("annotations" in tool and "outputSchema" in tool for tool in listed["tools"])
+
+
+def test_tools_json_names_each_tools_toolset_tier_and_the_endpoints_it_calls() -> None:
+    listed = json.loads(run("tools", "--json", "--toolsets", "all", ANTHROPIC_OAUTH_TOKEN="x" * 40).stdout)
+    served = {(method, route.path) for route in ROUTES for method in route.methods or ()}
+    tools = {tool["name"]: tool for tool in listed["tools"]}
+    for name, tool in tools.items():
+        assert tool["toolset"] and tool["tier"] in ("read", "write"), name
+        assert tool["tier"] == ("read" if tool["annotations"]["readOnlyHint"] else "write"), name
+        for endpoint in tool["endpoints"]:
+            assert (endpoint["method"], endpoint["path"]) in served, (name, endpoint)
+    assert tools["update_user_role"]["endpoints"] == [
+        {"method": "POST", "path": "/v1/organizations/users/{user_id}"}
+    ]
+    offboard = {e["method"] + " " + e["path"] for e in tools["offboard_user"]["endpoints"]}
+    assert {
+        "POST /v1/organizations/users/{user_id}/sign_out",
+        "DELETE /v1/organizations/users/{user_id}",
+    } <= offboard
+    writes = {
+        (e["method"], e["path"]) for t in tools.values() if t["tier"] == "write" for e in t["endpoints"]
+    }
+    assert {(e["method"], e["path"]) for e in tools["apply_changes"]["endpoints"]} <= writes
+    assert tools["get_approval"]["endpoints"] == []
 
 
 def test_call_runs_a_tool_and_reports_errors_by_exit_status() -> None:

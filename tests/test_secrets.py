@@ -32,7 +32,15 @@ from .writes import ScriptedHuman, every_plan, every_write
 CANARIES = (CANARY_KEY, CANARY_TOKEN)
 
 
-TOOLSETS = (*DEFAULT_TOOLSETS, "service_accounts", "federation", "exports")
+TOOLSETS = (
+    *DEFAULT_TOOLSETS,
+    "service_accounts",
+    "federation",
+    "exports",
+    "spend_limits",
+    "rbac",
+    "compliance",
+)
 
 
 def _good_arguments(sandbox: RunningSandbox, oauth: bool) -> dict[str, dict[str, Any]]:
@@ -49,6 +57,10 @@ def _good_arguments(sandbox: RunningSandbox, oauth: bool) -> dict[str, dict[str,
         "service_account_id": next(iter(sandbox.state.federation.service_accounts)),
         "federation_issuer_id": next(iter(sandbox.state.federation.issuers)),
         "federation_rule_id": next(iter(sandbox.state.federation.rules)),
+        "spend_limit_id": next(iter(sandbox.state.governance.spend_limits)),
+        "spend_limit_increase_request_id": next(iter(sandbox.state.governance.increase_requests)),
+        "rbac_group_id": next(iter(sandbox.state.governance.groups)),
+        "rbac_role_id": next(iter(sandbox.state.governance.roles)),
     }
     arguments: dict[str, dict[str, Any]] = {}
     path_params = {op.name: op.path_params for op in OPERATIONS}
@@ -59,6 +71,10 @@ def _good_arguments(sandbox: RunningSandbox, oauth: bool) -> dict[str, dict[str,
         args = {name: ids[name] for name in path_params.get(entry.name, ())}
         if entry.name == "get_workspace_member":
             args["user_id"] = member["user_id"]
+        if entry.name == "get_workspace_service_account":  # a membership that exists
+            federation = sandbox.state.federation
+            held = next(m for a in federation.service_accounts for m in federation.memberships_of(a))
+            args = {"workspace_id": held.workspace_id, "service_account_id": held.service_account_id}
         if entry.name == "export_list":  # a list with names beside ids: more lookups, more paths
             args["list"] = "api_keys"
         arguments[entry.name] = args

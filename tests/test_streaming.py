@@ -201,7 +201,7 @@ async def test_default_tool_list_fits_its_budget_and_every_operation_has_a_tools
         "list_activities",
         *analytics,
     }
-    assert {entry.toolset for entry in INVENTORY.entries} == {*TOOLSETS, "exports", "approvals"}
+    assert {entry.toolset for entry in INVENTORY.entries} == {*TOOLSETS, "exports", "approvals", "toolsets"}
 
 
 @pytest.mark.anyio
@@ -209,10 +209,18 @@ async def test_toolsets_and_single_tools_choose_what_is_listed(sandbox: RunningS
     async with connect(make_server(sandbox, toolsets=["api_keys"], tools=["get_organization"])) as client:
         names = {t.name for t in (await client.list_tools()).tools}
         outside = await client.call_tool("list_users", {})
-    # get_approval comes with any write: the outcome of a write left to the approval page.
-    assert names == {"list_api_keys", "get_api_key", "update_api_key", "get_organization", "get_approval"}
+    # get_approval comes with any write: the outcome of a write left to the approval page; `toolsets`
+    # turns the other areas on.
+    assert names == {
+        "list_api_keys",
+        "get_api_key",
+        "update_api_key",
+        "get_organization",
+        "get_approval",
+        "toolsets",
+    }
     assert (
         outside.is_error
         and "users toolset" in text_of(outside)
-        and "--toolsets api_keys,users" in text_of(outside)
+        and 'toolsets tool (enable ["users"])' in text_of(outside)
     )

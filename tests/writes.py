@@ -94,6 +94,7 @@ def every_write(sandbox: RunningSandbox, oauth: bool, spare: set[str]) -> list[t
         ("sign_out_user", {"user_id": outsider["id"]}),
         ("remove_user", {"user_id": leaver["id"]}),
         ("archive_workspace", {"workspace_id": second["id"]}),
+        *governance_writes(sandbox, outsider["id"]),
     ]
     if not oauth:
         return calls
@@ -160,6 +161,37 @@ def every_write(sandbox: RunningSandbox, oauth: bool, spare: set[str]) -> list[t
         ]
     )
     return calls
+
+
+def governance_writes(sandbox: RunningSandbox, user_id: str) -> list[tuple[str, dict[str, Any]]]:
+    """One call of every spend-limit, RBAC and compliance write. A member's limit, not a workspace's:
+    a workspace's preview reads this month's cost report by the server's clock, and these servers
+    run on real time while the sandbox's data stops at its anchor."""
+    governance = sandbox.state.governance
+    groups = {group.name: group for group in governance.groups.values()}
+    engineering, legal = groups["Engineering"], groups["Legal"]
+    pending = [r.id for r in governance.increase_requests.values() if r.status == "pending"]
+    own = next(
+        limit for limit in governance.spend_limits.values() if limit.scope.type == "user" and limit.amount
+    )
+    joiner = next(
+        u for u in sandbox.state.users.values() if u.role == "developer" and u.id not in engineering.members
+    )
+    return [
+        ("set_spend_limit", {"scope": "user", "user_id": user_id, "amount_usd": 150}),
+        ("delete_spend_limit", {"spend_limit_id": own.id}),
+        ("approve_spend_increase", {"spend_limit_increase_request_id": pending[0], "amount_usd": 400}),
+        ("deny_spend_increase", {"spend_limit_increase_request_id": pending[1]}),
+        ("create_rbac_group", {"name": "Canary Reviewers"}),
+        ("rename_rbac_group", {"rbac_group_id": legal.id, "name": "Canary Legal"}),
+        ("add_rbac_group_member", {"rbac_group_id": engineering.id, "user_id": joiner.id}),
+        (
+            "remove_rbac_group_member",
+            {"rbac_group_id": engineering.id, "user_id": next(iter(engineering.members))},
+        ),
+        ("delete_rbac_group", {"rbac_group_id": legal.id}),
+        ("update_compliance_settings", {"state": "disabled"}),
+    ]
 
 
 def every_plan(

@@ -9,12 +9,15 @@ from . import (
     activity,
     analytics,
     api_keys,
+    compliance,
     federation,
     invites,
     organization,
     rate_limits,
+    rbac,
     reports,
     service_accounts,
+    spend_limits,
     tasks,
     users,
     workspaces,
@@ -32,6 +35,9 @@ OPERATIONS: tuple[Operation, ...] = (
     *analytics.OPERATIONS,
     *service_accounts.OPERATIONS,
     *federation.OPERATIONS,
+    *spend_limits.OPERATIONS,
+    *rbac.OPERATIONS,
+    *compliance.OPERATIONS,
 )
 """Every operation, in the order tools are listed."""
 
@@ -43,3 +49,22 @@ TOOLSETS: tuple[str, ...] = (*dict.fromkeys(op.toolset for op in OPERATIONS), ta
 
 DEFAULT_TOOLSETS: tuple[str, ...] = ("organization", "users", "invites", "workspaces", "api_keys")
 """What `--toolsets default` (the default) offers: the everyday administration areas."""
+
+TOOLSET_DESCRIPTIONS: dict[str, str] = {
+    "organization": "the organization, and who the server acts as",
+    "users": "members: roles, removal, sign-out",
+    "invites": "invitations to join",
+    "workspaces": "workspaces and their members",
+    "api_keys": "API keys: find unused ones, rename, deactivate",
+    "reports": "token usage, spend in USD, Claude Code usage",
+    "rate_limits": "rate limits per model group, workspace overrides",
+    "activity": "the compliance activity feed: who did what",
+    "analytics": "who uses Claude: active users, connectors, skills (Enterprise)",
+    "service_accounts": "service accounts for workloads (OAuth org:admin)",
+    "federation": "workload identity federation issuers and rules (OAuth org:admin)",
+    "spend_limits": "spend caps in dollars per period, members' requests for more",
+    "rbac": "RBAC groups, their members, and the roles they grant (Enterprise)",
+    "compliance": "whether organization activity is captured for the activity feed",
+    "tasks": "many changes with one approval: offboarding, roles for a domain, unused keys",
+}
+"""What each area is for, in a few words (the `toolsets` tool lists them)."""

@@ -68,8 +68,9 @@ OPERATIONS = [
     Operation(
         name="list_activities",
         title="List compliance activities",
-        description="The organization's activity feed, newest first: logins, role changes, invites, "
-        "workspace and key changes (incl. this server's writes), with actor and details.",
+        description="The audit log (compliance activity feed), newest first: who did what and when, logins, "
+        "role changes, invites, workspace and API key changes (incl. this server's writes), with "
+        "actor and details.",
         toolset="activity",
         method="GET",
         path="/v1/compliance/activities",

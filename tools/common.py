@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal, Protocol
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
-from claude_admin_mcp.server.catalog.operation import Filter
+from claude_admin_mcp.server.catalog.operation import ORG_ADMIN_ACCESS, Access, Filter
 from claude_admin_mcp.server.catalog.preview import Preview, Reader
 
 _ID_BODY = r"[A-Za-z0-9]+"
@@ -53,6 +53,35 @@ FederationIssuerId = _id_type(
 FederationRuleId = _id_type(
     "fdrl_", "a federation rule", "fdrl_01SDCCSbTxrXDpWc1phhtcfK", " (list_federation_rules finds them)"
 )
+
+SpendLimitId = _id_type(
+    "spl_", "a spend limit", "spl_01Hk3R9TWxq7CfQak00OiVw4", " (list_spend_limits finds them)"
+)
+RbacGroupId = _id_type(
+    "rbac_group_", "an RBAC group", "rbac_group_01Gc8Yt3Kw6Np2Xr9Lm4Qb7Z", " (list_rbac_groups finds them)"
+)
+
+
+def _opaque_id(noun: str, finder: str) -> Any:
+    """An id whose prefix the API does not document: letters, digits, `_` and `-` only, so it can
+    name nothing but one path segment."""
+    pattern = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$"
+    compiled = re.compile(pattern)
+
+    def check(value: str) -> str:
+        if not compiled.fullmatch(value):
+            raise PydanticCustomError(
+                "id_format",
+                "expected {noun} id: letters, digits, '_' and '-' only ({finder})",
+                {"noun": noun, "finder": finder},
+            )
+        return value
+
+    return Annotated[str, AfterValidator(check), WithJsonSchema({"type": "string", "pattern": pattern})]
+
+
+IncreaseRequestId = _opaque_id("a spend-limit increase request", "list_spend_increase_requests finds them")
+RbacRoleId = _opaque_id("an RBAC role", "list_rbac_roles finds them")
 
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,253}\.[^@\s.]{2,63}$")
 
@@ -241,3 +270,16 @@ def nest(group: str, *members: str) -> Callable[[dict[str, Any]], dict[str, Any]
         return values
 
     return reshape
+
+
+def scoped(*scopes: str) -> Access:
+    """An endpoint an admin key, an org:admin token or a scoped key with any of `scopes` may call."""
+    return Access(scopes=ORG_ADMIN_ACCESS.scopes | frozenset(scopes))
+
+
+MEMBERS_READ = scoped("read:members")
+MEMBERS_WRITE = scoped("write:members")
+ANY_SCOPE = scoped(
+    "read:members", "read:rbac_groups", "read:spend_limits", "read:analytics", "read:compliance_activities"
+)
+"""The organization itself: whatever a credential may read, it may read this."""

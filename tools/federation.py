@@ -859,8 +859,8 @@ OPERATIONS += [
     Operation(
         name="archive_federation_rule",
         title="Archive federation rule",
-        description="Archive a rule: every workload authenticating through it stops at once; irreversible. "
-        "The user must type its name.",
+        description="Archive a federation rule (fdrl_…) now: every workload authenticating through it stops "
+        "at once; irreversible. The user types its name.",
         toolset="federation",
         method="POST",
         path=RULES + "/{federation_rule_id}/archive",

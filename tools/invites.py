@@ -9,7 +9,17 @@ from pydantic import Field
 from claude_admin_mcp.server.catalog.operation import Operation
 from claude_admin_mcp.server.catalog.preview import Preview, Reader
 
-from .common import Arguments, Deleted, Email, GrantableRole, InviteId, OrgRole, organization_wide
+from .common import (
+    MEMBERS_READ,
+    MEMBERS_WRITE,
+    Arguments,
+    Deleted,
+    Email,
+    GrantableRole,
+    InviteId,
+    OrgRole,
+    organization_wide,
+)
 from .models import INVITES, USERS, Invite, User
 
 
@@ -30,6 +40,7 @@ OPERATIONS = [
         description="Invitations, newest first: id (invite_…), email, role, status "
         "(they expire after 21 days).",
         toolset="invites",
+        access=MEMBERS_READ,
         method="GET",
         path=INVITES,
         input=ListInvites,
@@ -42,6 +53,7 @@ OPERATIONS = [
         title="Get invite",
         description="One invitation by id (invite_…): email, role, status, expiry.",
         toolset="invites",
+        access=MEMBERS_READ,
         method="GET",
         path=INVITES + "/{invite_id}",
         input=GetInvite,
@@ -92,6 +104,7 @@ OPERATIONS += [
         title="Invite to organization",
         description="Invite an email address to the organization with an org role; expires in 21 days.",
         toolset="invites",
+        access=MEMBERS_WRITE,
         method="POST",
         path=INVITES,
         input=CreateInvite,
@@ -105,6 +118,7 @@ OPERATIONS += [
         title="Withdraw invite",
         description="Withdraw a pending invite (invite_…). The user must type the invitee's email.",
         toolset="invites",
+        access=MEMBERS_WRITE,
         method="DELETE",
         path=INVITES + "/{invite_id}",
         input=GetInvite,

@@ -23,6 +23,7 @@ API_KEYS = "/v1/organizations/api_keys"
 INVITES = "/v1/organizations/invites"
 SERVICE_ACCOUNTS = "/v1/organizations/service_accounts"
 RULES = "/v1/organizations/federation_rules"
+RBAC_GROUPS = "/v1/organizations/rbac_groups"
 PAGE_MAX = 100
 """The largest page of the service-account and federation lists."""
 
@@ -38,14 +39,15 @@ ACTOR = Label("", none="no identity (Workbench)", kinds={"user_": MEMBER, "apike
 
 ANALYTICS_KEY = Access(
     scopes=frozenset({"read:analytics"}),
-    remedy="These are Claude Enterprise analytics: they take an Analytics API key with read:analytics "
-    "(claude.ai → Organization settings → API, created by the Primary Owner).",
+    remedy="Claude Enterprise analytics take a key with read:analytics: set ANTHROPIC_SCOPED_KEY to it and "
+    "ANTHROPIC_SCOPED_KEY_SCOPES=read:analytics (the Primary Owner makes it in claude.ai → Organization "
+    "settings → API).",
 )
-"""The Claude Enterprise analytics endpoints' access: an Analytics key (read:analytics); the
-sandbox lets its admin key stand in for one."""
+"""The Claude Enterprise analytics endpoints' access: a scoped key with read:analytics (an admin key
+is offered them too; the sandbox lets its own stand in)."""
 ANALYTICS_FORBIDDEN = (
-    "This credential may not read Claude Enterprise analytics: they take an Analytics API key with "
-    "read:analytics (Claude Enterprise only; claude.ai → Organization settings → API)."
+    "This credential may not read Claude Enterprise analytics: they take a key with read:analytics "
+    "(Claude Enterprise only; ANTHROPIC_SCOPED_KEY with ANTHROPIC_SCOPED_KEY_SCOPES=read:analytics)."
 )
 
 

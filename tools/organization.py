@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from claude_admin_mcp.server.catalog.operation import Operation
 
-from .common import ApiObject, NoArguments
+from .common import ANY_SCOPE, ApiObject, NoArguments
 
 
 class Organization(ApiObject):
@@ -19,6 +19,7 @@ OPERATIONS = [
         description="The organization this credential administers (id, name); check it before changing "
         "anything.",
         toolset="organization",
+        access=ANY_SCOPE,
         method="GET",
         path="/v1/organizations/me",
         input=NoArguments,

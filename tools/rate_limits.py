@@ -167,8 +167,9 @@ OPERATIONS = [
     Operation(
         name="update_workspace_rate_limit",
         title="Set workspace rate limits",
-        description="Set or clear (null) a workspace's overrides for one rate-limit group (rate_limit_id "
-        "from list_rate_limits). Lowering a limit: the user must type the workspace name.",
+        description="Cap or raise a workspace's rate limits (requests or tokens per minute) for one group, "
+        "e.g. Sonnet (rate_limit_id from list_rate_limits); null clears. Lowering a limit: the "
+        "user types the workspace name.",
         toolset="rate_limits",
         method="POST",
         path=WORKSPACES + "/{workspace_id}/rate_limits/{rate_limit_id}",

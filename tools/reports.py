@@ -11,15 +11,16 @@ small answer, whichever endpoint serves it.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any, Literal
 
 from pydantic import Field
 
-from claude_admin_mcp.server.catalog.operation import Access, BucketWidth, Operation, Report, RowsFn
+from claude_admin_mcp.server.catalog.operation import BucketWidth, Operation, Report, RowsFn
 
-from .common import ApiObject, Arguments
-from .models import ACTOR, API_KEY, MEMBER, WORKSPACE
+from .common import ApiObject, Arguments, scoped
+from .models import ACTOR, ANALYTICS_KEY, API_KEY, MEMBER, WORKSPACE
 
 # The API's documented page limits per width; the spans per request are the longest the API is
 # known to accept (longer ranges are walked in pieces).
@@ -356,23 +357,18 @@ class ClaudeCodeUsage(Arguments):
 _LABELS = {"workspace_id": WORKSPACE, "api_key_id": API_KEY, "account_id": MEMBER}
 _ACTOR_LABELS = {"workspace_id": WORKSPACE, "api_key_id": API_KEY, "actor": ACTOR}
 ANALYTICS_BETA = "analytics-usage-cost-2026-08-24"
-ANALYTICS_ACCESS = Access(
-    scopes=frozenset({"org:admin", "read:analytics"}),
-    remedy="Use an Admin API key, an org:admin token, or a Claude Enterprise Analytics API key "
-    "(read:analytics).",
-)
-ENTERPRISE_ACCESS = Access(
-    scopes=frozenset({"read:analytics"}),
-    remedy="The legacy Claude Enterprise reports take a Claude Enterprise Analytics API key (read:analytics, "
-    "claude.ai → Organization settings → API); analytics/usage and analytics/cost answer the same.",
+ANALYTICS_ACCESS = scoped("read:analytics")
+ENTERPRISE_ACCESS = replace(
+    ANALYTICS_KEY,
+    remedy=f"{ANALYTICS_KEY.remedy} Or use source analytics/usage or analytics/cost, which answer the same.",
 )
 _ANALYTICS_FORBIDDEN = (
-    "The Usage and Cost Analytics API takes an Admin API key or an Analytics API key with read:analytics; "
-    "source usage_report/messages or cost_report answers for a Claude Platform organization."
+    "The Usage and Cost Analytics API takes an Admin API key, an org:admin token or a key with "
+    "read:analytics; source usage_report/messages or cost_report answers for a Claude Platform organization."
 )
 _ENTERPRISE_FORBIDDEN = (
-    "The legacy Claude Enterprise reports take an Analytics API key with read:analytics (Claude Enterprise "
-    "only); source analytics/usage or analytics/cost answers the same."
+    "The legacy Claude Enterprise reports take a key with read:analytics (Claude Enterprise only); source "
+    "analytics/usage or analytics/cost answers the same."
 )
 # Rows a page, not buckets: the flat reports page by rows (at most 1,000), 31 days a request.
 _FLAT_WIDTHS = (
@@ -505,9 +501,10 @@ OPERATIONS = [
     Operation(
         name="get_usage_report",
         title="Token usage report",
-        description="Token usage over a range, summed exactly by workspace, key, model, member, or by "
-        "actor (who: member or key) and product (API, Claude Code, claude.ai): totals (default), a daily "
-        "series, or raw buckets. Null workspace_id = the default workspace.",
+        description="Token usage over a range (who or which API key sent the most tokens), summed exactly "
+        "by workspace, key, model, member, or by actor (a member or a key) and product (API, Claude Code, "
+        "claude.ai): totals (default), a daily series, or raw buckets. Null workspace_id = the default "
+        "workspace.",
         toolset="reports",
         method="GET",
         path="/v1/organizations/usage_report/messages",
@@ -528,9 +525,9 @@ OPERATIONS = [
     Operation(
         name="get_cost_report",
         title="Cost report",
-        description="What was spent over a range, in USD, summed exactly (to the fraction of a cent) by "
-        "workspace and/or description, or by actor (member or key), product, model, token type: totals, "
-        "a daily series, or raw buckets.",
+        description="How much money we spent over a range (the bill, in USD), summed exactly to the fraction "
+        "of a cent by workspace and/or description, or by actor (a member or a key), product, model, token "
+        "type: totals, a daily series, or raw buckets.",
         toolset="reports",
         method="GET",
         path="/v1/organizations/cost_report",

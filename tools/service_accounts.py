@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from claude_admin_mcp.server.catalog.operation import OAUTH_ONLY, Operation
+from claude_admin_mcp.server.catalog.operation import OAUTH_ONLY, Label, Operation
 from claude_admin_mcp.server.catalog.preview import Preview, Reader
 
 from .common import (
@@ -86,6 +86,14 @@ class AccountWorkspaceRole(AccountMembership):
     workspace_role: AddableWorkspaceRole
 
 
+class WorkspaceAccounts(Arguments):
+    workspace_id: WorkspaceId
+
+
+ACCOUNT = Label(SERVICE_ACCOUNTS)
+"""A service account's name beside its svac_… id."""
+
+
 _ACCOUNT_404 = "No service account has that id; list_service_accounts (include_archived=true) finds them."
 
 OPERATIONS = [
@@ -134,6 +142,39 @@ OPERATIONS = [
         columns=("workspace_id", "workspace_role", "implicit"),
         labels={"workspace_id": WORKSPACE},
         not_found_hint=_ACCOUNT_404,
+        access=OAUTH_ONLY,
+    ),
+    Operation(
+        name="list_workspace_service_accounts",
+        title="List workspace's service accounts",
+        description="The service accounts with an explicit membership in a workspace, and their role "
+        "there (every one is also an implicit workspace_user of the default workspace).",
+        toolset="service_accounts",
+        method="GET",
+        path=WORKSPACES + "/{workspace_id}/service_accounts",
+        input=WorkspaceAccounts,
+        output=ServiceAccountMember,
+        pagination="page_token",
+        page_size=PAGE_MAX,
+        item_id="service_account_id",
+        columns=("service_account_id", "workspace_role", "created_by_actor_id"),
+        labels={"service_account_id": ACCOUNT},
+        not_found_hint="No workspace has that id; list_workspaces finds them.",
+        access=OAUTH_ONLY,
+    ),
+    Operation(
+        name="get_workspace_service_account",
+        title="Get service account's workspace role",
+        description="One service account's role in one workspace (404 if not a member).",
+        toolset="service_accounts",
+        method="GET",
+        path=WORKSPACES + "/{workspace_id}/service_accounts/{service_account_id}",
+        input=AccountMembership,
+        output=ServiceAccountMember,
+        columns=("service_account_id", "workspace_id", "workspace_role", "implicit"),
+        labels={"service_account_id": ACCOUNT, "workspace_id": WORKSPACE},
+        not_found_hint="That service account is not a member of that workspace (or either id is unknown); "
+        "list_service_account_workspaces shows where it is.",
         access=OAUTH_ONLY,
     ),
 ]
@@ -337,9 +378,8 @@ OPERATIONS += [
     Operation(
         name="archive_service_account",
         title="Archive service account",
-        description="Archive a service account: irreversible, its minted tokens stop working. Refused "
-        "while a "
-        "live federation rule targets it. The user must type its name.",
+        description="Archive (decommission) a service account (svac_…): irreversible, its minted tokens stop "
+        "working. Refused while a live federation rule targets it. The user types its name.",
         toolset="service_accounts",
         method="POST",
         path=SERVICE_ACCOUNTS + "/{service_account_id}/archive",

@@ -224,11 +224,23 @@ TASKS = [
     Task(
         name="offboard_user",
         title="Offboard member",
-        description="Offboard a member (user_id or email): sign them out everywhere, end every workspace "
-        "membership, optionally deactivate the API keys they made, remove them. One approval.",
+        description="Offboard someone who left the company (user_id or email): sign them out everywhere, end "
+        "every workspace membership, optionally deactivate the API keys they made, remove them "
+        "from the org. One approval.",
         toolset=TOOLSET,
         input=Offboard,
         build=_offboard,
+        uses=(
+            "get_user",
+            "list_users",
+            "list_workspaces",
+            "get_workspace_member",
+            "list_api_keys",
+            "sign_out_user",
+            "remove_workspace_member",
+            "update_api_key",
+            "remove_user",
+        ),
     ),
     Task(
         name="change_member_roles",
@@ -238,6 +250,7 @@ TASKS = [
         toolset=TOOLSET,
         input=ChangeRoles,
         build=_change_roles,
+        uses=("list_users", "update_user_role"),
         destructive=False,
     ),
     Task(
@@ -248,6 +261,7 @@ TASKS = [
         toolset=TOOLSET,
         input=UnusedKeys,
         build=_unused_keys,
+        uses=("get_usage_report", "list_api_keys", "update_api_key"),
     ),
     Task(
         name="withdraw_old_invites",
@@ -256,6 +270,7 @@ TASKS = [
         toolset=TOOLSET,
         input=OldInvites,
         build=_old_invites,
+        uses=("list_invites", "delete_invite"),
     ),
     Task(
         name="add_workspace_members",
@@ -265,6 +280,7 @@ TASKS = [
         toolset=TOOLSET,
         input=AddMembers,
         build=_add_members,
+        uses=("get_workspace", "list_users", "add_workspace_member"),
         destructive=False,
     ),
 ]

@@ -8,6 +8,8 @@ from claude_admin_mcp.server.catalog.operation import Operation
 from claude_admin_mcp.server.catalog.preview import Preview, Reader
 
 from .common import (
+    MEMBERS_READ,
+    MEMBERS_WRITE,
     PROTECTED_ROLES,
     Arguments,
     Deleted,
@@ -41,6 +43,7 @@ OPERATIONS = [
         title="List members",
         description="Members, newest first: id (user_…), email, name, org role. Filters combine.",
         toolset="users",
+        access=MEMBERS_READ,
         method="GET",
         path=USERS,
         input=ListUsers,
@@ -58,6 +61,7 @@ OPERATIONS = [
         title="Get member",
         description="One member by id (user_…): email, name, org role, when added.",
         toolset="users",
+        access=MEMBERS_READ,
         method="GET",
         path=USERS + "/{user_id}",
         input=GetUser,
@@ -123,6 +127,7 @@ OPERATIONS += [
         title="Change member's org role",
         description="Set a member's org role. The API cannot grant admin/owner, nor change an admin.",
         toolset="users",
+        access=MEMBERS_WRITE,
         method="POST",
         path=USERS + "/{user_id}",
         input=UpdateUserRole,
@@ -135,9 +140,10 @@ OPERATIONS += [
     Operation(
         name="remove_user",
         title="Remove member",
-        description="Remove a member from the organization; their workspace memberships end, their API "
-        "keys stay. Re-adding needs an invite. The user must type the member's email.",
+        description="Remove someone from the org (they left the company): their workspace memberships "
+        "end, their API keys stay. Re-adding needs an invite. The user types their email.",
         toolset="users",
+        access=MEMBERS_WRITE,
         method="DELETE",
         path=USERS + "/{user_id}",
         input=GetUser,
@@ -154,6 +160,7 @@ OPERATIONS += [
         description="End a member's Claude sessions and org-issued OAuth tokens (e.g. a lost laptop) "
         "without removing them. Beta. The user must type the member's email.",
         toolset="users",
+        access=MEMBERS_WRITE,
         method="POST",
         path=USERS + "/{user_id}/sign_out",
         input=GetUser,

@@ -76,7 +76,7 @@ OPERATIONS = [
     Operation(
         name="list_workspace_members",
         title="List workspace members",
-        description="Members of one workspace, with their workspace role (org admins are implicitly "
+        description="Who has access to one workspace, and their workspace role (org admins are implicitly "
         "workspace_admin everywhere).",
         toolset="workspaces",
         method="GET",
@@ -293,7 +293,8 @@ OPERATIONS += [
     Operation(
         name="create_workspace",
         title="Create workspace",
-        description="Create a workspace, optionally with data residency and tags.",
+        description="Create a new workspace, optionally with data residency (inference kept in a "
+        "region, e.g. US) and tags.",
         toolset="workspaces",
         method="POST",
         path=WORKSPACES,
@@ -352,7 +353,8 @@ OPERATIONS += [
     Operation(
         name="update_workspace_member_role",
         title="Change workspace role",
-        description="Change a workspace member's role (workspace_billing included).",
+        description="Change someone's role in a workspace, e.g. make them workspace_admin (workspace_billing "
+        "included).",
         toolset="workspaces",
         method="POST",
         path=WORKSPACES + "/{workspace_id}/members/{user_id}",

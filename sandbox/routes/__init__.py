@@ -11,6 +11,7 @@ from . import (
     analytics_reports,
     api_keys,
     claude_code,
+    compliance,
     federation_issuers,
     federation_rules,
     invites,
@@ -18,8 +19,10 @@ from . import (
     oauth,
     organization,
     rate_limits,
+    rbac,
     reports,
     service_accounts,
+    spend_limits,
     users,
     workspaces,
 )
@@ -39,6 +42,9 @@ ROUTES: list[Route] = [
     *claude_code.ROUTES,
     *rate_limits.ROUTES,
     *activities.ROUTES,
+    *spend_limits.ROUTES,
+    *rbac.ROUTES,
+    *compliance.ROUTES,
     *analytics.ROUTES,
     *analytics_reports.ROUTES,
 ]

@@ -41,6 +41,8 @@ SCOPE: Final = "read:compliance_activities"
 
 def _check_access(request: Request) -> None:
     who = caller(request)
+    if who.kind == "scoped_key":
+        return  # its scopes were checked with the request (`scoped_keys.py`)
     if who.kind == "admin_api_key":
         if sandbox(request).compliance_api_enabled:
             return

@@ -21,10 +21,10 @@ Choices where the docs are silent:
   `wrkspc_`; `session_ids[]`: `sesn_`; `user_profile_ids[]`: `uprof_`; `user_ids[]`: `user_`).
 * `data_refreshed_at` is when the served data ends: usage appears 5 minutes after the minute it
   happened in, as in the Admin API's reports.
-* Access: the real endpoints take an Analytics API key with `read:analytics` (a Claude Enterprise
-  key the sandbox does not issue); the sandbox's admin key stands in for one everywhere. `usage`
-  and `cost` also take Admin API credentials, so the OAuth token (`org:admin`) reads them too; the
-  legacy reports and the activity endpoints refuse it with 403 "Missing required scopes".
+* Access: the real endpoints take a Claude Enterprise key with `read:analytics` (a configured
+  scoped key, `SandboxConfig.scoped_keys`), and the sandbox's admin key stands in for one too.
+  `usage` and `cost` also take Admin API credentials, so the OAuth token (`org:admin`) reads them;
+  the legacy reports and the activity endpoints refuse it with 403 "Missing required scopes".
 """
 
 from __future__ import annotations
@@ -222,8 +222,9 @@ SCOPE: Final = "read:analytics"
 
 
 def require_analytics_scope(request: Request) -> None:
-    """403 for a credential without `read:analytics` (any but the admin key, see the docstring)."""
-    if caller(request).kind != "admin_api_key":
+    """403 for a credential without `read:analytics`: tokens (`org:admin`); the admin key stands in
+    for an Analytics key, and a scoped key's scopes were checked on the way in (`scoped_keys.py`)."""
+    if caller(request).kind not in ("admin_api_key", "scoped_key"):
         raise permission_denied(f"Missing required scopes. Got: ['org:admin'] Needed: ['{SCOPE}']")
 
 

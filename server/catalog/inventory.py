@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
-from ..api.credentials.base import Access, Credential
+from ..api.credentials.base import Access, Credential, Refusal
 from ..config import ConfigError
 
 TierName = Literal["read-only", "confirm"]
@@ -49,6 +49,10 @@ class LocalTool:
     oauth_only: bool = False
     access: Access = ANY_CREDENTIAL
     """Answered by the server itself: any credential may call it."""
+    uses: tuple[str, ...] = ()
+    """The operations whose endpoints it calls (by tool name), for `tools --json`."""
+    calls: tuple[tuple[str, str], ...] = ()
+    """Endpoints it calls that no operation names: (method, path)."""
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,16 @@ class Offer:
         return frozenset(entry.name for entry in self.entries)
 
 
+def refused(credential: Credential, entry: Entry) -> Refusal | None:
+    """Why the API would refuse this credential for the tool, if it would: a report that other
+    endpoints also answer (`Operation.sources`) is usable when any of them takes the credential."""
+    refusal = credential.refusal(entry)
+    others: tuple[Entry, ...] = getattr(entry, "sources", ())
+    if refusal is not None and any(credential.refusal(other) is None for other in others):
+        return None
+    return refusal
+
+
 class Inventory:
     def __init__(
         self,
@@ -74,8 +88,10 @@ class Inventory:
         toolsets: Sequence[str],
         default: Sequence[str],
         with_writes: Sequence[str] = (),
+        descriptions: Mapping[str, str] | None = None,
     ) -> None:
-        """`with_writes`: toolsets offered whenever a write tool is (the approval tools)."""
+        """`with_writes`: toolsets offered whenever a write tool is (the approval tools);
+        `descriptions`: what each toolset is for, in a few words."""
         order = {name: index for index, name in enumerate(toolsets)}
         listed = list(entries)
         unknown = {entry.toolset for entry in listed} - set(order)
@@ -87,6 +103,7 @@ class Inventory:
         self.default: tuple[str, ...] = tuple(default)
         self._by_name = {entry.name: entry for entry in self.entries}
         self.with_writes = frozenset(with_writes)
+        self.descriptions: Mapping[str, str] = descriptions or {}
 
     def get(self, name: str) -> Entry | None:
         return self._by_name.get(name)
@@ -105,7 +122,13 @@ class Inventory:
         return tuple(name for name in self.toolsets if name in wanted)
 
     def offer(
-        self, *, toolsets: Iterable[str], tools: Iterable[str], tier: TierName, credential: Credential
+        self,
+        *,
+        toolsets: Iterable[str],
+        tools: Iterable[str],
+        tier: TierName,
+        credential: Credential,
+        dynamic: bool = False,
     ) -> Offer:
         """What a run with these settings and this credential offers; ConfigError for unknown names."""
         given = tuple(toolsets)
@@ -117,7 +140,7 @@ class Inventory:
                 f"unknown tool(s) {', '.join(sorted(unknown_tools))}; `claude-admin-mcp tools` lists them"
             )
         reasons = {
-            entry.name: self._why_not(entry, chosen, given, singles, tier, credential)
+            entry.name: self._why_not(entry, chosen, given, singles, tier, credential, dynamic)
             for entry in self.entries
         }
         if any(reasons[entry.name] is None and not entry.read_only for entry in self.entries):
@@ -136,14 +159,20 @@ class Inventory:
         singles: set[str],
         tier: TierName,
         credential: Credential,
+        dynamic: bool,
     ) -> str | None:
-        refusal = credential.refusal(entry)
+        refusal = refused(credential, entry)
         if refusal is not None:
             return f"{entry.name} {refusal.reason}: {refusal.explanation}. Nothing was sent. {refusal.remedy}"
         if tier == "read-only" and not entry.read_only:
             return (
                 f"{entry.name} changes the organization, and this server runs in the read-only tier: "
                 "it can only read. Nothing was changed. An administrator can restart it with --tier confirm."
+            )
+        if entry.toolset not in chosen and entry.name not in singles and dynamic:
+            return (
+                f"{entry.name} is in the {entry.toolset} toolset, which is off. Turn it on with the "
+                f'toolsets tool (enable ["{entry.toolset}"]), then call {entry.name}; nothing was sent.'
             )
         if entry.toolset not in chosen and entry.name not in singles:
             return (
@@ -161,7 +190,7 @@ class Inventory:
             api_entries = [e for e in self.entries if e.toolset == toolset and e.access != ANY_CREDENTIAL]
             if not api_entries:
                 continue
-            refusals = [credential.refusal(entry) for entry in api_entries]
+            refusals = [refused(credential, entry) for entry in api_entries]
             first = next((refusal for refusal in refusals if refusal is not None), None)
             access[toolset] = first.reason if first is not None and all(refusals) else USABLE
         return access

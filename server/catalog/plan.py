@@ -72,6 +72,8 @@ class Task:
     destructive: bool = True
     access: Access = field(default=ANY_CREDENTIAL)
     """Each change is checked against the credential as its own tool would be."""
+    uses: tuple[str, ...] = ()
+    """The operations it reads and writes through (by tool name); empty: any write tool."""
 
     @property
     def read_only(self) -> bool:

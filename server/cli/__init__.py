@@ -29,7 +29,7 @@ from ..api.credentials.admin_key import admin_key_credential
 from ..api.credentials.base import Credential, CredentialError, Endpoint, Refusal, Unchanging
 from ..api.credentials.discover import discover
 from ..api.credentials.oauth_token import oauth_token_credential
-from ..app import INVENTORY, create_server, offer_for
+from ..app import INVENTORY, create_server, endpoints_of, offer_for
 from ..config import ConfigError, Settings, load_settings
 from ..confirmation.approvals import APPROVAL_TTL_SECONDS
 from ..confirmation.audit import head_path_for, verify
@@ -367,7 +367,19 @@ def _tools(ns: argparse.Namespace) -> int:
             raise StartupError(str(exc)) from None
         listed = anyio.run(server.list_tools)
         if ns.as_json:
-            payload = {"tools": [t.model_dump(by_alias=True, exclude_none=True, mode="json") for t in listed]}
+            # The MCP entry, plus what only the server knows: toolset, tier, the endpoints it calls.
+            facts = []
+            for tool in listed:
+                entry = INVENTORY.get(tool.name)
+                facts.append(
+                    {
+                        **tool.model_dump(by_alias=True, exclude_none=True, mode="json"),
+                        "toolset": entry.toolset if entry is not None else None,
+                        "tier": "read" if entry is None or entry.read_only else "write",
+                        "endpoints": endpoints_of(tool.name),
+                    }
+                )
+            payload = {"tools": facts}
             print(json.dumps(payload, indent=2, ensure_ascii=False))
             return 0
         width = max(len(t.name) for t in listed) if listed else 10

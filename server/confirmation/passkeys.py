@@ -18,22 +18,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from webauthn import (
-    generate_authentication_options,
-    generate_registration_options,
-    options_to_json,
-    verify_authentication_response,
-    verify_registration_response,
-)
-from webauthn.helpers import base64url_to_bytes, bytes_to_base64url
-from webauthn.helpers.exceptions import InvalidAuthenticationResponse, InvalidRegistrationResponse
-from webauthn.helpers.structs import (
-    AuthenticatorSelectionCriteria,
-    PublicKeyCredentialDescriptor,
-    ResidentKeyRequirement,
-    UserVerificationRequirement,
-)
-
 RP_ID = "localhost"
 RP_NAME = "claude-admin-mcp"
 NAME_MAX = 64
@@ -109,6 +93,16 @@ def check_name(name: str) -> str:
 
 def registration_options(name: str, existing: list[Approver]) -> tuple[str, bytes]:
     """The options the enrollment page passes to `navigator.credentials.create`, and their challenge."""
+    # webauthn is loaded when a passkey is used: it would add 50 ms to every start.
+    from webauthn import generate_registration_options, options_to_json
+    from webauthn.helpers import base64url_to_bytes
+    from webauthn.helpers.structs import (
+        AuthenticatorSelectionCriteria,
+        PublicKeyCredentialDescriptor,
+        ResidentKeyRequirement,
+        UserVerificationRequirement,
+    )
+
     options = generate_registration_options(
         rp_id=RP_ID,
         rp_name=RP_NAME,
@@ -125,6 +119,11 @@ def registration_options(name: str, existing: list[Approver]) -> tuple[str, byte
 
 
 def enroll(name: str, credential: dict[str, Any], challenge: bytes, origin: str) -> Approver:
+    # webauthn is loaded when a passkey is used: it would add 50 ms to every start.
+    from webauthn import verify_registration_response
+    from webauthn.helpers import bytes_to_base64url
+    from webauthn.helpers.exceptions import InvalidRegistrationResponse
+
     try:
         verified = verify_registration_response(
             credential=credential,
@@ -146,6 +145,11 @@ def enroll(name: str, credential: dict[str, Any], challenge: bytes, origin: str)
 
 def authentication_options(approvers: list[Approver]) -> tuple[str, bytes]:
     """The options the approval page passes to `navigator.credentials.get`, and their challenge."""
+    # webauthn is loaded when a passkey is used: it would add 50 ms to every start.
+    from webauthn import generate_authentication_options, options_to_json
+    from webauthn.helpers import base64url_to_bytes
+    from webauthn.helpers.structs import PublicKeyCredentialDescriptor, UserVerificationRequirement
+
     if not approvers:
         raise PasskeyError("no approver is enrolled: `claude-admin-mcp approvers add NAME` enrolls one")
     options = generate_authentication_options(
@@ -160,6 +164,11 @@ def authentication_options(approvers: list[Approver]) -> tuple[str, bytes]:
 
 def authenticate(store: Approvers, credential: dict[str, Any], challenge: bytes, origin: str) -> Approver:
     """The enrolled approver whose passkey, with user verification, signed `challenge`."""
+    # webauthn is loaded when a passkey is used: it would add 50 ms to every start.
+    from webauthn import verify_authentication_response
+    from webauthn.helpers import base64url_to_bytes
+    from webauthn.helpers.exceptions import InvalidAuthenticationResponse
+
     approver = next((a for a in store.all() if a.credential_id == credential.get("id")), None)
     if approver is None:
         raise PasskeyError("that passkey belongs to no enrolled approver")

@@ -38,7 +38,18 @@ from .results import failure, result
 from .state import RunState, run_state
 from .tools import ToolArguments, local_read_tool
 
-ENTRY = LocalTool(name="export_list", toolset="exports")
+ENTRY = LocalTool(
+    name="export_list",
+    toolset="exports",
+    uses=(
+        "list_users",
+        "list_invites",
+        "list_workspaces",
+        "list_workspace_members",
+        "list_api_keys",
+        "list_service_accounts",
+    ),
+)
 TITLE = "Export a list to a file"
 DESCRIPTION = (
     "Write a whole list to a CSV or JSONL file on the server's machine, every page at the API's pace, "

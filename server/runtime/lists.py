@@ -51,7 +51,7 @@ def list_source(op: Operation, state: RunState, path: str, query: Mapping[str, A
     page checked to be a list of objects."""
 
     async def fetch(params: dict[str, Any]) -> Mapping[str, Any]:
-        data = (await state.api.request("GET", path, query={**query, **params})).data
+        data = (await state.api.request("GET", path, query={**query, **params}, beta=op.beta)).data
         if not isinstance(data, dict) or not isinstance(data.get("data"), list):
             raise ApiUnreachable("the API returned a list response without a data array")
         if not all(isinstance(item, dict) for item in data["data"]):

@@ -27,14 +27,18 @@ PREVIEW_MAX_ITEMS = 5_000
 
 
 class ListStyles:
-    """Which paging style and page size each list path has, from the catalog's list operations."""
+    """Which paging style and page size each list path has, from the catalog's list operations, and
+    the `anthropic-beta` value a list needs (the spend-limit list does)."""
 
     def __init__(self, operations: Iterable[Operation]) -> None:
         self._patterns: list[tuple[re.Pattern[str], Style, int, str]] = []
+        self._betas: list[tuple[re.Pattern[str], str]] = []
         for op in operations:
             if op.pagination == "none":
                 continue
             pattern = re.compile("^" + re.sub(r"\\{\w+\\}", "[^/]+", re.escape(op.path)) + "$")
+            if op.beta:
+                self._betas.append((pattern, op.beta))
             style: Style = "id_cursor" if op.pagination == "id_cursor" else "page_token"
             size = op.page_size
             if op.report is not None and op.report.widths:
@@ -46,6 +50,9 @@ class ListStyles:
             if pattern.match(path):
                 return style, size, item_id
         raise LookupError(f"no list operation in the catalog serves {path}")
+
+    def beta(self, path: str) -> str | None:
+        return next((beta for pattern, beta in self._betas if pattern.match(path)), None)
 
 
 class ApiReader:
@@ -67,7 +74,8 @@ class ApiReader:
         key = repr((path, sorted(query.items())))
         if key not in self._seen:
             # Previews build paths from validated ids; fill_path's encoding keeps that a guarantee.
-            response = await self.api.get(fill_path(path, {}), query)
+            beta = self._styles.beta(path)
+            response = await self.api.request("GET", fill_path(path, {}), query=query, beta=beta)
             if not isinstance(response.data, dict):
                 raise ApiError(502, "api_error", "expected a JSON object", request_id=response.request_id)
             self._seen[key] = response.data

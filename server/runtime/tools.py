@@ -1,8 +1,9 @@
 """Turns a declarative `Operation` into an MCP tool, through the SDK's public tool API.
 
-A tool is `Tool.from_function` over a handler with a real signature (`ctx`, the validated
-`arguments`, and for writes a `decision` its resolver fills), given the operation's own argument
-model as its `FuncMetadata` (the SDK's hand-built metadata): the published `inputSchema` is that
+A tool is the SDK's `Tool` over a handler with a real signature (`ctx`, the validated `arguments`,
+and for writes a `decision` its resolver fills: those go through `Tool.from_function`, which plans
+the resolver), given the operation's own argument model as its `FuncMetadata` (the SDK's hand-built
+metadata) and the schemas of the committed cache: the published `inputSchema` is that
 model's flat schema, the SDK validates against it once (parsing the JSON strings some clients send
 for lists), and the handler receives the validated model whole. List operations gain `limit`,
 `cursor` and `fields`; reports their range and view; writes a `confirmation_token`. Results carry a
@@ -27,8 +28,8 @@ from pydantic_core import PydanticCustomError
 
 from ..catalog.operation import Operation
 from ..catalog.plan import Task
+from . import schema_cache
 from .reports import ReportArguments
-from .schema import compact_input_schema, compact_output_schema
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
@@ -208,13 +209,9 @@ def annotations_of(op: Operation) -> ToolAnnotations:
 
 def with_model(tool: Tool, arguments: type[ToolArguments], output: type[BaseModel]) -> Tool:
     """`tool` validating against `arguments` and publishing `output` (both schemas compacted)."""
-    metadata = FuncMetadata(
-        arg_model=arguments,
-        output_schema=compact_output_schema(output.model_json_schema()),
-        output_model=output,
-    )
-    schema = compact_input_schema(arguments.model_json_schema(by_alias=True))
-    return tool.model_copy(update={"fn_metadata": metadata, "parameters": schema})
+    input_schema, output_schema = schema_cache.schemas(tool.name, arguments, output)
+    metadata = FuncMetadata(arg_model=arguments, output_schema=output_schema, output_model=output)
+    return tool.model_copy(update={"fn_metadata": metadata, "parameters": input_schema})
 
 
 def local_read_tool(
@@ -235,21 +232,43 @@ def local_read_tool(
         idempotent_hint=True,
         open_world_hint=open_world,
     )
-    tool = Tool.from_function(
-        handler, name=name, title=title, description=description, annotations=annotations
+    return plain_tool(handler, name, title, description, annotations, arguments, output)
+
+
+def plain_tool(
+    handler: Callable[..., Awaitable[CallToolResult]],
+    name: str,
+    title: str,
+    description: str,
+    annotations: ToolAnnotations,
+    arguments: type[ToolArguments],
+    output: type[BaseModel],
+) -> Tool:
+    """A tool whose handler takes `(ctx, arguments)` and nothing a resolver fills: the SDK's `Tool`
+    built from what we already know, without `Tool.from_function` inspecting the handler and
+    generating a schema we would replace (start-up time)."""
+    input_schema, output_schema = schema_cache.schemas(name, arguments, output)
+    return Tool(
+        fn=handler,
+        name=name,
+        title=title,
+        description=description,
+        parameters=input_schema,
+        fn_metadata=FuncMetadata(arg_model=arguments, output_schema=output_schema, output_model=output),
+        is_async=True,
+        context_kwarg="ctx",
+        annotations=annotations,
     )
-    return with_model(tool, arguments, output)
 
 
 def read_tool(op: Operation, run: ReadHandler) -> Tool:
     async def handler(ctx: Context[Any, Any], arguments: BaseModel) -> CallToolResult:
         return await run(op, arguments, ctx)
 
-    tool = Tool.from_function(
-        handler, name=op.name, title=op.title, description=op.description, annotations=annotations_of(op)
-    )
     output = list_output_model(op) if op.is_list else op.output
-    return with_model(tool, tool_input_model(op), output)
+    return plain_tool(
+        handler, op.name, op.title, op.description, annotations_of(op), tool_input_model(op), output
+    )
 
 
 def write_tool(op: Operation, decide: Decide, apply: Apply, *, tokens: bool) -> Tool:

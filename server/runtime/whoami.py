@@ -25,7 +25,12 @@ from .results import result
 from .state import run_state
 from .tools import ToolArguments, local_read_tool
 
-ENTRY = LocalTool(name="whoami", toolset="organization")
+ENTRY = LocalTool(
+    name="whoami",
+    toolset="organization",
+    uses=("get_service_account", "get_federation_rule"),
+    calls=(("GET", "/v1/organizations/me"),),
+)
 TITLE = "Who am I"
 DESCRIPTION = (
     "Who this server acts as: credential, organization, service account (WIF), token scope and expiry, "

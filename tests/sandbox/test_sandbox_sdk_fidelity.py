@@ -304,6 +304,31 @@ def _tour(sandbox: RunningSandbox, sdk: anthropic.Anthropic) -> None:
     org.workspaces.rate_limits.update(
         entry.id, workspace_id=workspace.id, limits=[{"type": "requests_per_minute", "value": 9}]
     )
+    spend = org.spend_limits
+    limit = spend.set(amount="70000", scope={"type": "workspace", "workspace_id": workspace.id})
+    spend.list(limit=2)
+    spend.retrieve(limit.id)
+    spend.effective.list(limit=2)
+    spend.delete(limit.id)
+    increases = spend.increase_requests
+    waiting = increases.list(status=["pending"]).data
+    increases.retrieve(waiting[0].id)
+    increases.approve(waiting[0].id, amount="40000")
+    increases.deny(waiting[1].id, suppress_notification=True)
+    groups = org.rbac_groups
+    group = groups.create(name="Tour")
+    groups.list(limit=2)
+    groups.retrieve(group.id)
+    groups.update(group.id, name="Tour 2")
+    groups.members.add(group.id, user_id=user.id)
+    groups.members.list(group.id)
+    groups.members.remove(user.id, rbac_group_id=group.id)
+    groups.delete(group.id)
+    role = org.rbac_roles.list(limit=1).data[0]
+    org.rbac_roles.retrieve(role.id)
+    org.rbac_roles.permissions.list(role.id)
+    org.compliance_settings.retrieve()
+    org.compliance_settings.update(state={"type": "enabled"})
 
     oauth = bearer_sdk(sandbox, OAUTH_TOKEN).beta.organization
     account = oauth.service_accounts.create(name="tour-account")

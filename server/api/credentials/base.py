@@ -26,9 +26,10 @@ GET_A_TOKEN = (
     "or workload identity federation with an org:admin rule (README: Workload identity federation)"
 )
 
-CredentialKind = Literal["admin_key", "oauth_token", "wif"]
+CredentialKind = Literal["admin_key", "scoped_key", "oauth_token", "wif"]
 KIND_LABELS: Mapping[str, str] = {
     "admin_key": "admin key",
+    "scoped_key": "scoped key (Claude Enterprise)",
     "oauth_token": "OAuth token",
     "wif": "workload identity (WIF)",
 }
@@ -131,7 +132,8 @@ def scope_refusal(scope: str | None, source: str, endpoint: Endpoint) -> Refusal
     if scope is None or "*" in endpoint.access.scopes or set(scope.split()) & endpoint.access.scopes:
         return None
     needed = " or ".join(sorted(endpoint.access.scopes))
-    if endpoint.access.scopes == {ORG_ADMIN}:
+    # Tokens carry org:admin or workspace scopes; the scoped-key scopes beside it are not theirs to have.
+    if ORG_ADMIN in endpoint.access.scopes:
         return Refusal(
             "scope lacks org:admin",
             f"the token from {source} has the scope {scope!r}, which lacks org:admin",
