@@ -25,11 +25,12 @@ import pytest
 from mcp.server import MCPServer
 
 from claude_admin_mcp.sandbox.faults import Fault
-from claude_admin_mcp.sandbox.runner import RunningSandbox
+from claude_admin_mcp.sandbox.runner import RunningSandbox, start_sandbox
 from claude_admin_mcp.server.api.credentials.admin_key import admin_key_credential
+from claude_admin_mcp.server.api.credentials.scoped_key import scoped_key_credential
 from claude_admin_mcp.server.app import create_server
 
-from .conftest import FIXED_NOW, connect, make_server, make_settings, text_of
+from .conftest import FIXED_NOW, connect, make_server, make_settings, sandbox_config, text_of
 
 BETA = {"anthropic-beta": "analytics-usage-cost-2026-08-24"}
 USAGE = "/v1/organizations/analytics/usage"
@@ -623,6 +624,30 @@ async def test_an_org_admin_token_reads_analytics_usage_but_not_the_enterprise_e
     with httpx2.Client(base_url=sandbox.base_url, headers={"authorization": f"Bearer {token}"}) as http:
         denied = http.get("/v1/organizations/analytics/users", params={"date": DAY})
     assert denied.status_code == 403 and "read:analytics" in denied.json()["error"]["message"]
+
+
+ANALYST = "sk-ant-api01-canaryScopedANALYST" + "Rt5" * 12
+
+
+@pytest.mark.anyio
+async def test_a_read_analytics_key_reads_engagement_and_usage_through_the_analytics_endpoints() -> None:
+    keys = ((ANALYST, frozenset({"read:analytics"})),)
+    with start_sandbox(sandbox_config(scoped_keys=keys)) as running:
+        credential = scoped_key_credential("ANTHROPIC_SCOPED_KEY", ANALYST, "read:analytics")
+        scoped = create_server(
+            make_settings(running, toolsets=["all"]), credential, clock=running.state.clock
+        )
+        async with connect(scoped) as client:
+            names = {tool.name for tool in (await client.list_tools()).tools}
+            members = await client.call_tool("list_user_activity", {"limit": 3})
+            usage = await client.call_tool("get_usage_report", {"range": "last 7 days"})
+            console = await client.call_tool("get_cost_report", {"source": "cost_report"})
+    assert set(ANALYTICS_TOOLS) | {"get_usage_report", "get_cost_report"} <= names
+    assert not names & {"list_users", "list_workspaces", "get_claude_code_usage"}
+    assert not members.is_error and members.structured_content["count"] == 3
+    # The Admin API's own report takes no scoped key: the analytics endpoint answers instead.
+    assert not usage.is_error and usage.structured_content["endpoint"] == f"GET {USAGE}"
+    assert console.is_error and "cost_report needs an admin key" in text_of(console)
 
 
 # -- the sandbox's validation -------------------------------------------------------------------------

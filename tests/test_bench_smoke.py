@@ -83,4 +83,4 @@ def test_findability_does_not_fall_below_what_it_reached() -> None:
     """Ranking is deterministic: the dev set's top-3 share is a floor for every change of names and
     descriptions (the target, 95%, is in the benchmark; the closing note says where it stands)."""
     found = bench_findability.run()
-    assert found["share"] >= 0.86, found["misses"]
+    assert found["share"] >= 0.88, found["misses"]

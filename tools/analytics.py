@@ -223,7 +223,7 @@ def _email(value: Any) -> str:
 
 
 _GROUPS = ("product", "user_id")
-_ENTERPRISE = "Claude Enterprise; data lags a day."
+_ENTERPRISE = "Enterprise plans; data lags a day."
 _COMMON: dict[str, Any] = {
     "toolset": "analytics",
     "method": "GET",
@@ -238,7 +238,7 @@ OPERATIONS = [
     Operation(
         name="count_active_users",
         title="Count active users",
-        description="How many members used Claude each UTC day: daily, weekly (7-day) and monthly "
+        description="How many people were active each UTC day: daily, weekly (7-day) and monthly "
         "(30-day) active users, overall and in chat, Claude Code and Cowork; seats and adoption. "
         + _ENTERPRISE,
         path="/v1/organizations/analytics/summaries",
@@ -263,7 +263,7 @@ OPERATIONS = [
         name="list_user_activity",
         title="List member activity",
         description="What each member did over UTC days: chat messages and conversations, Claude Code "
-        "sessions, commits, PRs and lines, Cowork, web searches. order_by ranks (who used Claude most). "
+        "sessions, commits, PRs and lines, Cowork, web searches. order_by ranks (who used it most). "
         f"Members with no activity have no row. {_ENTERPRISE}",
         path="/v1/organizations/analytics/users",
         input=ListUserActivity,
@@ -288,8 +288,8 @@ OPERATIONS = [
     Operation(
         name="list_project_activity",
         title="List chat project activity",
-        description="claude.ai chat projects (claude_proj_…) used over UTC days: messages, conversations, "
-        f"members; group_by user_id for who. {_ENTERPRISE}",
+        description="Chat projects used over UTC days: messages, conversations, members; group_by "
+        f"user_id for who. {_ENTERPRISE}",
         path="/v1/organizations/analytics/apps/chat/projects",
         input=ListProjectActivity,
         output=ProjectActivity,
@@ -310,7 +310,7 @@ OPERATIONS = [
     Operation(
         name="list_connector_usage",
         title="List connector usage",
-        description="Which connectors (MCP: GitHub, Atlassian, Google Drive…) members used over UTC days: "
+        description="Which connectors (MCP servers: Atlassian, Google Drive…) members used over UTC days: "
         f"members, read and write calls, by product or member. {_ENTERPRISE}",
         path="/v1/organizations/analytics/connectors",
         input=ListConnectorUsage,

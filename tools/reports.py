@@ -502,8 +502,8 @@ OPERATIONS = [
         name="get_usage_report",
         title="Token usage report",
         description="Token usage over a range (who or which API key sent the most tokens), summed exactly "
-        "by workspace, key, model, member, or by actor (a member or a key) and product (API, Claude Code, "
-        "claude.ai): totals (default), a daily series, or raw buckets. Null workspace_id = the default "
+        "by workspace, key, model, member, or by actor (a member or a key) and product (API, chat, Claude "
+        "Code): totals (default), a daily series, or raw buckets. Null workspace_id = the default "
         "workspace.",
         toolset="reports",
         method="GET",
