@@ -18,8 +18,8 @@ Choices where the docs are silent:
   matches nothing (the summaries' counts are then 0, their seat and invite fields null).
 * `order_by` takes the endpoint's sort column or any of its counts, by dotted path as in the
   response (`chat_metrics.message_count`, `distinct_user_count`...); ties follow the sort column.
-* Access as in `analytics_reports.py`: the admin key stands in for an Analytics API key; other
-  credentials get 403 "Missing required scopes".
+* Access as in `analytics_reports.py`: a scoped key with `read:analytics`, or the admin key standing
+  in for one; tokens get 403 "Missing required scopes".
 """
 
 from __future__ import annotations
