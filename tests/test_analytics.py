@@ -359,6 +359,34 @@ def test_connector_and_artifact_rows_add_up_to_the_members_counts(sandbox: Runni
         assert project["message_count"] == sum(row["message_count"] for row in mine)
 
 
+def test_a_range_rollup_is_the_sum_of_its_days_and_recounts_what_is_distinct(sandbox: RunningSandbox) -> None:
+    days = ["2026-11-16", "2026-11-17", "2026-11-18"]
+    rollup = {
+        row["user"]["id"]: row
+        for row in walk(
+            sandbox,
+            "/v1/organizations/analytics/users",
+            {"starting_date": days[0], "ending_date": "2026-11-19"},
+        )
+    }
+    summed: dict[str, dict[str, int]] = defaultdict(dict)
+    used: dict[str, int] = defaultdict(int)
+    for day in days:
+        for row in walk(sandbox, "/v1/organizations/analytics/users", {"date": day}):
+            core = row["claude_code_metrics"]["core_metrics"]
+            add(
+                summed[row["user"]["id"]],
+                {"messages": row["chat_metrics"]["message_count"], "commits": core["commit_count"]},
+            )
+            used[row["user"]["id"]] += row["chat_metrics"]["distinct_projects_used_count"]
+    assert set(rollup) == set(summed) and len(rollup) > 10
+    for user_id, row in rollup.items():
+        commits = row["claude_code_metrics"]["core_metrics"]["commit_count"]
+        assert {"messages": row["chat_metrics"]["message_count"], "commits": commits} == summed[user_id]
+        assert row["chat_metrics"]["distinct_projects_used_count"] <= used[user_id]
+        assert row["last_activity_date"] in days
+
+
 # -- every analytics tool through MCP ------------------------------------------------------------------
 
 
