@@ -18,6 +18,8 @@ from pydantic_core import PydanticCustomError
 from claude_admin_mcp.server.catalog.operation import ORG_ADMIN_ACCESS, Access, Filter
 from claude_admin_mcp.server.catalog.preview import Preview, Reader
 
+from .sdk_models import ApiObject as ApiObject
+
 _ID_BODY = r"[A-Za-z0-9]+"
 _ID_MAX = 64
 
@@ -119,12 +121,6 @@ WorkspaceRole = Literal[
 ]
 
 ApiKeyStatus = Literal["active", "inactive", "archived", "expired"]
-
-
-class ApiObject(BaseModel):
-    """Base of API response models: unknown fields pass through, so a newer API never breaks a tool."""
-
-    model_config = ConfigDict(extra="allow")
 
 
 class NoArguments(BaseModel):

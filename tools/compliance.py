@@ -15,12 +15,9 @@ from claude_admin_mcp.server.catalog.operation import FromItem, Operation
 from claude_admin_mcp.server.catalog.preview import Preview, Reader
 
 from .common import ApiObject, Arguments, NoArguments, organization_wide
+from .sdk_models import ComplianceSettings
 
 PATH = "/v1/organizations/compliance_settings"
-
-
-class ComplianceSettings(ApiObject):
-    state: dict[str, Any] = Field(description='{"type": "enabled"} or {"type": "disabled"}.')
 
 
 class _Organization(ApiObject):

@@ -44,6 +44,7 @@ from .models import (
     Workspace,
     rule_names,
 )
+from .sdk_models import FederationIssuer
 
 ISSUERS = "/v1/organizations/federation_issuers"
 SCOPES = ("workspace:developer", "workspace:inference", "workspace:manage_tunnels", "org:admin")
@@ -96,17 +97,6 @@ HttpsUrl = Annotated[str, Field(max_length=2048, pattern=r"^https://[^\s/?#]+[^\
 
 
 # -- issuers --------------------------------------------------------------------------------------
-
-
-class FederationIssuer(ApiObject):
-    id: str
-    name: str
-    issuer_url: str
-    jwks: dict[str, Any] | None = None
-    check_jti: bool | None = None
-    max_jwt_lifetime_seconds: int | None = None
-    created_at: str
-    archived_at: str | None = None
 
 
 class ListIssuers(Arguments):

@@ -9,13 +9,30 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 from claude_admin_mcp.server.catalog.operation import Access, Label
 from claude_admin_mcp.server.catalog.preview import Reader
 from claude_admin_mcp.server.catalog.time_range import iso
 
-from .common import ApiObject, listing
+from . import sdk_models
+from .common import listing
+from .sdk_models import Invite, ServiceAccount, ServiceAccountMember, User, Workspace, WorkspaceMember
+
+__all__ = [
+    "API_KEYS",
+    "INVITES",
+    "USERS",
+    "WORKSPACES",
+    "ApiKey",
+    "FederationRule",
+    "Invite",
+    "ServiceAccount",
+    "ServiceAccountMember",
+    "User",
+    "Workspace",
+    "WorkspaceMember",
+]
 
 USERS = "/v1/organizations/users"
 WORKSPACES = "/v1/organizations/workspaces"
@@ -51,54 +68,14 @@ ANALYTICS_FORBIDDEN = (
 )
 
 
-class User(ApiObject):
-    id: str
-    email: str
-    name: str
-    role: str
-    added_at: str
-
-
-class Invite(ApiObject):
-    id: str
-    email: str
-    role: str
-    status: str
-    invited_at: str
-    expires_at: str
-    accepted_at: str | None = None
-
-
-class Workspace(ApiObject):
-    id: str
-    name: str
-    created_at: str
-    archived_at: str | None = None
-    display_color: str | None = None
-    data_residency: dict[str, Any] | None = None
-    tags: dict[str, Any] = Field(default_factory=dict)
-
-
-class WorkspaceMember(ApiObject):
-    user_id: str
-    workspace_id: str
-    workspace_role: str
-
-
 class Creator(BaseModel):
     id: str
     type: str | None = None
 
 
-class ApiKey(ApiObject):
-    id: str
-    name: str
-    status: str
-    created_at: str
-    expires_at: str | None = None
-    partial_key_hint: str | None = None
+class ApiKey(sdk_models.ApiKey):
     workspace_id: str | None = None
-    created_by: dict[str, Any] | None = None
+    """The flat form the documented API sends beside the SDK's `scope`."""
 
     @property
     def creator(self) -> Creator | None:
@@ -112,42 +89,13 @@ class ApiKey(ApiObject):
         return str(self.workspace_id or scoped or "default")
 
 
-class ServiceAccount(ApiObject):
-    id: str
-    name: str
-    organization_role: str
-    description: str | None = None
-    created_at: str
-    archived_at: str | None = None
-
-
-class ServiceAccountMember(ApiObject):
-    service_account_id: str
-    workspace_id: str
-    workspace_role: str
-    implicit: bool | None = None
-
-
 class RuleTarget(BaseModel):
     type: str | None = None
     service_account_id: str | None = None
     service_account_name: str | None = None
 
 
-class FederationRule(ApiObject):
-    id: str
-    name: str
-    issuer_id: str
-    issuer_name: str | None = None
-    match: dict[str, Any]
-    target: dict[str, Any]
-    oauth_scope: str
-    token_lifetime_seconds: int | None = None
-    applies_to_all_workspaces: bool | None = None
-    workspace_ids: list[str] = Field(default_factory=list)
-    created_at: str
-    archived_at: str | None = None
-
+class FederationRule(sdk_models.FederationRule):
     @property
     def acts_as(self) -> RuleTarget:
         return RuleTarget.model_validate(self.target)

@@ -4,13 +4,8 @@ from __future__ import annotations
 
 from claude_admin_mcp.server.catalog.operation import Operation
 
-from .common import ANY_SCOPE, ApiObject, NoArguments
-
-
-class Organization(ApiObject):
-    id: str
-    name: str
-
+from .common import ANY_SCOPE, NoArguments
+from .sdk_models import Organization
 
 OPERATIONS = [
     Operation(

@@ -16,7 +16,6 @@ from claude_admin_mcp.server.catalog.operation import FromItem, Operation
 from claude_admin_mcp.server.catalog.preview import Preview, Reader
 
 from .common import (
-    ApiObject,
     Arguments,
     Deleted,
     RbacGroupId,
@@ -28,6 +27,7 @@ from .common import (
     who,
 )
 from .models import RBAC_GROUPS, USERS, User
+from .sdk_models import RbacGroup, RbacGroupMember, RbacPermission, RbacRole
 
 ROLES = "/v1/organizations/rbac_roles"
 PAGE_MAX = 1000
@@ -43,35 +43,6 @@ OWNER_ACCESS = (
     "its roles grant owner access ({roles}): the API neither changes its members nor deletes it; "
     "an owner does it in Claude's admin settings (Settings → Groups)"
 )
-
-
-class RbacGroup(ApiObject):
-    id: str
-    name: str
-    role_ids: list[str] | None = Field(None, description="Roles it grants; null: temporarily unknown.")
-    source_type: str = Field(description="direct, or scim (provisioned by the identity provider).")
-    created_at: str
-    updated_at: str
-
-
-class RbacGroupMember(ApiObject):
-    user_id: str
-    email: str
-    rbac_group_id: str
-    created_at: str
-
-
-class RbacRole(ApiObject):
-    id: str
-    display_name: str
-    source: dict[str, Any] = Field(description="built_in (Anthropic's) or custom.")
-    created_at: str
-    updated_at: str
-
-
-class RbacPermission(ApiObject):
-    action: str
-    resource: dict[str, Any]
 
 
 def _resource_text(resource: dict[str, Any]) -> str:

@@ -34,6 +34,7 @@ from .common import (
     who,
 )
 from .models import MEMBER, USERS, WORKSPACES, User, Workspace
+from .sdk_models import IncreaseRequest, SpendLimit, SpendSummary
 
 SPEND_LIMITS = "/v1/organizations/spend_limits"
 EFFECTIVE = SPEND_LIMITS + "/effective"
@@ -63,39 +64,6 @@ _CENT = Decimal("0.01")
 _FIXED = ("usage_tier", "seat_tier", "rbac_group", "organization_service")
 """Limits the API neither sets nor deletes: Anthropic's usage-tier cap, claude.ai's defaults."""
 _PERIOD_NOUN = {"daily": "today", "weekly": "this week", "monthly": "this month"}
-
-
-class SpendLimit(ApiObject):
-    id: str
-    amount: str | None = Field(None, description="Cents (minor units of currency); null: no cap.")
-    currency: str
-    is_enabled: bool = True
-    period: str
-    scope: dict[str, Any]
-    created_at: str
-    updated_at: str
-
-
-class SpendSummary(ApiObject):
-    actor: dict[str, Any]
-    amount: str | None = Field(None, description="The effective limit in cents; null: no limit.")
-    currency: str
-    period: str
-    period_to_date_spend: str = Field(description="Cents spent so far this period (may be fractional).")
-    scope: dict[str, Any]
-    source: dict[str, Any] = Field(description="Where the limit comes from (user, rbac_group, seat_tier…).")
-    spend_limit_id: str
-
-
-class IncreaseRequest(ApiObject):
-    id: str
-    actor: dict[str, Any]
-    created_at: str
-    period: str
-    status: str
-    resolved_at: str | None = None
-    resolved_by: dict[str, Any] | None = None
-    spend_summary: SpendSummary | None = None
 
 
 class _Organization(ApiObject):

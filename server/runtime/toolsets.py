@@ -25,8 +25,8 @@ from .tools import ToolArguments, local_read_tool
 ENTRY = LocalTool(name="toolsets", toolset="toolsets")
 TITLE = "Tool areas"
 DESCRIPTION = (
-    "The server's tool areas (reports, spend limits, RBAC, analytics, plans, exports, federation...), "
-    "which are on; enable turns more on now, no restart. Use it when no offered tool fits."
+    "Tool areas (reports, spend limits, RBAC, analytics, plans, exports, federation...) and which "
+    "are on; enable turns more on, no restart. Use when no tool fits."
 )
 
 

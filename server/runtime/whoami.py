@@ -34,7 +34,7 @@ ENTRY = LocalTool(
 TITLE = "Who am I"
 DESCRIPTION = (
     "Who this server acts as: credential, organization, service account (WIF), token scope and expiry, "
-    "which toolsets it can use."
+    "usable toolsets."
 )
 
 

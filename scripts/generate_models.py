@@ -1,0 +1,245 @@
+"""Generates `tools/sdk_models.py`: the Admin API objects the tools read, as the official SDK
+(`anthropic`, the version installed) declares them, trimmed to the fields the tools show.
+
+What the SDK already knows (field names, which are required, the types, the values a role or status
+takes) is generated; what only we know (which fields a tool shows, descriptions, previews, the
+properties the previews use) stays hand-written in `tools/`. The SDK is not imported when the server
+starts: this runs at development time, and `tests/test_generated_models.py` fails while the file is
+stale.
+
+    .venv/bin/python scripts/generate_models.py
+
+Types, for reading responses leniently (a newer API must not break a tool): a timestamp is its RFC 3339
+text; a closed set of values (`Literal`) is `str`, its values named in a comment and exported as a
+tuple where an argument needs them; a nested object is `dict[str, Any]` unless it is generated too.
+"""
+
+from __future__ import annotations
+
+import datetime
+import importlib
+import subprocess
+import sys
+import types
+import typing
+from pathlib import Path
+from typing import Any
+
+import anthropic
+from pydantic import BaseModel
+
+ROOT = Path(__file__).resolve().parent.parent
+TARGET = ROOT / "tools" / "sdk_models.py"
+_B = "anthropic.types.beta"
+_O = f"{_B}.organization"
+
+MODELS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "User": (f"{_O}.BetaOrganizationUser", ("id", "email", "name", "role", "added_at")),
+    "Invite": (
+        f"{_O}.BetaOrganizationInvite",
+        ("id", "email", "role", "status", "invited_at", "expires_at", "accepted_at"),
+    ),
+    "Workspace": (
+        f"{_O}.BetaWorkspace",
+        ("id", "name", "created_at", "archived_at", "display_color", "data_residency", "tags"),
+    ),
+    "WorkspaceMember": (f"{_O}.BetaWorkspaceMember", ("user_id", "workspace_id", "workspace_role")),
+    "ApiKey": (
+        f"{_O}.BetaAPIKey",
+        ("id", "name", "status", "created_at", "expires_at", "partial_key_hint", "created_by"),
+    ),
+    "ServiceAccount": (
+        f"{_O}.BetaServiceAccount",
+        ("id", "name", "organization_role", "description", "created_at", "archived_at"),
+    ),
+    "ServiceAccountMember": (
+        f"{_O}.BetaServiceAccountWorkspaceMember",
+        ("service_account_id", "workspace_id", "workspace_role", "implicit"),
+    ),
+    "Organization": (f"{_B}.beta_organization.BetaOrganization", ("id", "name")),
+    "SpendLimit": (
+        f"{_O}.BetaSpendLimit",
+        ("id", "amount", "currency", "is_enabled", "period", "scope", "created_at", "updated_at"),
+    ),
+    "SpendSummary": (
+        f"{_O}.beta_spend_summary.BetaSpendSummary",
+        (
+            "actor",
+            "amount",
+            "currency",
+            "period",
+            "period_to_date_spend",
+            "scope",
+            "source",
+            "spend_limit_id",
+        ),
+    ),
+    "IncreaseRequest": (
+        f"{_O}.spend_limits.BetaSpendLimitIncreaseRequest",
+        ("id", "actor", "created_at", "period", "status", "resolved_at", "resolved_by", "spend_summary"),
+    ),
+    "RbacGroup": (
+        f"{_O}.BetaRBACGroup",
+        ("id", "name", "role_ids", "source_type", "created_at", "updated_at"),
+    ),
+    "RbacGroupMember": (
+        f"{_O}.rbac_groups.BetaRBACGroupMember",
+        ("user_id", "email", "rbac_group_id", "created_at"),
+    ),
+    "RbacRole": (f"{_O}.BetaRBACRole", ("id", "display_name", "source", "created_at", "updated_at")),
+    "RbacPermission": (f"{_O}.rbac_roles.BetaRBACRolePermission", ("action", "resource")),
+    "FederationIssuer": (
+        f"{_O}.federation.BetaFederationIssuer",
+        (
+            "id",
+            "name",
+            "issuer_url",
+            "jwks",
+            "check_jti",
+            "max_jwt_lifetime_seconds",
+            "created_at",
+            "archived_at",
+        ),
+    ),
+    "FederationRule": (
+        f"{_O}.federation.BetaFederationRule",
+        (
+            "id",
+            "name",
+            "issuer_id",
+            "issuer_name",
+            "match",
+            "target",
+            "oauth_scope",
+            "token_lifetime_seconds",
+            "applies_to_all_workspaces",
+            "workspace_ids",
+            "created_at",
+            "archived_at",
+        ),
+    ),
+    "ComplianceSettings": (f"{_O}.BetaComplianceSettings", ("state",)),
+}
+"""Our name → the SDK class and the fields the tools show."""
+
+VALUES: dict[str, tuple[str, str]] = {
+    "ORG_ROLES": (f"{_O}.BetaOrganizationUser", "role"),
+    "WORKSPACE_ROLES": (f"{_O}.BetaWorkspaceMember", "workspace_role"),
+    "API_KEY_STATUSES": (f"{_O}.BetaAPIKey", "status"),
+    "INVITE_STATUSES": (f"{_O}.BetaOrganizationInvite", "status"),
+}
+"""Closed sets of values an argument takes, as tuples."""
+
+
+def _sdk_class(path: str) -> type[BaseModel]:
+    module, _, name = path.rpartition(".")
+    found = getattr(importlib.import_module(module), name)
+    assert isinstance(found, type) and issubclass(found, BaseModel), path
+    return found
+
+
+def _literals(annotation: Any) -> tuple[str, ...] | None:
+    if typing.get_origin(annotation) is typing.Literal:
+        return tuple(str(value) for value in typing.get_args(annotation))
+    return None
+
+
+def _render(annotation: Any, ours: dict[type, str]) -> tuple[str, str]:
+    """(a type expression, a comment) for one SDK field type."""
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if origin is typing.Annotated:
+        return _render(args[0], ours)
+    if annotation in (str, int, float, bool):
+        return annotation.__name__, ""
+    if annotation is datetime.datetime or annotation is datetime.date:
+        return "str", "RFC 3339"
+    if (values := _literals(annotation)) is not None:
+        return "str", " | ".join(values)
+    if origin in (typing.Union, types.UnionType):
+        arms = [arg for arg in args if arg is not type(None)]
+        inner, comment = (
+            _render(arms[0], ours) if len(arms) == 1 else ("dict[str, Any]", "one of several shapes")
+        )
+        return (f"{inner} | None" if type(None) in args else inner), comment
+    if origin in (list, typing.List):  # noqa: UP006
+        inner, comment = _render(args[0], ours)
+        return f"list[{inner}]", comment
+    if origin in (dict, typing.Dict):  # noqa: UP006
+        inner, _ = _render(args[1], ours)
+        return f"dict[str, {inner}]", ""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return ours.get(annotation, "dict[str, Any]"), "" if annotation in ours else annotation.__name__
+    return "Any", ""
+
+
+def generate() -> str:
+    classes = {name: _sdk_class(path) for name, (path, _) in MODELS.items()}
+    ours = {cls: name for name, cls in classes.items()}
+    lines = [
+        f'"""The Admin API objects the tools read, from the SDK (anthropic {anthropic.__version__}).',
+        "",
+        "Do not edit: `.venv/bin/python scripts/generate_models.py` writes this file from",
+        "`scripts/generate_models.py` (which SDK class, which fields the tools show).",
+        '"""',
+        "",
+        "from __future__ import annotations",
+        "",
+        "from typing import Any",
+        "",
+        "from pydantic import BaseModel, ConfigDict",
+        "",
+        "",
+        "class ApiObject(BaseModel):",
+        '    """Base of API response models: unknown fields pass through (a newer API breaks no tool)."""',
+        "",
+        '    model_config = ConfigDict(extra="allow")',
+        "",
+        "",
+    ]
+    for constant, (path, field) in VALUES.items():
+        values = _literals(_sdk_class(path).model_fields[field].annotation)
+        assert values is not None, (path, field)
+        lines.append(f"{constant}: tuple[str, ...] = {values!r}")
+        lines.append(f'"""`{field}` of `{path.rpartition(".")[2]}`."""')
+        lines.append("")
+    for name, (_path, fields) in MODELS.items():
+        cls = classes[name]
+        lines += [
+            "",
+            f"class {name}(ApiObject):",
+            f'    """`{cls.__name__}`, the fields the tools show."""',
+            "",
+        ]
+        for field in fields:
+            info = cls.model_fields[field]
+            rendered, comment = _render(info.annotation, ours)
+            optional = not info.is_required() or rendered.endswith("| None")
+            if optional and not rendered.endswith("| None"):
+                rendered += " | None"
+            line = f"    {field}: {rendered}{' = None' if optional else ''}"
+            # Long value lists are named by the tuples above (and the SDK); the line stays short.
+            comment = comment if len(line) + len(comment) <= 106 else "see the SDK's values"
+            lines.append(line + (f"  # {comment}" if comment else ""))
+        lines.append("")
+    text = "\n".join(lines).rstrip() + "\n"
+    # Formatted as the rest of the repository is, so the file compares equal to what this makes.
+    ruff = Path(sys.executable).parent / "ruff"
+    done = subprocess.run(
+        [str(ruff), "format", "--stdin-filename", str(TARGET), "-"],
+        input=text,
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
+    return done.stdout
+
+
+def main() -> int:
+    TARGET.write_text(generate(), encoding="utf-8")
+    print(f"wrote {TARGET.relative_to(ROOT)}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

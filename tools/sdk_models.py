@@ -1,0 +1,239 @@
+"""The Admin API objects the tools read, from the SDK (anthropic 2.10.0).
+
+Do not edit: `.venv/bin/python scripts/generate_models.py` writes this file from
+`scripts/generate_models.py` (which SDK class, which fields the tools show).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+
+class ApiObject(BaseModel):
+    """Base of API response models: unknown fields pass through (a newer API breaks no tool)."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+ORG_ROLES: tuple[str, ...] = (
+    "admin",
+    "billing",
+    "claude_code_user",
+    "developer",
+    "managed",
+    "membership_admin",
+    "owner",
+    "primary_owner",
+    "user",
+)
+"""`role` of `BetaOrganizationUser`."""
+
+WORKSPACE_ROLES: tuple[str, ...] = (
+    "workspace_admin",
+    "workspace_billing",
+    "workspace_developer",
+    "workspace_restricted_developer",
+    "workspace_user",
+)
+"""`workspace_role` of `BetaWorkspaceMember`."""
+
+API_KEY_STATUSES: tuple[str, ...] = ("active", "archived", "expired", "inactive")
+"""`status` of `BetaAPIKey`."""
+
+INVITE_STATUSES: tuple[str, ...] = ("accepted", "deleted", "expired", "pending")
+"""`status` of `BetaOrganizationInvite`."""
+
+
+class User(ApiObject):
+    """`BetaOrganizationUser`, the fields the tools show."""
+
+    id: str
+    email: str
+    name: str
+    role: str  # see the SDK's values
+    added_at: str  # RFC 3339
+
+
+class Invite(ApiObject):
+    """`BetaOrganizationInvite`, the fields the tools show."""
+
+    id: str
+    email: str
+    role: str  # see the SDK's values
+    status: str  # accepted | deleted | expired | pending
+    invited_at: str  # RFC 3339
+    expires_at: str  # RFC 3339
+    accepted_at: str | None = None  # RFC 3339
+
+
+class Workspace(ApiObject):
+    """`BetaWorkspace`, the fields the tools show."""
+
+    id: str
+    name: str
+    created_at: str  # RFC 3339
+    archived_at: str | None = None  # RFC 3339
+    display_color: str
+    data_residency: dict[str, Any]  # BetaDataResidency
+    tags: dict[str, str]
+
+
+class WorkspaceMember(ApiObject):
+    """`BetaWorkspaceMember`, the fields the tools show."""
+
+    user_id: str
+    workspace_id: str
+    workspace_role: str  # see the SDK's values
+
+
+class ApiKey(ApiObject):
+    """`BetaAPIKey`, the fields the tools show."""
+
+    id: str
+    name: str
+    status: str  # active | archived | expired | inactive
+    created_at: str  # RFC 3339
+    expires_at: str | None = None  # RFC 3339
+    partial_key_hint: str | None = None
+    created_by: dict[str, Any] | None = None  # BetaAPIKeyCreatedBy
+
+
+class ServiceAccount(ApiObject):
+    """`BetaServiceAccount`, the fields the tools show."""
+
+    id: str
+    name: str
+    organization_role: str  # admin | developer
+    description: str | None = None
+    created_at: str  # RFC 3339
+    archived_at: str | None = None  # RFC 3339
+
+
+class ServiceAccountMember(ApiObject):
+    """`BetaServiceAccountWorkspaceMember`, the fields the tools show."""
+
+    service_account_id: str
+    workspace_id: str
+    workspace_role: str  # see the SDK's values
+    implicit: bool | None = None
+
+
+class Organization(ApiObject):
+    """`BetaOrganization`, the fields the tools show."""
+
+    id: str
+    name: str
+
+
+class SpendLimit(ApiObject):
+    """`BetaSpendLimit`, the fields the tools show."""
+
+    id: str
+    amount: str | None = None
+    currency: str
+    is_enabled: bool
+    period: str  # daily | monthly | weekly
+    scope: dict[str, Any]  # one of several shapes
+    created_at: str  # RFC 3339
+    updated_at: str  # RFC 3339
+
+
+class SpendSummary(ApiObject):
+    """`BetaSpendSummary`, the fields the tools show."""
+
+    actor: dict[str, Any]  # one of several shapes
+    amount: str | None = None
+    currency: str
+    period: str  # daily | monthly | weekly
+    period_to_date_spend: str
+    scope: dict[str, Any]  # one of several shapes
+    source: dict[str, Any]  # one of several shapes
+    spend_limit_id: str
+
+
+class IncreaseRequest(ApiObject):
+    """`BetaSpendLimitIncreaseRequest`, the fields the tools show."""
+
+    id: str
+    actor: dict[str, Any]  # one of several shapes
+    created_at: str  # RFC 3339
+    period: str  # daily | monthly | weekly
+    status: str  # approved | denied | pending
+    resolved_at: str | None = None  # RFC 3339
+    resolved_by: dict[str, Any] | None = None  # one of several shapes
+    spend_summary: SpendSummary | None = None
+
+
+class RbacGroup(ApiObject):
+    """`BetaRBACGroup`, the fields the tools show."""
+
+    id: str
+    name: str
+    role_ids: list[str] | None = None
+    source_type: str  # direct | scim
+    created_at: str  # RFC 3339
+    updated_at: str  # RFC 3339
+
+
+class RbacGroupMember(ApiObject):
+    """`BetaRBACGroupMember`, the fields the tools show."""
+
+    user_id: str
+    email: str
+    rbac_group_id: str
+    created_at: str  # RFC 3339
+
+
+class RbacRole(ApiObject):
+    """`BetaRBACRole`, the fields the tools show."""
+
+    id: str
+    display_name: str
+    source: dict[str, Any]  # one of several shapes
+    created_at: str  # RFC 3339
+    updated_at: str  # RFC 3339
+
+
+class RbacPermission(ApiObject):
+    """`BetaRBACRolePermission`, the fields the tools show."""
+
+    action: str
+    resource: dict[str, Any]  # one of several shapes
+
+
+class FederationIssuer(ApiObject):
+    """`BetaFederationIssuer`, the fields the tools show."""
+
+    id: str
+    name: str
+    issuer_url: str
+    jwks: dict[str, Any]  # one of several shapes
+    check_jti: bool
+    max_jwt_lifetime_seconds: int
+    created_at: str  # RFC 3339
+    archived_at: str | None = None  # RFC 3339
+
+
+class FederationRule(ApiObject):
+    """`BetaFederationRule`, the fields the tools show."""
+
+    id: str
+    name: str
+    issuer_id: str
+    issuer_name: str | None = None
+    match: dict[str, Any]  # BetaFederationRuleMatch
+    target: dict[str, Any]  # BetaServiceAccountTarget
+    oauth_scope: str
+    token_lifetime_seconds: int
+    applies_to_all_workspaces: bool
+    workspace_ids: list[str]
+    created_at: str  # RFC 3339
+    archived_at: str | None = None  # RFC 3339
+
+
+class ComplianceSettings(ApiObject):
+    """`BetaComplianceSettings`, the fields the tools show."""
+
+    state: dict[str, Any]  # one of several shapes
