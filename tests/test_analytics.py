@@ -17,7 +17,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, get_args
 
 import anthropic
 import httpx2
@@ -29,6 +29,7 @@ from claude_admin_mcp.sandbox.runner import RunningSandbox, start_sandbox
 from claude_admin_mcp.server.api.credentials.admin_key import admin_key_credential
 from claude_admin_mcp.server.api.credentials.scoped_key import scoped_key_credential
 from claude_admin_mcp.server.app import create_server
+from claude_admin_mcp.tools import analytics, reports
 
 from .conftest import FIXED_NOW, connect, make_server, make_settings, sandbox_config, text_of
 
@@ -816,3 +817,32 @@ def test_the_sdk_walks_every_new_endpoint_with_strict_models(sandbox: RunningSan
     assert list(analytics.plugins.list(date=DAY, group_by=["product"]))
     assert list(analytics.skills.list(date=DAY, filter=["share_status:organization"]))
     assert len(list(analytics.artifacts.list(date=DAY, group_by=["user_id"], limit=4))) > 4
+
+
+def test_the_values_analytics_arguments_take_are_the_sdks() -> None:
+    """Every choice a tool offers is one the SDK declares for that endpoint (the sandbox takes the
+    SDK's whole lists; the tools offer what this organization can answer)."""
+    sdk = anthropic.types.beta.organization
+    usage_dims = set(get_args(reports.AnalyticsDimension))
+    assert usage_dims <= set(get_args(sdk.analytics.BetaAnalyticsUsageGroupBy))
+    assert usage_dims | {"cost_type", "token_type"} <= set(get_args(sdk.analytics.BetaAnalyticsCostGroupBy))
+    assert set(get_args(reports.Product)) == set(get_args(sdk.BetaAnalyticsUsageCostProductFilter))
+    assert set(get_args(reports.EnterpriseProduct)) < set(get_args(sdk.BetaAnalyticsProductFilter))
+    assert set(get_args(reports.EnterpriseDimension)) < set(get_args(sdk.analytics.BetaAnalyticsUsageGroupBy))
+    for ours, theirs in (
+        (reports.Tier, sdk.BetaAnalyticsServiceTier),
+        (reports.Window, sdk.BetaAnalyticsContextWindow),
+        (reports.Geo, sdk.BetaAnalyticsInferenceGeoFilter),
+        (reports.Speed, sdk.BetaAnalyticsSpeed),
+    ):
+        assert set(get_args(ours)) == set(get_args(theirs))
+    for model, grouping in (
+        (analytics.ListUserActivity, sdk.BetaAnalyticsUserGroupBy),
+        (analytics.ListProjectActivity, sdk.BetaAnalyticsProjectGroupBy),
+        (analytics.ListConnectorUsage, sdk.BetaAnalyticsConnectorGroupBy),
+        (analytics.ListPluginUsage, sdk.BetaAnalyticsPluginGroupBy),
+        (analytics.ListSkillUsage, sdk.BetaAnalyticsSkillGroupBy),
+        (analytics.ListArtifactActivity, sdk.BetaAnalyticsArtifactGroupBy),
+    ):
+        offered = get_args(get_args(get_args(model.model_fields["group_by"].annotation)[0])[0])
+        assert set(offered) == set(get_args(grouping)), model
