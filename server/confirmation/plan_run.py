@@ -20,6 +20,7 @@ from pydantic import BaseModel
 from ..api.errors import ApiError, ApiUnreachable
 from ..catalog.plan import Task
 from ..catalog.preview import Preview, one_line
+from ..catalog.secrets import SecretSourceError
 from ..runtime.failures import api_error_text
 from ..runtime.plans import PlanInvalid, PlanItem, PlanPreview, compose, plan_key, previewed
 from ..runtime.requests import send
@@ -108,6 +109,9 @@ class PlanRun(WriteRun):
             # The journal keeps "sending": whether it reached the API is unknown.
             message = f"outcome unknown: {exc.reason}"
             return await self._settle(item, "failed", via, approver, message=message)
+        except SecretSourceError as exc:
+            await journal.record(item.key, "failed")
+            return await self._settle(item, "failed", via, approver, message=f"not sent: {exc}")
         await journal.record(item.key, "applied", response.request_id)
         return await self._settle(item, "applied", via, approver, request_id=response.request_id)
 
