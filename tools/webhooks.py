@@ -11,12 +11,12 @@ were no such API.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Literal
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
 
 from pydantic import Field
 
-from claude_admin_mcp.server.catalog.operation import Operation
+from claude_admin_mcp.server.catalog.operation import FromItem, Operation
 from claude_admin_mcp.server.catalog.preview import Preview, Reader
 from claude_admin_mcp.server.catalog.secrets import SecretReturned
 
@@ -82,6 +82,18 @@ class UpdateWebhook(Arguments):
     state: Literal["enabled", "disabled"] | None = Field(
         None, description="disabled stops deliveries; events meanwhile are never delivered."
     )
+
+
+def _kept(item: Mapping[str, Any]) -> str:
+    """Where the signing secret went, for the user (never the secret)."""
+    path = item.get("signing_secret_file")
+    if path:
+        return f"in {path} (mode 0600: only the user can read it; tell them, never read it out)"
+    return str(item.get("signing_secret_error") or "not returned")
+
+
+def _events_text(events: Any) -> str:
+    return ", ".join(map(str, events)) if isinstance(events, list) else str(events)
 
 
 def _named(hook: WebhookEndpoint) -> str:
@@ -185,6 +197,7 @@ async def _preview_regenerate(api: Reader, args: GetWebhook) -> Preview:
 
 
 _COLUMNS = ("id", "name", "url", "state", "enabled_events", "disabled_reason")
+_FORMATS = {"enabled_events": _events_text}
 _404 = (
     "No webhook endpoint has that id (or webhooks are not on for this organization); list_webhooks "
     "finds them."
@@ -205,6 +218,7 @@ OPERATIONS = [
         page_size=PAGE_MAX,
         beta=BETA,
         columns=_COLUMNS,
+        formats=_FORMATS,
         empty_hint="No endpoint yet, or webhooks are not on for this organization (the account team turns "
         "them on).",
     ),
@@ -219,6 +233,7 @@ OPERATIONS = [
         output=WebhookEndpoint,
         beta=BETA,
         columns=(*_COLUMNS, "description", "created_at", "updated_at"),
+        formats=_FORMATS,
         not_found_hint=_404,
     ),
     Operation(
@@ -261,6 +276,7 @@ OPERATIONS = [
         idempotent=True,
         preview=organization_wide(_preview_update),
         columns=_COLUMNS,
+        formats=_FORMATS,
         not_found_hint=_404,
     ),
     Operation(
@@ -296,7 +312,8 @@ OPERATIONS = [
         secret_returned=SecretReturned(
             field="signing_secret", owner="webhook_endpoint_id", noun="webhook-signing-secret"
         ),
-        columns=("signing_secret_file", "signing_secret_error"),
+        columns=("signing_secret",),
+        formats={"signing_secret": FromItem(_kept)},
         not_found_hint=_404,
     ),
 ]
