@@ -43,7 +43,6 @@ EVENT_WORDS = {
     "user_profile.enforcement_action_resolved": "a restriction or ban of a user profile ends",
     "user_profile.program_status_updated": "a user profile's program status changes",
 }
-SECRET = SecretReturned(field="signing_secret", owner="id", noun="webhook-signing-secret")
 _KEPT = (
     "the server writes it to a file of its secrets folder that only the user can read (mode 0600); the "
     "answer gives that file's path, never the secret"
@@ -250,16 +249,9 @@ OPERATIONS = [
         beta=BETA,
         idempotent=False,
         preview=organization_wide(_preview_create),
-        secret_returned=SECRET,
-        columns=(
-            "id",
-            "name",
-            "url",
-            "state",
-            "enabled_events",
-            "signing_secret_file",
-            "signing_secret_error",
-        ),
+        secret_returned=SecretReturned(field="signing_secret", owner="id", noun="webhook-signing-secret"),
+        columns=("id", "name", "url", "state", "enabled_events", "signing_secret"),
+        formats={**_FORMATS, "signing_secret": FromItem(_kept)},
     ),
     Operation(
         name="update_webhook",
