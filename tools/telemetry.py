@@ -605,7 +605,7 @@ OPERATIONS = [
     Operation(
         name="test_telemetry_destination",
         title="Test telemetry destination",
-        description="Send one test span to a telemetry destination's collector and say whether it "
+        description="Check a telemetry destination: send one span to its collector and say whether it "
         "answered 2xx or why not (e.g. HTTP 403: wrong auth header). Changes nothing.",
         toolset="telemetry",
         method="POST",
@@ -640,8 +640,8 @@ OPERATIONS = [
     Operation(
         name="add_telemetry_destination_workspace",
         title="Add workspace to telemetry destination",
-        description="Put a workspace on a telemetry destination's list: under include its traces start "
-        "going there, under exclude they stop.",
+        description="Put a workspace on a telemetry destination's list: on an include list its traces "
+        "start going there, on an exclude list they stop.",
         toolset="telemetry",
         method="POST",
         path=PATH + "/{destination_id}/workspaces/{workspace_id}",
@@ -657,8 +657,8 @@ OPERATIONS = [
     Operation(
         name="remove_telemetry_destination_workspace",
         title="Remove workspace from telemetry destination",
-        description="Take a workspace off a telemetry destination's list: under include its traces stop "
-        "going there (the user types its name), under exclude they start.",
+        description="Take a workspace off a telemetry destination's list: off an include list its traces "
+        "stop going there (the user types its name), off an exclude list they start.",
         toolset="telemetry",
         method="DELETE",
         path=PATH + "/{destination_id}/workspaces/{workspace_id}",

@@ -238,7 +238,7 @@ OPERATIONS = [
     Operation(
         name="create_webhook",
         title="Create webhook endpoint",
-        description="Set up a webhook: an https URL that gets events when a customer-managed encryption "
+        description="Create a webhook: an https URL that gets events when a customer-managed encryption "
         "key fails or recovers, or a user profile is restricted. Its signing secret goes to a file only "
         "the user reads; the answer gives the path.",
         toolset="webhooks",
