@@ -197,6 +197,25 @@ async def test_a_new_webhooks_signing_secret_goes_to_a_file_only_the_user_reads(
 
 
 @pytest.mark.anyio
+async def test_a_plan_that_creates_a_webhook_says_where_its_secret_went(
+    fresh_sandbox: RunningSandbox, tmp_path: Path
+) -> None:
+    change = {"url": "https://hooks.acme.com/plan", "enabled_events": ["external_key.failed"], "name": "plan"}
+    changes = {"changes": [{"tool": "create_webhook", "arguments": change}]}
+    async with connect(
+        server(fresh_sandbox, tmp_path, toolsets=[*TOOLSETS, "tasks"]),
+        elicitation_callback=ScriptedHuman(typed="1 change"),
+    ) as client:
+        applied = await client.call_tool("apply_changes", changes)
+    assert outcome(applied) == "applied", text_of(applied)
+    made = next(w for w in fresh_sandbox.state.hooks.webhooks.values() if w.name == "plan")
+    path = next((tmp_path / "secrets").glob(f"webhook-signing-secret-{made.id}-*.txt"))
+    assert path.read_text() == made.signing_secret + "\n"
+    assert f"its signing secret is in {path}" in text_of(applied)
+    assert_absent([made.signing_secret], everything(applied), (tmp_path / "audit.jsonl").read_text())
+
+
+@pytest.mark.anyio
 async def test_a_secret_that_cannot_be_kept_is_shown_nowhere_and_said_so(
     fresh_sandbox: RunningSandbox, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -336,7 +336,7 @@ async def _preview_update(api: Reader, args: UpdateDestination) -> Preview:
     new_ids = (
         list(args.workspace_ids) if args.workspace_ids is not None else (listed if new_kind == kind else [])
     )
-    if new_ids != listed or new_kind != kind:
+    if set(new_ids) != set(listed) or new_kind != kind:
         if problem := _unusable([i for i in new_ids if i not in listed], names):
             return Preview(action, refusal=problem)
         changes.append(f"covers: {_coverage(kind, listed, names)} → {_coverage(new_kind, new_ids, names)}")
