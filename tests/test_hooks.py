@@ -12,7 +12,7 @@ import re
 import stat
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import pytest
 from mcp import Client, StdioServerParameters
@@ -84,7 +84,7 @@ def assert_absent(secrets: list[str], *texts: str) -> None:
 
 
 def test_the_event_types_are_the_sdks() -> None:
-    assert set(Event.__args__) == set(sdk_models.WEBHOOK_EVENTS)
+    assert set(get_args(Event)) == set(sdk_models.WEBHOOK_EVENTS)
 
 
 @pytest.mark.anyio
@@ -334,7 +334,7 @@ async def test_headers_the_server_cannot_read_are_refused_before_anyone_is_asked
     (tmp_path / "secrets" / "linked").symlink_to(outside)
     monkeypatch.delenv(VARIABLE, raising=False)
     base = {"endpoint_url": "https://otel.acme.com", "workspaces": "all"}
-    cases = {
+    cases: dict[str, tuple[dict[str, Any], str]] = {
         "missing": ({"headers_file": "nope"}, "no file nope in the secrets folder"),
         "readable by others": ({"headers_file": "shared"}, "can be read by others (mode 644)"),
         "malformed": ({"headers_file": "garbled"}, "garbled line 2 is not `Name: value`"),
