@@ -46,6 +46,10 @@ INCREASE_REQUEST: Final = "splreq_"
 RBAC_GROUP: Final = "rbac_group_"
 RBAC_ROLE: Final = "rbac_role_"
 """The SDK names no prefix for RBAC roles either; the tools accept any well-formed id for both."""
+EXTERNAL_KEY: Final = "ekey_"
+TELEMETRY_DESTINATION: Final = "tdst_"
+WEBHOOK: Final = "whep_"
+"""The SDK names no prefix for organization webhook endpoints: this one is the sandbox's choice."""
 
 
 def encode_base58(value: int) -> str:

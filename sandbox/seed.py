@@ -18,7 +18,8 @@ same organization, byte for byte. What it holds, for `users=N`:
   days ago) and accepted (to members who joined through them).
 * Small organizations still show every API-key and invite status (see `_Draw.spread`).
 * Service accounts and federation (`federation_seed.py`); spend limits, increase requests, RBAC
-  groups and roles (`governance_seed.py`).
+  groups and roles (`governance_seed.py`); external keys, telemetry destinations and webhook
+  endpoints (`hooks_seed.py`).
 
 Seeding 100,000 users (with ~23,000 keys, ~175,000 memberships and ~6,600 invites) takes 1–2 s
 on a modest machine: each collection is generated in time order and appended in bulk, never
@@ -38,6 +39,7 @@ from typing import Final, TypeVar
 from . import ids
 from .federation_seed import seed_federation
 from .governance_seed import seed_governance
+from .hooks_seed import seed_hooks
 from .models import (
     COLORS,
     INVITE_LIFETIME_SECONDS,
@@ -212,6 +214,7 @@ def build_demo_state(
         seed_federation(state, seed, anchor, named)
         seed_governance(state, anchor, named)
         state.monitoring.seed(_snapshot(state, anchor))
+        seed_hooks(state, anchor, named)
     finally:
         if collecting:
             gc.enable()

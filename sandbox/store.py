@@ -18,6 +18,7 @@ prove that a refused write changed nothing):
   `compliance_settings` turns on and off: may the admin key read the feed, and are writes captured
   in it; a write made while it is off never appears there);
 * `governance` (`governance.py`): spend limits, increase requests, RBAC groups and roles;
+* `hooks` (`hooks.py`): external keys, telemetry destinations, webhook endpoints;
 * `request_limit` — the per-organization request limit (`request_limit.py`), None when off;
 * `snapshot()` — everything above as plain data, for equality checks.
 
@@ -38,6 +39,7 @@ from . import ids
 from .faults import FaultPlan
 from .federation import FederationState
 from .governance import GovernanceState
+from .hooks import HooksState
 from .ids import IdGenerator
 from .models import Activity, ApiKey, Invite, Member, Organization, User, Workspace
 from .monitoring import MonitoringState
@@ -188,6 +190,7 @@ class SandboxState:
         self.tokens = TokenStore()
         self.monitoring = MonitoringState()
         self.governance = GovernanceState(seed)
+        self.hooks = HooksState()
         self.compliance_api_enabled = True
         """Whether the Compliance API was enabled for the organization (gates the activity feed)."""
         self.request_limit: RequestLimit | None = None
@@ -327,4 +330,5 @@ class SandboxState:
             "rate_limit_overrides": self.monitoring.rate_limits.snapshot(),
             "governance": self.governance.snapshot(),
             "compliance_api_enabled": self.compliance_api_enabled,
+            "hooks": self.hooks.snapshot(),
         }

@@ -119,6 +119,62 @@ MODELS: dict[str, tuple[str, tuple[str, ...]]] = {
         ),
     ),
     "ComplianceSettings": (f"{_O}.BetaComplianceSettings", ("state",)),
+    "ExternalKey": (
+        f"{_O}.BetaExternalKey",
+        (
+            "id",
+            "display_name",
+            "provider_config",
+            "attachment",
+            "geo",
+            "user_profile_id",
+            "created_at",
+            "updated_at",
+        ),
+    ),
+    "ExternalKeyValidation": (f"{_O}.ExternalKeyValidateResponse", ("status", "error")),
+    "WebhookEndpoint": (
+        f"{_O}.BetaOrganizationWebhookEndpoint",
+        (
+            "id",
+            "name",
+            "url",
+            "description",
+            "enabled_events",
+            "state",
+            "disabled_reason",
+            "created_at",
+            "updated_at",
+        ),
+    ),
+    "TelemetryTraces": (
+        f"{_O}.BetaTelemetryDestinationTraces",
+        ("content_mode", "enabled", "endpoint_url", "max_content_bytes"),
+    ),
+    "DeliveryHealth": (
+        f"{_O}.BetaTelemetryDestinationDeliveryHealth",
+        ("last_error", "last_error_at", "last_success_at"),
+    ),
+    "TelemetryDestination": (
+        f"{_O}.BetaTelemetryDestination",
+        (
+            "id",
+            "display_name",
+            "endpoint_url",
+            "header_names",
+            "state",
+            "workspaces",
+            "traces",
+            "delivery_health",
+            "created_at",
+            "updated_at",
+        ),
+    ),
+    "TelemetryDestinationWorkspace": (
+        f"{_O}.telemetry_destinations.BetaTelemetryDestinationWorkspace",
+        ("telemetry_destination_id", "workspace_id", "created_at"),
+    ),
+    "TelemetryTest": (f"{_O}.BetaTelemetryDestinationTestResponse", ("result",)),
 }
 """Our name → the SDK class and the fields the tools show."""
 
@@ -127,6 +183,7 @@ VALUES: dict[str, tuple[str, str]] = {
     "WORKSPACE_ROLES": (f"{_O}.BetaWorkspaceMember", "workspace_role"),
     "API_KEY_STATUSES": (f"{_O}.BetaAPIKey", "status"),
     "INVITE_STATUSES": (f"{_O}.BetaOrganizationInvite", "status"),
+    "WEBHOOK_EVENTS": (f"{_O}.BetaOrganizationWebhookEndpoint", "enabled_events"),
 }
 """Closed sets of values an argument takes, as tuples."""
 
@@ -197,7 +254,10 @@ def generate() -> str:
         "",
     ]
     for constant, (path, field) in VALUES.items():
-        values = _literals(_sdk_class(path).model_fields[field].annotation)
+        annotation = _sdk_class(path).model_fields[field].annotation
+        if typing.get_origin(annotation) in (list, typing.List):  # noqa: UP006
+            annotation = typing.get_args(annotation)[0]  # a list of choices: its choices
+        values = _literals(annotation)
         assert values is not None, (path, field)
         lines.append(f"{constant}: tuple[str, ...] = {values!r}")
         lines.append(f'"""`{field}` of `{path.rpartition(".")[2]}`."""')

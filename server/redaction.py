@@ -14,10 +14,12 @@ import threading
 _lock = threading.Lock()
 _secrets: set[str] = set()
 
-# Anthropic credentials (sk-ant-admin01-…, sk-ant-oat01-…, sk-ant-api03-…) and compact JWTs.
+# Anthropic credentials (sk-ant-admin01-…, sk-ant-oat01-…, sk-ant-api03-…), compact JWTs and
+# webhook signing secrets (whsec_…).
 _SHAPES = re.compile(
     r"sk-ant-[a-z]+\d*-[A-Za-z0-9_\-]{16,}"
     r"|eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}"
+    r"|whsec_[A-Za-z0-9+/=_\-]{16,}"
 )
 REDACTED = "[redacted]"
 

@@ -40,6 +40,9 @@ TOOLSETS = (
     "spend_limits",
     "rbac",
     "compliance",
+    "external_keys",
+    "telemetry",
+    "webhooks",
 )
 
 
@@ -61,6 +64,9 @@ def _good_arguments(sandbox: RunningSandbox, oauth: bool) -> dict[str, dict[str,
         "spend_limit_increase_request_id": next(iter(sandbox.state.governance.increase_requests)),
         "rbac_group_id": next(iter(sandbox.state.governance.groups)),
         "rbac_role_id": next(iter(sandbox.state.governance.roles)),
+        "external_key_id": next(iter(sandbox.state.hooks.external_keys)),
+        "destination_id": next(iter(sandbox.state.hooks.destinations)),
+        "webhook_endpoint_id": next(iter(sandbox.state.hooks.webhooks)),
     }
     arguments: dict[str, dict[str, Any]] = {}
     path_params = {op.name: op.path_params for op in OPERATIONS}

@@ -95,6 +95,7 @@ def every_write(sandbox: RunningSandbox, oauth: bool, spare: set[str]) -> list[t
         ("remove_user", {"user_id": leaver["id"]}),
         ("archive_workspace", {"workspace_id": second["id"]}),
         *governance_writes(sandbox, outsider["id"]),
+        *hooks_writes(sandbox, {first["id"], second["id"], *spare}),
     ]
     if not oauth:
         return calls
@@ -191,6 +192,58 @@ def governance_writes(sandbox: RunningSandbox, user_id: str) -> list[tuple[str, 
         ),
         ("delete_rbac_group", {"rbac_group_id": legal.id}),
         ("update_compliance_settings", {"state": "disabled"}),
+    ]
+
+
+def hooks_writes(sandbox: RunningSandbox, avoid: set[str]) -> list[tuple[str, dict[str, Any]]]:
+    """One call of every external-key, telemetry and webhook write, on seeded objects, leaving the
+    workspaces in `avoid` alone."""
+    hooks = sandbox.state.hooks
+    keys = {key.display_name: key for key in hooks.external_keys.values()}
+    destinations = {d.display_name: d for d in hooks.destinations.values()}
+    honeycomb, datadog = destinations["Honeycomb"], destinations["Datadog (Platform)"]
+    listed = next(iter(datadog.listed))
+    joiner = next(
+        w.id
+        for w in sandbox.state.workspaces.values()
+        if w.archived_at is None and not w.is_default and w.id not in avoid | {listed}
+    )
+    webhooks = {w.name: w for w in hooks.webhooks.values()}
+    return [
+        (
+            "create_external_key",
+            {
+                "provider": "gcp",
+                "key_name": "projects/acme/locations/us/keyRings/claude/cryptoKeys/canary",
+                "display_name": "Canary key",
+            },
+        ),
+        ("update_external_key", {"external_key_id": keys["EU staging"].id, "display_name": "Canary staging"}),
+        ("validate_external_key", {"external_key_id": keys["EU staging"].id}),
+        ("delete_external_key", {"external_key_id": keys["Retired Azure key"].id}),
+        (
+            "create_telemetry_destination",
+            {"endpoint_url": "https://otel.canary.example.com", "workspaces": "all"},
+        ),
+        (
+            "update_telemetry_destination",
+            {"destination_id": honeycomb.id, "display_name": "Canary Honeycomb"},
+        ),
+        ("test_telemetry_destination", {"destination_id": datadog.id}),
+        ("add_telemetry_destination_workspace", {"destination_id": datadog.id, "workspace_id": joiner}),
+        ("remove_telemetry_destination_workspace", {"destination_id": datadog.id, "workspace_id": listed}),
+        ("delete_telemetry_destination", {"destination_id": honeycomb.id}),
+        (
+            "create_webhook",
+            {
+                "url": "https://hooks.canary.example.com",
+                "enabled_events": ["external_key.failed"],
+                "name": "canary",
+            },
+        ),
+        ("update_webhook", {"webhook_endpoint_id": webhooks["security-alerts"].id, "description": "canary"}),
+        ("regenerate_webhook_signing_secret", {"webhook_endpoint_id": webhooks["security-alerts"].id}),
+        ("delete_webhook", {"webhook_endpoint_id": webhooks["trust-and-safety"].id}),
     ]
 
 

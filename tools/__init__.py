@@ -10,6 +10,7 @@ from . import (
     analytics,
     api_keys,
     compliance,
+    external_keys,
     federation,
     invites,
     organization,
@@ -19,7 +20,9 @@ from . import (
     service_accounts,
     spend_limits,
     tasks,
+    telemetry,
     users,
+    webhooks,
     workspaces,
 )
 
@@ -38,6 +41,9 @@ OPERATIONS: tuple[Operation, ...] = (
     *spend_limits.OPERATIONS,
     *rbac.OPERATIONS,
     *compliance.OPERATIONS,
+    *external_keys.OPERATIONS,
+    *telemetry.OPERATIONS,
+    *webhooks.OPERATIONS,
 )
 """Every operation, in the order tools are listed."""
 
@@ -65,6 +71,9 @@ TOOLSET_DESCRIPTIONS: dict[str, str] = {
     "spend_limits": "spend caps in dollars per period, members' requests for more",
     "rbac": "RBAC groups, their members, and the roles they grant (Enterprise)",
     "compliance": "whether organization activity is captured for the activity feed",
+    "external_keys": "customer-managed encryption keys (CMEK) in AWS, Google Cloud or Azure KMS",
+    "telemetry": "OpenTelemetry destinations the organization's traces are sent to",
+    "webhooks": "webhook endpoints Anthropic sends events to, their signing secrets",
     "tasks": "many changes with one approval: offboarding, roles for a domain, unused keys",
 }
 """What each area is for, in a few words (the `toolsets` tool lists them)."""

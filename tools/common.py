@@ -11,6 +11,7 @@ import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
 from typing import Annotated, Any, Literal, Protocol
+from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
@@ -84,6 +85,34 @@ def _opaque_id(noun: str, finder: str) -> Any:
 
 IncreaseRequestId = _opaque_id("a spend-limit increase request", "list_spend_increase_requests finds them")
 RbacRoleId = _opaque_id("an RBAC role", "list_rbac_roles finds them")
+ExternalKeyId = _id_type(
+    "ekey_", "an external key", "ekey_01H8Jq2vTn6yWcX4pLmR9sKe", " (list_external_keys finds them)"
+)
+TelemetryDestinationId = _id_type(
+    "tdst_",
+    "a telemetry destination",
+    "tdst_01Gc8Yt3Kw6Np2Xr9Lm4Qb7Z",
+    " (list_telemetry_destinations finds them)",
+)
+WebhookEndpointId = _opaque_id("a webhook endpoint", "list_webhooks finds them")
+UserProfileId = _id_type("uprof_", "a user profile", "uprof_01Hk3R9TWxq7CfQak00OiVw4", "")
+
+
+def _check_https(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme != "https" or not parts.hostname or len(value) > 2048:
+        raise PydanticCustomError(
+            "https_url", "expected an https:// URL with a host name, at most 2,048 characters", {}
+        )
+    if parts.username is not None or parts.password is not None:
+        raise PydanticCustomError("https_url", "the URL must not carry a user name or password", {})
+    return value
+
+
+DeliveryUrl = Annotated[
+    str, AfterValidator(_check_https), WithJsonSchema({"type": "string", "format": "uri", "maxLength": 2048})
+]
+"""Where the organization's deliveries go (a webhook receiver, a telemetry collector)."""
 
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,253}\.[^@\s.]{2,63}$")
 

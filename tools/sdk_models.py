@@ -45,6 +45,15 @@ API_KEY_STATUSES: tuple[str, ...] = ("active", "archived", "expired", "inactive"
 INVITE_STATUSES: tuple[str, ...] = ("accepted", "deleted", "expired", "pending")
 """`status` of `BetaOrganizationInvite`."""
 
+WEBHOOK_EVENTS: tuple[str, ...] = (
+    "external_key.failed",
+    "external_key.recovered",
+    "user_profile.enforcement_action_opened",
+    "user_profile.enforcement_action_resolved",
+    "user_profile.program_status_updated",
+)
+"""`enabled_events` of `BetaOrganizationWebhookEndpoint`."""
+
 
 class User(ApiObject):
     """`BetaOrganizationUser`, the fields the tools show."""
@@ -237,3 +246,83 @@ class ComplianceSettings(ApiObject):
     """`BetaComplianceSettings`, the fields the tools show."""
 
     state: dict[str, Any]  # one of several shapes
+
+
+class ExternalKey(ApiObject):
+    """`BetaExternalKey`, the fields the tools show."""
+
+    id: str
+    display_name: str | None = None
+    provider_config: dict[str, Any]  # one of several shapes
+    attachment: dict[str, Any]  # one of several shapes
+    geo: str
+    user_profile_id: str | None = None
+    created_at: str  # RFC 3339
+    updated_at: str  # RFC 3339
+
+
+class ExternalKeyValidation(ApiObject):
+    """`ExternalKeyValidateResponse`, the fields the tools show."""
+
+    status: str  # failure | success
+    error: str | None = None
+
+
+class WebhookEndpoint(ApiObject):
+    """`BetaOrganizationWebhookEndpoint`, the fields the tools show."""
+
+    id: str
+    name: str
+    url: str
+    description: str
+    enabled_events: list[str]  # see the SDK's values
+    state: str  # disabled | enabled
+    disabled_reason: str
+    created_at: str  # RFC 3339
+    updated_at: str  # RFC 3339
+
+
+class TelemetryTraces(ApiObject):
+    """`BetaTelemetryDestinationTraces`, the fields the tools show."""
+
+    content_mode: str  # metadata_only | content
+    enabled: bool
+    endpoint_url: str | None = None
+    max_content_bytes: int | None = None
+
+
+class DeliveryHealth(ApiObject):
+    """`BetaTelemetryDestinationDeliveryHealth`, the fields the tools show."""
+
+    last_error: str | None = None
+    last_error_at: str | None = None  # RFC 3339
+    last_success_at: str | None = None  # RFC 3339
+
+
+class TelemetryDestination(ApiObject):
+    """`BetaTelemetryDestination`, the fields the tools show."""
+
+    id: str
+    display_name: str | None = None
+    endpoint_url: str
+    header_names: list[str]
+    state: dict[str, Any]  # one of several shapes
+    workspaces: dict[str, Any]  # one of several shapes
+    traces: TelemetryTraces
+    delivery_health: DeliveryHealth
+    created_at: str  # RFC 3339
+    updated_at: str  # RFC 3339
+
+
+class TelemetryDestinationWorkspace(ApiObject):
+    """`BetaTelemetryDestinationWorkspace`, the fields the tools show."""
+
+    telemetry_destination_id: str
+    workspace_id: str
+    created_at: str  # RFC 3339
+
+
+class TelemetryTest(ApiObject):
+    """`BetaTelemetryDestinationTestResponse`, the fields the tools show."""
+
+    result: dict[str, Any]  # one of several shapes

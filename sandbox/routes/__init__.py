@@ -12,6 +12,7 @@ from . import (
     api_keys,
     claude_code,
     compliance,
+    external_keys,
     federation_issuers,
     federation_rules,
     invites,
@@ -23,7 +24,9 @@ from . import (
     reports,
     service_accounts,
     spend_limits,
+    telemetry_destinations,
     users,
+    webhooks,
     workspaces,
 )
 
@@ -45,6 +48,9 @@ ROUTES: list[Route] = [
     *spend_limits.ROUTES,
     *rbac.ROUTES,
     *compliance.ROUTES,
+    *external_keys.ROUTES,
+    *telemetry_destinations.ROUTES,
+    *webhooks.ROUTES,
     *analytics.ROUTES,
     *analytics_reports.ROUTES,
 ]

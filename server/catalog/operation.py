@@ -23,6 +23,7 @@ from pydantic import BaseModel
 
 from ..api.credentials.base import OAUTH_ONLY, ORG_ADMIN_ACCESS, Access
 from .preview import PreviewFn, Reader
+from .secrets import SecretReturned, SecretValues
 
 __all__ = ["OAUTH_ONLY", "ORG_ADMIN_ACCESS", "Access", "BucketWidth", "Days", "Filter", "Operation", "Report"]
 
@@ -194,6 +195,11 @@ class Operation:
     report: Report | None = None
     days: Days | None = None
     """A list of whole UTC days: the input's `range` becomes the API's day parameters."""
+    secret_values: SecretValues | None = None
+    """Secret values the endpoint takes (a collector's auth headers): the tool names where the human
+    left them, and the server reads them only as it sends (see `secrets.py`)."""
+    secret_returned: SecretReturned | None = None
+    """A secret the endpoint returns once (a webhook's signing secret): kept in a file, never shown."""
     sources: tuple[Operation, ...] = ()
     """Other endpoints that answer the same question (a newer API, a legacy one), each a full
     operation of its own: the tool takes `source` (an endpoint's path under /v1/organizations/),
@@ -244,6 +250,10 @@ class Operation:
         for source in self.sources:
             if source.report is None or self.report is None or source.sources:
                 raise ValueError(f"{self.name}: sources are reports of a report, one level deep")
+        if self.secret_values is not None:
+            for name in (self.secret_values.file, self.secret_values.env):
+                if name not in fields:
+                    raise ValueError(f"{self.name}: secret values come from input field {name!r}")
 
     @property
     def source_name(self) -> str:
@@ -253,6 +263,8 @@ class Operation:
     def api_fields(self) -> frozenset[str]:
         """Input fields sent to the API outside the path (query for GET/DELETE, body for POST)."""
         skip = {*self.path_params, *self.filters}
+        if self.secret_values is not None:  # where the secrets are is the server's business only
+            skip |= {self.secret_values.file, self.secret_values.env}
         return frozenset(
             name for name, info in self.input.model_fields.items() if name not in skip and not info.exclude
         )

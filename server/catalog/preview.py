@@ -51,6 +51,11 @@ class Reader(Protocol):
         authenticates through), so a preview can say when a change cuts off the server itself."""
         ...
 
+    def secret_names(self, file: str | None, env: Mapping[str, str] | None) -> list[str]:
+        """The names of the secret values the human left for the server (`file` in its secrets
+        folder, `env` {name: variable}), never the values; `SecretSourceError` says what is wrong."""
+        ...
+
 
 LINE_MAX = 400
 """The longest line a preview shows; the rest of a value is cut, never allowed to push lines away."""

@@ -28,6 +28,7 @@ from pydantic import BaseModel
 from ..api.errors import ApiError, ApiUnreachable
 from ..catalog.operation import Operation
 from ..catalog.preview import Preview, one_line
+from ..catalog.secrets import SecretSourceError
 from ..runtime import rendering
 from ..runtime.failures import api_error_text, unreachable_text
 from ..runtime.plans import PlanInvalid
@@ -260,6 +261,9 @@ class OperationRun(WriteRun):
         except ApiUnreachable as exc:
             await self.audit("failed", detail=f"unknown outcome: {exc.reason}")
             return failure(unreachable_text(op, exc, change_sent=True))
+        except SecretSourceError as exc:  # gone or changed since the preview read it
+            await self.audit("failed", detail=f"not sent: {exc}")
+            return failure(f"Not applied: {op.name}: {exc}. Nothing was sent.")
         item = checked(op, response.data) if response.data is not None else None
         await self.audit("applied", request_id=response.request_id, via=via, approver=approver)
         rid = f" [request_id={response.request_id}]" if response.request_id else ""

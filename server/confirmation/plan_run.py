@@ -18,8 +18,10 @@ from mcp.types import CallToolResult
 from pydantic import BaseModel
 
 from ..api.errors import ApiError, ApiUnreachable
+from ..catalog.operation import Operation
 from ..catalog.plan import Task
 from ..catalog.preview import Preview, one_line
+from ..catalog.secrets import SecretSourceError
 from ..runtime.failures import api_error_text
 from ..runtime.plans import PlanInvalid, PlanItem, PlanPreview, compose, plan_key, previewed
 from ..runtime.requests import send
@@ -108,8 +110,14 @@ class PlanRun(WriteRun):
             # The journal keeps "sending": whether it reached the API is unknown.
             message = f"outcome unknown: {exc.reason}"
             return await self._settle(item, "failed", via, approver, message=message)
+        except SecretSourceError as exc:
+            await journal.record(item.key, "failed")
+            return await self._settle(item, "failed", via, approver, message=f"not sent: {exc}")
         await journal.record(item.key, "applied", response.request_id)
-        return await self._settle(item, "applied", via, approver, request_id=response.request_id)
+        kept = _kept(item.op, response.data)
+        return await self._settle(
+            item, "applied", via, approver, message=kept, request_id=response.request_id
+        )
 
     async def _settle(
         self,
@@ -157,12 +165,12 @@ class PlanRun(WriteRun):
         ]
         shown = 0
         for o in outcomes:
-            if o["outcome"] == "applied":
+            if o["outcome"] == "applied" and not o["message"]:  # an applied change with news is always shown
                 shown += 1
                 if shown > SHOWN_APPLIED:
                     continue
             rid = f" [request_id={o['request_id']}]" if o["request_id"] else ""
-            why = f": {one_line(o['message'], 300)}" if o["message"] and o["outcome"] != "applied" else ""
+            why = f": {one_line(o['message'], 300)}" if o["message"] else ""
             lines.append(f"{o['number']}. {o['outcome'].replace('_', ' ')}: {o['action']}{why}{rid}")
         if shown > SHOWN_APPLIED:
             lines.append(f"(+{shown - SHOWN_APPLIED} more applied)")
@@ -200,3 +208,15 @@ def _journaled(item: PlanItem, journal: Mapping[str, Entry]) -> PlanItem:
         )
         return replace(item, status="in_doubt", note=note)
     return item  # failed before, or idempotent: sending it again cannot change anything twice
+
+
+def _kept(op: Operation, data: Any) -> str:
+    """Where a secret the API returned once went (its file), for the plan's answer; "" if none."""
+    spec = op.secret_returned
+    if spec is None or not isinstance(data, dict):
+        return ""
+    noun = spec.field.replace("_", " ")
+    path = data.get(f"{spec.field}_file")
+    if path:
+        return f"its {noun} is in {path} (mode 0600, only the user reads it; never shown)"
+    return f"its {noun}: {data.get(f'{spec.field}_error') or 'not returned'}"

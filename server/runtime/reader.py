@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from datetime import datetime
+from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -19,6 +20,7 @@ from ..api.client import AdminApi, fill_path
 from ..api.errors import ApiError, ApiUnreachable
 from ..catalog.operation import Operation
 from .paginator import Source, Style, collect, pages
+from .secret_files import read_values
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -28,17 +30,17 @@ PREVIEW_MAX_ITEMS = 5_000
 
 class ListStyles:
     """Which paging style and page size each list path has, from the catalog's list operations, and
-    the `anthropic-beta` value a list needs (the spend-limit list does)."""
+    the `anthropic-beta` value a read needs (the spend-limit list, every webhook read do)."""
 
     def __init__(self, operations: Iterable[Operation]) -> None:
         self._patterns: list[tuple[re.Pattern[str], Style, int, str]] = []
         self._betas: list[tuple[re.Pattern[str], str]] = []
         for op in operations:
+            pattern = re.compile("^" + re.sub(r"\\{\w+\\}", "[^/]+", re.escape(op.path)) + "$")
+            if op.beta and op.method == "GET":  # a beta area's objects are read with its beta too
+                self._betas.append((pattern, op.beta))
             if op.pagination == "none":
                 continue
-            pattern = re.compile("^" + re.sub(r"\\{\w+\\}", "[^/]+", re.escape(op.path)) + "$")
-            if op.beta:
-                self._betas.append((pattern, op.beta))
             style: Style = "id_cursor" if op.pagination == "id_cursor" else "page_token"
             size = op.page_size
             if op.report is not None and op.report.widths:
@@ -56,10 +58,11 @@ class ListStyles:
 
 
 class ApiReader:
-    def __init__(self, api: AdminApi, styles: ListStyles, clock: Any) -> None:
+    def __init__(self, api: AdminApi, styles: ListStyles, clock: Any, secrets: Path) -> None:
         self.api = api
         self._styles = styles
         self._clock = clock
+        self._secrets = secrets
         self._seen: dict[str, Any] = {}
         self._missing: set[str] = set()
 
@@ -69,6 +72,9 @@ class ApiReader:
 
     def credential_details(self) -> Mapping[str, Any]:
         return self.api.credential.details()
+
+    def secret_names(self, file: str | None, env: Mapping[str, str] | None) -> list[str]:
+        return list(read_values(self._secrets, file, env))
 
     async def page(self, path: str, **query: Any) -> dict[str, Any]:
         key = repr((path, sorted(query.items())))

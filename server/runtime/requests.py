@@ -3,6 +3,7 @@ shape the tool publishes."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -10,6 +11,7 @@ from pydantic import BaseModel, ValidationError
 from ..api.client import ApiResponse, fill_path
 from ..api.errors import ApiUnreachable
 from ..catalog.operation import Operation
+from .secret_files import folder_of, keep_returned, with_values
 from .state import RunState
 
 
@@ -19,13 +21,22 @@ def path_for(op: Operation, args: BaseModel) -> str:
 
 async def send(op: Operation, args: BaseModel, state: RunState) -> ApiResponse:
     """The operation's one request (a non-idempotent write is never retried once it may have
-    reached the API: see `AdminApi.request`)."""
+    reached the API: see `AdminApi.request`). Secret values the arguments point at are read into
+    the body only now (`SecretSourceError` if they cannot be, before anything is sent), and a
+    secret the API returns once is kept in a file, never handed on."""
     values = op.api_values(args)
+    folder = folder_of(state.settings.state_dir)
+    if op.secret_values is not None:
+        values = with_values(op.secret_values, args, values, folder)
     body = values if op.method == "POST" else None
     query = None if op.method == "POST" else values
-    return await state.api.request(
+    response = await state.api.request(
         op.method, path_for(op, args), query=query, body=body, beta=op.beta, idempotent=op.is_idempotent
     )
+    if op.secret_returned is not None and isinstance(response.data, dict):
+        kept = keep_returned(op.secret_returned, response.data, args, folder, state.clock())
+        response = replace(response, data=kept)
+    return response
 
 
 def checked(op: Operation, data: Any) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from ..catalog.inventory import Inventory
 from ..catalog.operation import Operation
 from ..config import Settings
 from .reader import ApiReader, ListStyles
+from .secret_files import folder_of
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +53,7 @@ class RunState:
 
     def reader(self) -> ApiReader:
         """A reader for one tool call (it remembers what it read until the call ends)."""
-        return ApiReader(self.api, self.styles, self.clock)
+        return ApiReader(self.api, self.styles, self.clock, folder_of(self.settings.state_dir))
 
     async def organization(self) -> Organization:
         """The organization (`/v1/organizations/me`), read once per run."""

@@ -272,6 +272,9 @@ NOT_IN_SDK = {
 `test_sandbox_claude_code.py` and `test_sandbox_activities.py` check their shapes field by field."""
 
 
+GCP_KEY = "projects/acme/locations/us/keyRings/claude/cryptoKeys/tour"
+
+
 def _tour(sandbox: RunningSandbox, sdk: anthropic.Anthropic) -> None:
     """Calls every SDK method the sandbox emulates, with strict response validation."""
     state = sandbox.state
@@ -397,8 +400,43 @@ def _tour(sandbox: RunningSandbox, sdk: anthropic.Anthropic) -> None:
     analytics.user_usage_report.list(starting_at=start)
     analytics.cost_report.list(starting_at=start)
     analytics.user_cost_report.list(starting_at=start)
+    _tour_hooks(sandbox, sdk, workspace.id)
     org.workspaces.archive(workspace.id)
     org.users.remove(user.id)
+
+
+def _tour_hooks(sandbox: RunningSandbox, sdk: anthropic.Anthropic, workspace_id: str) -> None:
+    """External keys, telemetry destinations and webhooks (the SDK sends their beta headers)."""
+    org = sdk.beta.organization
+    key = org.external_keys.create(provider_config={"type": "gcp", "key_name": GCP_KEY}, display_name="Tour")
+    org.external_keys.list()
+    org.external_keys.retrieve(key.id)
+    org.external_keys.update(key.id, display_name="Tour 2")
+    org.external_keys.validate(key.id)
+    org.external_keys.delete(key.id)
+    telemetry = org.telemetry_destinations
+    destination = telemetry.create(
+        endpoint_url="https://otel.tour.example.com",
+        workspaces={"type": "include", "workspace_ids": [workspace_id]},
+        headers={"authorization": "Bearer tour-collector-token"},
+    )
+    telemetry.list(workspace_ids=[workspace_id])
+    telemetry.retrieve(destination.id)
+    telemetry.update(destination.id, state={"type": "disabled"}, traces={"content_mode": "content"})
+    telemetry.test(destination.id)
+    other = next(
+        w.id for w in sandbox.state.workspaces.values() if not w.is_default and w.archived_at is None
+    )
+    telemetry.workspaces.add(other, destination_id=destination.id)
+    telemetry.workspaces.list(destination.id)
+    telemetry.workspaces.remove(other, destination_id=destination.id)
+    telemetry.delete(destination.id)
+    hook = org.webhooks.create(url="https://hooks.tour.example.com", enabled_events=["external_key.failed"])
+    org.webhooks.list(limit=1)
+    org.webhooks.retrieve(hook.id)
+    org.webhooks.update(hook.id, state="disabled")
+    org.webhooks.regenerate_signing_secret(hook.id)
+    org.webhooks.delete(hook.id)
 
 
 def test_every_route_is_served_to_the_sdk(sdk: anthropic.Anthropic, sandbox: RunningSandbox) -> None:
