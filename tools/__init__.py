@@ -9,10 +9,13 @@ from . import (
     activity,
     analytics,
     api_keys,
+    claude_tag,
     compliance,
     federation,
     invites,
     organization,
+    plugin_marketplaces,
+    plugins,
     rate_limits,
     rbac,
     reports,
@@ -38,6 +41,9 @@ OPERATIONS: tuple[Operation, ...] = (
     *spend_limits.OPERATIONS,
     *rbac.OPERATIONS,
     *compliance.OPERATIONS,
+    *plugins.OPERATIONS,
+    *plugin_marketplaces.OPERATIONS,
+    *claude_tag.OPERATIONS,
 )
 """Every operation, in the order tools are listed."""
 
@@ -65,6 +71,9 @@ TOOLSET_DESCRIPTIONS: dict[str, str] = {
     "spend_limits": "spend caps in dollars per period, members' requests for more",
     "rbac": "RBAC groups, their members, and the roles they grant (Enterprise)",
     "compliance": "whether organization activity is captured for the activity feed",
+    "plugins": "plugins for Claude: upload, versions, who gets them (Enterprise)",
+    "plugin_marketplaces": "plugin marketplaces: default installation, checking content",
+    "claude_tag": "Claude Tag (Claude in Slack): channels, workspaces, bundles",
     "tasks": "many changes with one approval: offboarding, roles for a domain, unused keys",
 }
 """What each area is for, in a few words (the `toolsets` tool lists them)."""

@@ -14,6 +14,8 @@ from typing import Any, Protocol, TypeVar
 
 from pydantic import BaseModel
 
+from .files import SentFiles
+
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -49,6 +51,10 @@ class Reader(Protocol):
     def credential_details(self) -> Mapping[str, Any]:
         """Non-secret facts of the credential this server uses (e.g. the federation rule it
         authenticates through), so a preview can say when a change cuts off the server itself."""
+        ...
+
+    def sent_files(self) -> SentFiles | None:
+        """What an upload write read from its local path (None for every other write)."""
         ...
 
 
@@ -107,6 +113,8 @@ class Preview:
     sign-out, a service account), not one workspace: an allowlist must name `org` for it."""
     all_workspaces: bool = False
     """The write reaches every workspace (a federation rule for all workspaces)."""
+    upload_sha256: str | None = None
+    """An upload's SHA-256 as read for this preview: the files are sent only if they still hash so."""
 
     def __post_init__(self) -> None:
         details = [one_line(line) for line in self.details[:DETAILS_MAX]]

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from ..api.client import AdminApi, fill_path
 from ..api.errors import ApiError, ApiUnreachable
+from ..catalog.files import SentFiles
 from ..catalog.operation import Operation
 from .paginator import Source, Style, collect, pages
 
@@ -28,17 +29,17 @@ PREVIEW_MAX_ITEMS = 5_000
 
 class ListStyles:
     """Which paging style and page size each list path has, from the catalog's list operations, and
-    the `anthropic-beta` value a list needs (the spend-limit list does)."""
+    the `anthropic-beta` value a read needs (the spend-limit list does, every plugin read does)."""
 
     def __init__(self, operations: Iterable[Operation]) -> None:
         self._patterns: list[tuple[re.Pattern[str], Style, int, str]] = []
         self._betas: list[tuple[re.Pattern[str], str]] = []
         for op in operations:
+            pattern = re.compile("^" + re.sub(r"\\{\w+\\}", "[^/]+", re.escape(op.path)) + "$")
+            if op.beta and op.method == "GET":
+                self._betas.append((pattern, op.beta))
             if op.pagination == "none":
                 continue
-            pattern = re.compile("^" + re.sub(r"\\{\w+\\}", "[^/]+", re.escape(op.path)) + "$")
-            if op.beta:
-                self._betas.append((pattern, op.beta))
             style: Style = "id_cursor" if op.pagination == "id_cursor" else "page_token"
             size = op.page_size
             if op.report is not None and op.report.widths:
@@ -62,6 +63,8 @@ class ApiReader:
         self._clock = clock
         self._seen: dict[str, Any] = {}
         self._missing: set[str] = set()
+        self.uploading: SentFiles | None = None
+        """What the write being previewed uploads, once the runtime has read it."""
 
     def now(self) -> datetime:
         now: datetime = self._clock()
@@ -69,6 +72,9 @@ class ApiReader:
 
     def credential_details(self) -> Mapping[str, Any]:
         return self.api.credential.details()
+
+    def sent_files(self) -> SentFiles | None:
+        return self.uploading
 
     async def page(self, path: str, **query: Any) -> dict[str, Any]:
         key = repr((path, sorted(query.items())))

@@ -3,11 +3,12 @@ shape the tool publishes."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from ..api.client import ApiResponse, fill_path
+from ..api.client import ApiResponse, FilePart, fill_path
 from ..api.errors import ApiUnreachable
 from ..catalog.operation import Operation
 from .state import RunState
@@ -17,14 +18,22 @@ def path_for(op: Operation, args: BaseModel) -> str:
     return fill_path(op.path, {name: str(getattr(args, name)) for name in op.path_params})
 
 
-async def send(op: Operation, args: BaseModel, state: RunState) -> ApiResponse:
+async def send(
+    op: Operation, args: BaseModel, state: RunState, files: Sequence[FilePart] = ()
+) -> ApiResponse:
     """The operation's one request (a non-idempotent write is never retried once it may have
-    reached the API: see `AdminApi.request`)."""
+    reached the API: see `AdminApi.request`); with `files`, a multipart body of them and the values."""
     values = op.api_values(args)
     body = values if op.method == "POST" else None
     query = None if op.method == "POST" else values
     return await state.api.request(
-        op.method, path_for(op, args), query=query, body=body, beta=op.beta, idempotent=op.is_idempotent
+        op.method,
+        path_for(op, args),
+        query=query,
+        body=body,
+        beta=op.beta,
+        idempotent=op.is_idempotent,
+        files=files,
     )
 
 
