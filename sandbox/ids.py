@@ -46,6 +46,13 @@ INCREASE_REQUEST: Final = "splreq_"
 RBAC_GROUP: Final = "rbac_group_"
 RBAC_ROLE: Final = "rbac_role_"
 """The SDK names no prefix for RBAC roles either; the tools accept any well-formed id for both."""
+PLUGIN: Final = "plugin_"
+PLUGIN_VERSION: Final = "pluginver_"
+MARKETPLACE: Final = "marketplace_"
+SLACK_WORKSPACE: Final = "slws_"
+SLACK_CHANNEL: Final = "slch_"
+BUNDLE: Final = "capp_"
+BUNDLE_TARGET: Final = "btgt_"
 
 
 def encode_base58(value: int) -> str:
