@@ -51,6 +51,8 @@ def check(method: str, path: str, scopes: frozenset[str]) -> None:
                 403,
                 f"Missing required scopes. Got: {sorted(scopes)} Needed: {scope.split()}",
                 error_type="permission_error",
+                # Claude Tag names this refusal (the SDK has a typed error for it); the others do not.
+                error_code="api_key_scope_missing" if "/claude_tag/" in path else None,
             )
     raise ApiError(
         403,
