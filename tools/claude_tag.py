@@ -135,9 +135,9 @@ _BUNDLE_404 = "No bundle (or bundle target) has that id; list_claude_tag_bundles
 OPERATIONS = [
     Operation(
         name="list_claude_tag_slack_workspaces",
-        title="List Claude Tag Slack workspaces",
-        description="Slack workspaces (slws_…) set up for Claude Tag (Claude in Slack), with the settings "
-        "they store: on or off, model, guest policy, instructions.",
+        title="List Slack workspaces",
+        description="Connected Slack workspaces (slws_…) and their settings: on or off, model, guest policy, "
+        "instructions.",
         toolset=TOOLSET,
         method="GET",
         path=WORKSPACES,
@@ -153,8 +153,8 @@ OPERATIONS = [
     ),
     Operation(
         name="get_claude_tag_slack_workspace",
-        title="Get Claude Tag Slack workspace",
-        description="One Slack workspace's Claude Tag settings.",
+        title="Get Slack workspace",
+        description="One Slack workspace's settings, stored or as they apply.",
         toolset=TOOLSET,
         method="GET",
         path=WORKSPACES + "/{slack_workspace_id}",
@@ -169,9 +169,9 @@ OPERATIONS = [
     ),
     Operation(
         name="list_claude_tag_slack_channels",
-        title="List Claude Tag Slack channels",
-        description="The Slack channels (slch_…) of one Slack workspace where Claude Tag is set up, with "
-        "their settings; slack_workspace is Slack's T… id.",
+        title="List Slack channels",
+        description="Connected Slack channels (slch_…) of one Slack workspace (by its T… id), and their "
+        "settings.",
         toolset=TOOLSET,
         method="GET",
         path=CHANNELS,
@@ -188,8 +188,8 @@ OPERATIONS = [
     ),
     Operation(
         name="get_claude_tag_slack_channel",
-        title="Get Claude Tag Slack channel",
-        description="One Slack channel's Claude Tag settings, its own or what applies.",
+        title="Get Slack channel",
+        description="One Slack channel's settings, stored or as they apply, with their sources.",
         toolset=TOOLSET,
         method="GET",
         path=CHANNELS + "/{slack_channel_id}",
@@ -204,9 +204,9 @@ OPERATIONS = [
     ),
     Operation(
         name="list_claude_tag_bundles",
-        title="List Claude Tag bundles",
-        description="Bundles (capp_…): named sets of connectors, repositories and credentials Claude can "
-        "use in Slack, with their instructions.",
+        title="List bundles",
+        description="Bundles (capp_…): sets of connectors, repositories and credentials usable in Slack, "
+        "with their instructions.",
         toolset=TOOLSET,
         method="GET",
         path=BUNDLES,
@@ -221,8 +221,8 @@ OPERATIONS = [
     ),
     Operation(
         name="get_claude_tag_bundle",
-        title="Get Claude Tag bundle",
-        description="One bundle: name, description, instructions (what it grants is never returned).",
+        title="Get bundle",
+        description="One bundle: name, description, instructions (never what it grants).",
         toolset=TOOLSET,
         method="GET",
         path=BUNDLES + "/{bundle_id}",
@@ -237,7 +237,7 @@ OPERATIONS = [
     Operation(
         name="list_claude_tag_bundle_targets",
         title="List bundle targets",
-        description="The Slack channels and workspaces a bundle is attached to (btgt_…).",
+        description="Where a bundle is attached (btgt_…): Slack channels and workspaces.",
         toolset=TOOLSET,
         method="GET",
         path=BUNDLES + "/{bundle_id}/targets",
@@ -255,7 +255,7 @@ OPERATIONS = [
     Operation(
         name="get_claude_tag_bundle_target",
         title="Get bundle target",
-        description="One attachment of a bundle to a Slack channel or workspace.",
+        description="One attachment of a bundle.",
         toolset=TOOLSET,
         method="GET",
         path=BUNDLES + "/{bundle_id}/targets/{target_id}",
@@ -570,9 +570,9 @@ async def _preview_detach(api: Reader, args: GetTarget) -> Preview:
 OPERATIONS += [
     Operation(
         name="update_claude_tag_slack_workspace",
-        title="Change Claude Tag Slack workspace settings",
-        description="Change a Slack workspace's Claude Tag settings (on/off, model, environment, guest "
-        "policy, instructions); clear makes them inherit the organization's defaults.",
+        title="Change Slack workspace settings",
+        description="Turn Claude on or off in a Slack workspace, or change its model, environment, guest "
+        "policy or instructions; clear makes a setting inherit.",
         toolset=TOOLSET,
         method="POST",
         path=WORKSPACES + "/{slack_workspace_id}",
@@ -590,9 +590,9 @@ OPERATIONS += [
     ),
     Operation(
         name="create_claude_tag_slack_channel",
-        title="Set up Claude Tag in a Slack channel",
-        description="Set a Slack channel up for Claude Tag (Slack's T… and C… ids), optionally with its "
-        "own settings; an already set-up channel is returned.",
+        title="Add a Slack channel",
+        description="Add a Slack channel to Claude Tag by Slack's T… and C… ids, optionally with its own "
+        "settings; one already added is returned.",
         toolset=TOOLSET,
         method="POST",
         path=CHANNELS,
@@ -609,9 +609,9 @@ OPERATIONS += [
     ),
     Operation(
         name="update_claude_tag_slack_channel",
-        title="Change Claude Tag Slack channel settings",
-        description="Change a Slack channel's Claude Tag settings (on/off, model, reply mode, guest policy, "
-        "instructions); clear makes them inherit its workspace's.",
+        title="Change Slack channel settings",
+        description="Turn Claude on or off in a Slack channel, or change its model, reply mode, guest "
+        "policy or instructions; clear makes a setting inherit the workspace's.",
         toolset=TOOLSET,
         method="POST",
         path=CHANNELS + "/{slack_channel_id}",
@@ -629,9 +629,9 @@ OPERATIONS += [
     ),
     Operation(
         name="delete_claude_tag_slack_channel",
-        title="Remove Claude Tag from a Slack channel",
+        title="Remove a Slack channel",
         description="Remove a Slack channel from Claude Tag: its settings, sessions, transcripts and memory "
-        "are deleted for good. Claude must be off in it. The user types the Slack channel id.",
+        "are deleted for good. Claude must be off in it; the user types the Slack channel id.",
         toolset=TOOLSET,
         method="DELETE",
         path=CHANNELS + "/{slack_channel_id}",
@@ -649,7 +649,7 @@ OPERATIONS += [
     Operation(
         name="update_claude_tag_bundle",
         title="Change bundle instructions",
-        description="Change a Claude Tag bundle's instructions (an empty string clears them).",
+        description="Change a bundle's instructions (an empty string clears them).",
         toolset=TOOLSET,
         method="POST",
         path=BUNDLES + "/{bundle_id}",
@@ -666,8 +666,8 @@ OPERATIONS += [
     Operation(
         name="attach_claude_tag_bundle",
         title="Attach bundle",
-        description="Attach a Claude Tag bundle to a set-up Slack channel (slch_…) or Slack workspace "
-        "(slws_…), so Claude there can use it.",
+        description="Attach a bundle to a connected Slack channel (slch_…) or Slack workspace (slws_…), so "
+        "Claude can use it there.",
         toolset=TOOLSET,
         method="POST",
         path=BUNDLES + "/{bundle_id}/targets",
@@ -685,7 +685,7 @@ OPERATIONS += [
     Operation(
         name="detach_claude_tag_bundle",
         title="Detach bundle",
-        description="Detach a Claude Tag bundle from a Slack channel or workspace (btgt_…).",
+        description="Detach a bundle from a Slack channel or workspace (btgt_…).",
         toolset=TOOLSET,
         method="DELETE",
         path=BUNDLES + "/{bundle_id}/targets/{target_id}",

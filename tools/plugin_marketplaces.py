@@ -87,7 +87,7 @@ OPERATIONS = [
         name="list_plugin_marketplaces",
         title="List plugin marketplaces",
         description="Plugin marketplaces (marketplace_…): the organization's own (uploaded or synced from "
-        "GitHub/GitLab) and members' personal ones, with default installation and sync status. Enterprise.",
+        "a Git host) and members' personal ones, with default installation and sync status. Enterprise.",
         toolset=TOOLSET,
         method="GET",
         path=MARKETPLACES,
@@ -256,7 +256,7 @@ OPERATIONS += [
     Operation(
         name="validate_plugin_marketplace_archive",
         title="Validate marketplace archive",
-        description="Check whether a marketplace .zip (local path, stdio only) would sync into claude.ai: "
+        description="Check whether a plugin marketplace .zip (local path, stdio only) would synchronize: "
         "which plugins would be skipped and why. Stores nothing.",
         toolset=TOOLSET,
         method="POST",
@@ -275,8 +275,8 @@ OPERATIONS += [
     Operation(
         name="validate_plugin_marketplace_repository",
         title="Validate marketplace repository",
-        description="Check whether a public GitHub repository's plugin marketplace would sync into "
-        "claude.ai: which plugins would be skipped and why. Stores nothing.",
+        description="Check whether the plugin marketplace a repository holds (by its URL) would "
+        "synchronize: which plugins would be skipped and why. Stores nothing.",
         toolset=TOOLSET,
         method="POST",
         path=MARKETPLACES + "/validate_repository",

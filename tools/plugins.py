@@ -178,8 +178,8 @@ OPERATIONS = [
     Operation(
         name="list_plugins",
         title="List plugins",
-        description="Plugins (plugin_…) for Claude in the organization's and members' plugin marketplaces, "
-        "newest first: owner, served version, installation setting, content scan. Enterprise.",
+        description="Plugins (plugin_…) in the organization's and members' marketplaces, newest first: "
+        "owner, which version is live (served), installation setting, content scan. Enterprise.",
         toolset=TOOLSET,
         method="GET",
         path=PLUGINS,
@@ -286,7 +286,7 @@ OPERATIONS = [
         name="list_plugin_shares",
         title="List plugin shares",
         description="Who a member-owned plugin is shared with (everyone, an RBAC group, one member), "
-        "newest first. Read-only: members share in claude.ai.",
+        "newest first. Read-only: its owner gives and withdraws them.",
         toolset=TOOLSET,
         method="GET",
         path=PLUGINS + "/{plugin_id}/shares",

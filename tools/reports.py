@@ -525,7 +525,7 @@ OPERATIONS = [
     Operation(
         name="get_cost_report",
         title="Cost report",
-        description="How much money we spent over a range (the bill, in USD), summed exactly to the fraction "
+        description="How much money we spend over a range (the bill, in USD), summed exactly to the fraction "
         "of a cent by workspace and/or description, or by actor (a member or a key), product, model, token "
         "type: totals, a daily series, or raw buckets.",
         toolset="reports",
