@@ -62,9 +62,10 @@ def archive_of(files: Mapping[str, bytes], comment: bytes = b"") -> bytes:
     return buffer.getvalue()
 
 
-def files_in(archive: bytes, limit: int) -> dict[str, bytes] | None:
-    """The files of a zip (a single folder wrapping everything unwrapped), or None if it is no zip
-    or holds more than `limit` bytes uncompressed."""
+def files_in(archive: bytes, limit: int, marker: str) -> dict[str, bytes] | None:
+    """The files of a zip, or None if it is no zip or holds more than `limit` bytes uncompressed. A
+    single folder wrapping everything (as a Git host's download has) is unwrapped when the `marker`
+    file is inside it rather than at the root."""
     try:
         with zipfile.ZipFile(io.BytesIO(archive)) as opened:
             infos = [info for info in opened.infolist() if not info.is_dir()]
@@ -74,8 +75,8 @@ def files_in(archive: bytes, limit: int) -> dict[str, bytes] | None:
     except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError):
         return None
     tops = {name.split("/", 1)[0] for name in found}
-    if len(tops) == 1 and all("/" in name for name in found):
-        top = next(iter(tops))
+    top = next(iter(tops)) if len(tops) == 1 else ""
+    if marker not in found and f"{top}/{marker}" in found:
         return {name[len(top) + 1 :]: content for name, content in found.items()}
     return found
 

@@ -23,14 +23,14 @@ from claude_admin_mcp.sandbox.runner import RunningSandbox
 from claude_admin_mcp.server.app import AdminServer
 
 from .api import raw_get
-from .conftest import connect, make_server, text_of
+from .conftest import MODES, connect, make_server, text_of
 from .writes import ScriptedHuman, snapshot
 
 TOOLSETS = ["default", "plugins", "plugin_marketplaces"]
 
 
 def server(sandbox: RunningSandbox, tmp: Path, **overrides: Any) -> AdminServer:
-    return make_server(sandbox, toolsets=TOOLSETS, exports_dir=tmp / "exports", **overrides)
+    return make_server(sandbox, **{"toolsets": TOOLSETS, "exports_dir": tmp / "exports", **overrides})
 
 
 def named(sandbox: RunningSandbox, name: str) -> Plugin:
@@ -197,27 +197,39 @@ async def test_a_version_uploads_from_an_archive_and_is_served(
 
 
 @pytest.mark.anyio
-async def test_the_file_changed_after_the_preview_is_not_sent(
-    fresh_sandbox: RunningSandbox, tmp_path: Path
+@pytest.mark.parametrize("mode", MODES)
+async def test_only_the_bytes_the_human_was_shown_are_sent(
+    fresh_sandbox: RunningSandbox, tmp_path: Path, mode: str
 ) -> None:
+    """The file changes while the human looks at its preview. Asked within the call (2025-11-25),
+    the send finds another SHA-256 and sends nothing; answered in a new request (2026-07-28), the
+    preview is read again, differs, and the human is asked about the new bytes."""
     commits = named(fresh_sandbox, "commit-commands")
     archive = tmp_path / "commit-commands.zip"
     archive.write_bytes(archive_of(plugin_files(commits.name, "0.5.0")))
+    swapped = archive_of(plugin_files(commits.name, "6.6.6"))
     before = snapshot(fresh_sandbox)
 
     class SwapsTheFile(ScriptedHuman):
         async def __call__(self, context: Any, params: Any) -> Any:
-            archive.write_bytes(archive_of(plugin_files(commits.name, "6.6.6")))  # after the preview
+            archive.write_bytes(swapped)  # after the preview was read
             return await super().__call__(context, params)
 
-    async with connect(
-        server(fresh_sandbox, tmp_path), elicitation_callback=SwapsTheFile("accept")
-    ) as client:
+    human = SwapsTheFile("accept")
+    async with connect(server(fresh_sandbox, tmp_path), mode, elicitation_callback=human) as client:
         result = await client.call_tool(
             "create_plugin_version", {"plugin_id": commits.id, "path": str(archive)}
         )
-    assert result.is_error and "changed since the preview was approved" in text_of(result)
-    assert snapshot(fresh_sandbox) == before, "nothing was sent"
+    if mode == "legacy":
+        assert result.is_error and "changed since the preview was approved" in text_of(result)
+        assert snapshot(fresh_sandbox) == before, "nothing was sent"
+        return
+    assert outcome(result) == "applied", text_of(result)
+    assert len(human.messages) == 2, "asked again about the new bytes"
+    new_digest = hashlib.sha256(b"commit-commands.zip\0" + str(len(swapped)).encode() + b"\0" + swapped)
+    assert new_digest.hexdigest() in human.messages[1] and new_digest.hexdigest() not in human.messages[0]
+    stored = fresh_sandbox.state.plugins.versions[commits.versions[-1]]
+    assert stored.archive == swapped and stored.manifest_version == "6.6.6"
 
 
 @pytest.mark.anyio

@@ -150,7 +150,7 @@ async def validate_archive(request: Request) -> JSONResponse:
     if len(parts) != 1:
         raise invalid_request("archive: send exactly one archive part, with a filename")
     content = parts[0][1]
-    files = files_in(content, ARCHIVE_MAX_BYTES * 4)
+    files = files_in(content, ARCHIVE_MAX_BYTES * 4, MARKETPLACE_MANIFEST)
     comment = _comment(content)
     return ok(report(files, comment if comment and _SHA.fullmatch(comment) else None, None))
 

@@ -182,7 +182,7 @@ async def list_plugins(request: Request) -> JSONResponse:
 
 def _files_of(parts: list[tuple[str, bytes]]) -> dict[str, bytes]:
     if len(parts) == 1 and parts[0][0].lower().endswith((".zip", ".plugin")):
-        unpacked = files_in(parts[0][1], MAX_UPLOAD_BYTES)
+        unpacked = files_in(parts[0][1], MAX_UPLOAD_BYTES, MANIFEST)
         if unpacked is None:
             raise invalid_request(f"files[]: {parts[0][0][:80]!r} is not a readable zip archive")
         return unpacked
