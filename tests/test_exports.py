@@ -394,7 +394,7 @@ async def test_read_only_tier_offers_it_and_an_unusable_folder_is_a_clear_error(
     async with connect(server) as client:
         names = [tool.name for tool in (await client.list_tools()).tools]
         result = await client.call_tool("export_list", {"list": "users"})
-    assert names == ["export_list"]
+    assert names == ["export_list", "toolsets"]  # `toolsets` turns the other areas on
     assert result.is_error and f"cannot write in the exports folder {blocker / 'exports'}" in text_of(result)
 
 
