@@ -4,6 +4,8 @@ removing a channel in use, and Bundle Targets whose id outlives a detach."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import anthropic
 import httpx2
 import pytest
@@ -79,10 +81,9 @@ def test_updates_are_partial_all_or_nothing_and_never_clear_a_reply_mode(
     before = dict(engineering.settings)
     with pytest.raises(anthropic.BadRequestError):
         tag.slack_channels.update(engineering.id, settings={"model": None, "reply_mode": None})
+    unknown_policy: Any = {"enabled": False, "guest_policy": {"type": "everyone"}}  # not a value of the SDK's
     with pytest.raises(anthropic.BadRequestError):
-        tag.slack_channels.update(
-            engineering.id, settings={"enabled": False, "guest_policy": {"type": "everyone"}}
-        )  # type: ignore[typeddict-item]
+        tag.slack_channels.update(engineering.id, settings=unknown_policy)
     assert engineering.settings == before, "a refused value stores nothing"
     cleared = tag.slack_channels.update(engineering.id, settings={"model": None, "instructions": ""})
     assert cleared.settings.model is None and cleared.settings.instructions is None
