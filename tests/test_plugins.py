@@ -10,11 +10,15 @@ import hashlib
 import io
 import os
 import stat
+import tempfile
 import zipfile
 from pathlib import Path
 from typing import Any
 
+import httpx2
 import pytest
+from mcp import Client, StdioServerParameters
+from mcp.client.stdio import stdio_client
 from mcp.types import BlobResourceContents, CallToolResult, ResourceLink
 
 from claude_admin_mcp.sandbox.plugins import MANIFEST, MARKETPLACE_MANIFEST, Plugin, archive_of
@@ -23,7 +27,8 @@ from claude_admin_mcp.sandbox.runner import RunningSandbox
 from claude_admin_mcp.server.app import AdminServer
 
 from .api import raw_get
-from .conftest import MODES, connect, make_server, text_of
+from .conftest import CANARY_KEY, MODES, connect, make_server, text_of
+from .processes import BIN, clean_env, free_port, running
 from .writes import ScriptedHuman, snapshot
 
 TOOLSETS = ["default", "plugins", "plugin_marketplaces"]
@@ -443,3 +448,52 @@ async def test_every_plugin_request_sends_the_beta_header(sandbox: RunningSandbo
             "list_plugin_marketplaces": {},
         }.items():
             assert not (await client.call_tool(name, arguments)).is_error, name
+
+
+# -- a real process over stdio -------------------------------------------------------------------
+
+
+@pytest.mark.e2e
+@pytest.mark.anyio
+async def test_over_stdio_a_version_uploads_and_an_archive_downloads(tmp_path: Path) -> None:
+    """The installed command over stdio against a standalone sandbox: the upload is read from this
+    machine's disk and approved in the client, the download is read back through resources/read."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    headers = {"x-api-key": CANARY_KEY, "anthropic-beta": "ce-plugins-2026-09-01"}
+    sandbox_args = ["sandbox", "--port", str(port), "--users", "10", "--admin-key", CANARY_KEY]
+    with running(sandbox_args, base + "/v1/organizations/me", clean_env()):
+        plugins = httpx2.get(base + "/v1/organizations/plugins", headers=headers).json()["data"]
+        deploy = next(p for p in plugins if p["name"] == "acme-deploy-tools")
+        version = deploy["served_version_id"]
+        path = f"/v1/organizations/plugins/{deploy['id']}/versions"
+        stored = httpx2.get(f"{base}{path}/{version}/content", headers=headers).content
+        archive = tmp_path / "deploy.zip"
+        archive.write_bytes(archive_of(plugin_files("acme-deploy-tools", "4.0.0")))
+        env = clean_env(
+            ANTHROPIC_BASE_URL=base,
+            ANTHROPIC_ADMIN_KEY=CANARY_KEY,
+            CLAUDE_ADMIN_MCP_TOOLSETS="plugins",
+            CLAUDE_ADMIN_MCP_EXPORTS_DIR=str(tmp_path / "exports"),
+        )
+        params = StdioServerParameters(command=str(BIN), args=[], env=env)
+        with tempfile.TemporaryFile("w+") as errlog:
+            async with Client(
+                stdio_client(params, errlog=errlog), elicitation_callback=ScriptedHuman("accept")
+            ) as client:
+                got = await client.call_tool(
+                    "download_plugin_version", {"plugin_id": deploy["id"], "version": version}
+                )
+                read = await client.read_resource((got.structured_content or {})["uri"])
+                sent = await client.call_tool(
+                    "create_plugin_version", {"plugin_id": deploy["id"], "path": str(archive)}
+                )
+        newest = httpx2.get(base + path, headers=headers, params={"limit": 1}).json()["data"][0]
+    (contents,) = read.contents
+    assert isinstance(contents, BlobResourceContents) and base64.b64decode(contents.blob) == stored
+    assert Path((got.structured_content or {})["path"]).read_bytes() == stored
+    assert outcome(sent) == "applied", text_of(sent)
+    assert (
+        newest["manifest_version"] == "4.0.0"
+        and newest["id"] == (sent.structured_content or {})["result"]["id"]
+    )
