@@ -210,8 +210,6 @@ VALUES: dict[str, tuple[str, str]] = {
     "WORKSPACE_ROLES": (f"{_O}.BetaWorkspaceMember", "workspace_role"),
     "API_KEY_STATUSES": (f"{_O}.BetaAPIKey", "status"),
     "INVITE_STATUSES": (f"{_O}.BetaOrganizationInvite", "status"),
-    "INSTALLATION_PREFERENCES": (f"{_O}.plugins.BetaPluginInstallationSetting", "installation_preference"),
-    "MARKETPLACE_SOURCES": (f"{_O}.BetaPluginMarketplace", "source"),
 }
 """Closed sets of values an argument takes, as tuples."""
 

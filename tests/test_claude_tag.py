@@ -5,9 +5,11 @@ attached and detached, and a scoped key offered only what its scopes open."""
 
 from __future__ import annotations
 
+import typing
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args, get_origin
 
+import anthropic
 import pytest
 from mcp.types import CallToolResult
 
@@ -15,6 +17,7 @@ from claude_admin_mcp.sandbox.claude_tag import SlackChannel, SlackWorkspace
 from claude_admin_mcp.sandbox.runner import RunningSandbox, start_sandbox
 from claude_admin_mcp.server.api.credentials.scoped_key import scoped_key_credential
 from claude_admin_mcp.server.app import AdminServer, create_server
+from claude_admin_mcp.tools import claude_tag
 
 from .conftest import connect, make_server, make_settings, sandbox_config, text_of
 from .writes import ScriptedHuman, snapshot
@@ -208,3 +211,26 @@ async def test_a_read_only_scoped_key_reads_claude_tag_and_is_told_why_not_the_c
     assert "list_claude_tag_slack_channels" in names and "update_claude_tag_bundle" not in names
     assert not listed.is_error
     assert refused.is_error and "write:claude_tag" in text_of(refused)
+
+
+def _literal(annotation: Any) -> set[str]:
+    if get_origin(annotation) is Literal:
+        return {str(value) for value in get_args(annotation)}
+    return {value for arm in get_args(annotation) if arm is not type(None) for value in _literal(arm)}
+
+
+def _kinds(union: Any) -> set[str]:
+    """The `type` values of a union of the SDK's `{"type": ...}` parameter shapes."""
+    return {value for arm in get_args(union) for value in _literal(typing.get_type_hints(arm)["type"])}
+
+
+def test_the_settings_the_tools_take_are_the_sdks() -> None:
+    sdk = anthropic.types.beta.organization
+    settings = typing.get_type_hints(sdk.BetaClaudeTagSettingsUpdateParam)
+    fields = claude_tag.UpdateChannel.model_fields
+    assert _literal(fields["guest_policy"].annotation) == _kinds(sdk.BetaClaudeTagGuestPolicyParam)
+    assert _literal(fields["reply_mode"].annotation) == _kinds(sdk.BetaClaudeTagReplyModeParam)
+    clearable = _literal(get_args(get_args(fields["clear"].annotation)[0])[0])
+    assert clearable == set(settings) - {"reply_mode"}, "every setting but the reply mode can be cleared"
+    assert set(claude_tag.SETTINGS) == set(settings)
+    assert "reply_mode" not in claude_tag.UpdateWorkspace.model_fields, "only a channel takes one"

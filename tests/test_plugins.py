@@ -11,10 +11,12 @@ import io
 import os
 import stat
 import tempfile
+import typing
 import zipfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args, get_origin
 
+import anthropic
 import httpx2
 import pytest
 from mcp import Client, StdioServerParameters
@@ -25,6 +27,7 @@ from claude_admin_mcp.sandbox.plugins import MANIFEST, MARKETPLACE_MANIFEST, Plu
 from claude_admin_mcp.sandbox.plugins_seed import PUBLIC_REPOSITORY, plugin_files
 from claude_admin_mcp.sandbox.runner import RunningSandbox
 from claude_admin_mcp.server.app import AdminServer
+from claude_admin_mcp.tools import plugin_marketplaces, plugins
 
 from .api import raw_get
 from .conftest import CANARY_KEY, MODES, connect, make_server, text_of
@@ -497,3 +500,49 @@ async def test_over_stdio_a_version_uploads_and_an_archive_downloads(tmp_path: P
         newest["manifest_version"] == "4.0.0"
         and newest["id"] == (sent.structured_content or {})["result"]["id"]
     )
+
+
+def _choices(annotation: Any) -> set[str]:
+    """The values of a Literal, optional or not."""
+    if get_origin(annotation) is Literal:
+        return {str(value) for value in get_args(annotation)}
+    return {value for arm in get_args(annotation) if arm is not type(None) for value in _choices(arm)}
+
+
+def test_the_choices_plugin_arguments_offer_are_the_sdks() -> None:
+    """Every choice a tool offers is one the SDK declares for its endpoint (`directory`, Anthropic's
+    own catalog, is never listed, so the tool does not offer it)."""
+    params = anthropic.types.beta.organization
+    hints = typing.get_type_hints
+    settings = params.plugins.installation_setting_set_params.InstallationSettingSetParams
+    for ours, theirs in (
+        (plugins.ListPlugins, hints(params.plugin_list_params.PluginListParams)["owner_type"]),
+        (
+            plugins.ListSettings,
+            hints(params.plugins.installation_setting_list_params.InstallationSettingListParams)[
+                "target_type"
+            ],
+        ),
+        (plugins.ListShares, hints(params.plugins.share_list_params.ShareListParams)["target_type"]),
+        (plugins.SetSetting, hints(settings)["installation_preference"]),
+        (
+            plugin_marketplaces.UpdateMarketplace,
+            hints(params.plugin_marketplace_update_params.PluginMarketplaceUpdateParams)[
+                "default_installation_preference"
+            ],
+        ),
+    ):
+        field = next(
+            name
+            for name in (
+                "owner_type",
+                "target_type",
+                "installation_preference",
+                "default_installation_preference",
+            )
+            if name in ours.model_fields
+        )
+        assert _choices(ours.model_fields[field].annotation) == _choices(theirs), ours
+    sources = hints(params.plugin_marketplace_list_params.PluginMarketplaceListParams)["source"]
+    offered = _choices(plugin_marketplaces.ListMarketplaces.model_fields["source"].annotation)
+    assert offered == _choices(sources) - {"directory"}

@@ -45,12 +45,6 @@ API_KEY_STATUSES: tuple[str, ...] = ("active", "archived", "expired", "inactive"
 INVITE_STATUSES: tuple[str, ...] = ("accepted", "deleted", "expired", "pending")
 """`status` of `BetaOrganizationInvite`."""
 
-INSTALLATION_PREFERENCES: tuple[str, ...] = ("auto_install", "available", "not_available", "required")
-"""`installation_preference` of `BetaPluginInstallationSetting`."""
-
-MARKETPLACE_SOURCES: tuple[str, ...] = ("directory", "github", "gitlab", "manual", "public_git")
-"""`source` of `BetaPluginMarketplace`."""
-
 
 class User(ApiObject):
     """`BetaOrganizationUser`, the fields the tools show."""
