@@ -16,9 +16,14 @@ import zipfile
 from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
 
-import anthropic
 import httpx2
 import pytest
+from anthropic.types.beta.organization import plugin_list_params
+from anthropic.types.beta.organization import plugin_marketplace_list_params as marketplace_list
+from anthropic.types.beta.organization import plugin_marketplace_update_params as marketplace_update
+from anthropic.types.beta.organization.plugins import installation_setting_list_params as settings_list
+from anthropic.types.beta.organization.plugins import installation_setting_set_params as settings_set
+from anthropic.types.beta.organization.plugins import share_list_params
 from mcp import Client, StdioServerParameters
 from mcp.client.stdio import stdio_client
 from mcp.types import BlobResourceContents, CallToolResult, ResourceLink
@@ -512,37 +517,19 @@ def _choices(annotation: Any) -> set[str]:
 def test_the_choices_plugin_arguments_offer_are_the_sdks() -> None:
     """Every choice a tool offers is one the SDK declares for its endpoint (`directory`, Anthropic's
     own catalog, is never listed, so the tool does not offer it)."""
-    params = anthropic.types.beta.organization
     hints = typing.get_type_hints
-    settings = params.plugins.installation_setting_set_params.InstallationSettingSetParams
-    for ours, theirs in (
-        (plugins.ListPlugins, hints(params.plugin_list_params.PluginListParams)["owner_type"]),
-        (
-            plugins.ListSettings,
-            hints(params.plugins.installation_setting_list_params.InstallationSettingListParams)[
-                "target_type"
-            ],
-        ),
-        (plugins.ListShares, hints(params.plugins.share_list_params.ShareListParams)["target_type"]),
-        (plugins.SetSetting, hints(settings)["installation_preference"]),
+    for ours, field, theirs in (
+        (plugins.ListPlugins, "owner_type", hints(plugin_list_params.PluginListParams)),
+        (plugins.ListSettings, "target_type", hints(settings_list.InstallationSettingListParams)),
+        (plugins.ListShares, "target_type", hints(share_list_params.ShareListParams)),
+        (plugins.SetSetting, "installation_preference", hints(settings_set.InstallationSettingSetParams)),
         (
             plugin_marketplaces.UpdateMarketplace,
-            hints(params.plugin_marketplace_update_params.PluginMarketplaceUpdateParams)[
-                "default_installation_preference"
-            ],
+            "default_installation_preference",
+            hints(marketplace_update.PluginMarketplaceUpdateParams),
         ),
     ):
-        field = next(
-            name
-            for name in (
-                "owner_type",
-                "target_type",
-                "installation_preference",
-                "default_installation_preference",
-            )
-            if name in ours.model_fields
-        )
-        assert _choices(ours.model_fields[field].annotation) == _choices(theirs), ours
-    sources = hints(params.plugin_marketplace_list_params.PluginMarketplaceListParams)["source"]
+        assert _choices(ours.model_fields[field].annotation) == _choices(theirs[field]), ours
+    sources = hints(marketplace_list.PluginMarketplaceListParams)["source"]
     offered = _choices(plugin_marketplaces.ListMarketplaces.model_fields["source"].annotation)
     assert offered == _choices(sources) - {"directory"}
