@@ -7,6 +7,7 @@ import pytest
 from bench import (
     bench_analytics,
     bench_cost,
+    bench_download,
     bench_export,
     bench_filter,
     bench_findability,
@@ -69,6 +70,13 @@ async def test_export_benchmark_writes_the_same_file_as_its_baseline() -> None:
     exported = await bench_export.run(users=2_500, repeats=1)
     assert exported["rows"] == 2_500 and exported["ratio"] > 0
     assert exported["samples"] > 0 and 0 < exported["idle_mb"] <= exported["peak_mb"] < 150
+
+
+@pytest.mark.anyio
+async def test_download_benchmark_streams_the_same_bytes_as_its_baseline() -> None:
+    downloaded = await bench_download.run(megabytes=2, repeats=1)
+    assert downloaded["bytes"] > 2_000_000 and downloaded["ratio"] > 0
+    assert 0 < downloaded["idle_mb"] <= downloaded["peak_mb"] < 150
 
 
 @pytest.mark.anyio

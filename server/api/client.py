@@ -15,7 +15,7 @@ import random
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, BinaryIO
+from typing import Any, Protocol
 from urllib.parse import quote
 
 import anyio
@@ -47,6 +47,18 @@ class ApiResponse:
     request_id: str | None
     media_type: str | None = None
     """For a body written to a file (`sink`): its content type; `data` is then its size in bytes."""
+
+
+class Sink(Protocol):
+    """Where a file body goes: emptied before each attempt, then written a chunk at a time."""
+
+    def seek(self, offset: int, whence: int = 0, /) -> int: ...
+
+    def truncate(self, size: int | None = None, /) -> int: ...
+
+    def write(self, data: bytes, /) -> int: ...
+
+    def flush(self) -> None: ...
 
 
 class BodyTooLarge(ApiUnreachable):
@@ -166,7 +178,7 @@ class AdminApi:
         beta: str | None = None,
         idempotent: bool | None = None,
         files: Sequence[FilePart] = (),
-        sink: BinaryIO | None = None,
+        sink: Sink | None = None,
         max_bytes: int | None = None,
     ) -> ApiResponse:
         """Send one request, retrying what is safe to retry; raise ApiError or ApiUnreachable.
@@ -264,7 +276,7 @@ class AdminApi:
         path: str,
         params: list[tuple[str, str | int | float | bool | None]],
         headers: dict[str, str],
-        sink: BinaryIO,
+        sink: Sink,
         max_bytes: int | None,
     ) -> tuple[httpx2.Response, int]:
         """One attempt whose success body goes to `sink` a chunk at a time (memory holds one chunk);

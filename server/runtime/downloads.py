@@ -10,7 +10,6 @@ import hashlib
 from pathlib import Path
 from typing import BinaryIO
 
-import anyio
 from mcp.types import CallToolResult, ResourceLink
 from pydantic import BaseModel
 
@@ -38,12 +37,13 @@ async def run_download(op: Operation, args: BaseModel, state: RunState) -> CallT
         )
     finished = False
     try:
+        sink = _Hashed(file.handle)
         response = await state.api.request(
             "GET",
             path_for(op, args),
             query=op.api_values(args),
             beta=op.beta,
-            sink=file.handle,
+            sink=sink,
             max_bytes=spec.max_bytes,
         )
         if response.media_type not in (None, spec.media_type):
@@ -51,7 +51,7 @@ async def run_download(op: Operation, args: BaseModel, state: RunState) -> CallT
                 f"{op.name}: the API answered {response.media_type!s:.60}, not a {spec.noun} "
                 f"({spec.media_type}); nothing was kept."
             )
-        digest = await anyio.to_thread.run_sync(_sha256, file.handle)
+        digest = sink.digest.hexdigest()
         path = file.finish()
         finished = True
     finally:
@@ -60,12 +60,26 @@ async def run_download(op: Operation, args: BaseModel, state: RunState) -> CallT
     return _answer(op, spec, path, int(response.data), digest, response.request_id)
 
 
-def _sha256(handle: BinaryIO) -> str:
-    handle.seek(0)
-    digest = hashlib.sha256()
-    for chunk in iter(lambda: handle.read(1 << 20), b""):
-        digest.update(chunk)
-    return digest.hexdigest()
+class _Hashed:
+    """The file being written, hashed as it is written (a retry empties both)."""
+
+    def __init__(self, handle: BinaryIO) -> None:
+        self._handle = handle
+        self.digest = hashlib.sha256()
+
+    def seek(self, offset: int, whence: int = 0, /) -> int:
+        return self._handle.seek(offset, whence)
+
+    def truncate(self, size: int | None = None, /) -> int:
+        self.digest = hashlib.sha256()
+        return self._handle.truncate(size)
+
+    def write(self, data: bytes, /) -> int:
+        self.digest.update(data)
+        return self._handle.write(data)
+
+    def flush(self) -> None:
+        self._handle.flush()
 
 
 def _answer(
