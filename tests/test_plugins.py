@@ -28,6 +28,7 @@ from mcp import Client, StdioServerParameters
 from mcp.client.stdio import stdio_client
 from mcp.types import BlobResourceContents, CallToolResult, ResourceLink
 
+from claude_admin_mcp.sandbox.faults import Fault
 from claude_admin_mcp.sandbox.plugins import MANIFEST, MARKETPLACE_MANIFEST, Plugin, archive_of
 from claude_admin_mcp.sandbox.plugins_seed import PUBLIC_REPOSITORY, plugin_files
 from claude_admin_mcp.sandbox.runner import RunningSandbox
@@ -161,6 +162,28 @@ async def test_a_version_downloads_to_the_exports_folder_and_reads_back_as_a_blo
     assert latest.is_error and "pluginver_" in text_of(latest), "the API takes no `latest` here"
     assert missing.is_error and "list_plugins" in text_of(missing)
     assert sorted(p.name for p in (tmp_path / "exports").iterdir()) == [path.name], "a failure leaves nothing"
+
+
+@pytest.mark.anyio
+async def test_a_download_cut_short_is_retried_whole_and_one_that_keeps_failing_leaves_nothing(
+    fresh_sandbox: RunningSandbox, tmp_path: Path
+) -> None:
+    deploy = named(fresh_sandbox, "acme-deploy-tools")
+    stored = fresh_sandbox.state.plugins.versions[deploy.versions[1]].archive
+    arguments = {"plugin_id": deploy.id, "version": deploy.versions[1]}
+    faults = fresh_sandbox.state.faults
+    async with connect(server(fresh_sandbox, tmp_path, max_retries=2)) as client:
+        cut = faults.add(Fault("truncated", path="/content$", times=1))
+        recovered = await client.call_tool("download_plugin_version", arguments)
+        faults.clear()
+        faults.add(Fault("drop", path="/content$", times=None))
+        failed = await client.call_tool("download_plugin_version", arguments)
+        faults.clear()
+    assert cut.fired == 1 and not recovered.is_error, text_of(recovered)
+    done = recovered.structured_content or {}
+    assert Path(done["path"]).read_bytes() == stored and done["sha256"] == hashlib.sha256(stored).hexdigest()
+    assert failed.is_error and "download_plugin_version" in text_of(failed), text_of(failed)
+    assert [p.name for p in (tmp_path / "exports").iterdir()] == [Path(done["path"]).name], "no partial file"
 
 
 # -- uploads -------------------------------------------------------------------------------------
