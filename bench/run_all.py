@@ -11,6 +11,7 @@ from typing import Any
 from . import (
     bench_analytics,
     bench_cost,
+    bench_download,
     bench_export,
     bench_filter,
     bench_findability,
@@ -33,6 +34,7 @@ async def run() -> list[list[Any]]:
     cost = await bench_cost.run(200, 9)
     by_actor = await bench_analytics.run(2_000, 9)
     exported = await bench_export.run(100_000, 3)
+    downloaded = await bench_download.run(30, 5)
     requests = await bench_requests.run()
     pacing = await bench_pacing.run(500, 600)
     paced, planned, bare = pacing["single"], pacing["plan"], pacing["bare"]
@@ -58,6 +60,11 @@ async def run() -> list[list[Any]]:
         [
             "export 100,000 members to CSV (MCP/bare script); peak server RSS",
             f"{exported['ratio']:.2f}x; {exported['peak_mb']:.0f} MB",
+            "≤ 1.3x; < 150 MB",
+        ],
+        [
+            "download a 31 MB plugin version (MCP/bare script); peak server RSS",
+            f"{downloaded['ratio']:.2f}x; {downloaded['peak_mb']:.0f} MB",
             "≤ 1.3x; < 150 MB",
         ],
         [

@@ -47,18 +47,21 @@ class ApiError(Exception):
         error_code: str | None = None,
         error_type: str | None = None,
         headers: Mapping[str, str] | None = None,
+        details: Mapping[str, object] | None = None,
     ) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
         self.error_code = error_code
+        self.details: dict[str, object] = dict(details or {})
+        """More of `error.details` beside the `error_code` (e.g. the plugin that holds a name)."""
         self.error_type = error_type or ERROR_TYPES.get(status, "api_error")
         self.headers: dict[str, str] = dict(headers or {})
 
     def body(self, request_id: str) -> dict[str, object]:
         error: dict[str, object] = {"type": self.error_type, "message": self.message}
         if self.error_code is not None:
-            error["details"] = {"error_code": self.error_code}
+            error["details"] = {"error_code": self.error_code, **self.details}
         return {"type": "error", "error": error, "request_id": request_id}
 
     def response(self, request_id: str) -> JSONResponse:

@@ -50,6 +50,13 @@ EXTERNAL_KEY: Final = "ekey_"
 TELEMETRY_DESTINATION: Final = "tdst_"
 WEBHOOK: Final = "whep_"
 """The SDK names no prefix for organization webhook endpoints: this one is the sandbox's choice."""
+PLUGIN: Final = "plugin_"
+PLUGIN_VERSION: Final = "pluginver_"
+MARKETPLACE: Final = "marketplace_"
+SLACK_WORKSPACE: Final = "slws_"
+SLACK_CHANNEL: Final = "slch_"
+BUNDLE: Final = "capp_"
+BUNDLE_TARGET: Final = "btgt_"
 
 
 def encode_base58(value: int) -> str:

@@ -19,7 +19,8 @@ same organization, byte for byte. What it holds, for `users=N`:
 * Small organizations still show every API-key and invite status (see `_Draw.spread`).
 * Service accounts and federation (`federation_seed.py`); spend limits, increase requests, RBAC
   groups and roles (`governance_seed.py`); external keys, telemetry destinations and webhook
-  endpoints (`hooks_seed.py`).
+  endpoints (`hooks_seed.py`); plugin marketplaces and plugins (`plugins_seed.py`); Claude Tag's
+  Slack workspaces, channels and Bundles (`claude_tag_seed.py`).
 
 Seeding 100,000 users (with ~23,000 keys, ~175,000 memberships and ~6,600 invites) takes 1–2 s
 on a modest machine: each collection is generated in time order and appended in bulk, never
@@ -37,6 +38,7 @@ from datetime import UTC, datetime
 from typing import Final, TypeVar
 
 from . import ids
+from .claude_tag_seed import seed_claude_tag
 from .federation_seed import seed_federation
 from .governance_seed import seed_governance
 from .hooks_seed import seed_hooks
@@ -60,6 +62,7 @@ from .models import (
     WorkspaceRole,
     to_ts,
 )
+from .plugins_seed import seed_plugins
 from .store import SandboxState, anchored_clock
 
 ORGANIZATION_NAME: Final = "Acme Corp (Sandbox)"
@@ -213,6 +216,8 @@ def build_demo_state(
         _seed_invites(state, draw, seeded_users, users, start, anchor)
         seed_federation(state, seed, anchor, named)
         seed_governance(state, anchor, named)
+        seed_plugins(state, anchor)
+        seed_claude_tag(state, anchor)
         state.monitoring.seed(_snapshot(state, anchor))
         seed_hooks(state, anchor, named)
     finally:

@@ -19,6 +19,8 @@ prove that a refused write changed nothing):
   in it; a write made while it is off never appears there);
 * `governance` (`governance.py`): spend limits, increase requests, RBAC groups and roles;
 * `hooks` (`hooks.py`): external keys, telemetry destinations, webhook endpoints;
+* `plugins` (`plugins.py`): plugin marketplaces, plugins, their versions, settings and shares;
+  `claude_tag` (`claude_tag.py`): Slack workspaces and channels set up for Claude Tag, Bundles;
 * `request_limit` — the per-organization request limit (`request_limit.py`), None when off;
 * `snapshot()` — everything above as plain data, for equality checks.
 
@@ -36,6 +38,7 @@ from datetime import UTC, datetime
 from typing import Literal
 
 from . import ids
+from .claude_tag import ClaudeTagState
 from .faults import FaultPlan
 from .federation import FederationState
 from .governance import GovernanceState
@@ -44,6 +47,7 @@ from .ids import IdGenerator
 from .models import Activity, ApiKey, Invite, Member, Organization, User, Workspace
 from .monitoring import MonitoringState
 from .pagination import SortedIndex
+from .plugins import PluginState
 from .request_limit import RequestLimit
 from .resources import Resources
 from .tokens import TokenStore
@@ -191,6 +195,8 @@ class SandboxState:
         self.monitoring = MonitoringState()
         self.governance = GovernanceState(seed)
         self.hooks = HooksState()
+        self.plugins = PluginState()
+        self.claude_tag = ClaudeTagState()
         self.compliance_api_enabled = True
         """Whether the Compliance API was enabled for the organization (gates the activity feed)."""
         self.request_limit: RequestLimit | None = None
@@ -331,4 +337,6 @@ class SandboxState:
             "governance": self.governance.snapshot(),
             "compliance_api_enabled": self.compliance_api_enabled,
             "hooks": self.hooks.snapshot(),
+            "plugins": self.plugins.snapshot(),
+            "claude_tag": self.claude_tag.snapshot(),
         }

@@ -147,6 +147,29 @@ MODELS: dict[str, tuple[str, tuple[str, ...]]] = {
             "updated_at",
         ),
     ),
+    "Plugin": (
+        f"{_O}.BetaPlugin",
+        (
+            "id",
+            "name",
+            "display_name",
+            "description",
+            "owner",
+            "marketplace_id",
+            "served_version_id",
+            "served_version_pinned",
+            "latest_version_id",
+            "manifest_version",
+            "organization_installation_preference",
+            "organization_installation_preference_inherited",
+            "reach",
+            "content_scan",
+            "components",
+            "created_by",
+            "created_at",
+            "updated_at",
+        ),
+    ),
     "TelemetryTraces": (
         f"{_O}.BetaTelemetryDestinationTraces",
         ("content_mode", "enabled", "endpoint_url", "max_content_bytes"),
@@ -175,6 +198,66 @@ MODELS: dict[str, tuple[str, tuple[str, ...]]] = {
         ("telemetry_destination_id", "workspace_id", "created_at"),
     ),
     "TelemetryTest": (f"{_O}.BetaTelemetryDestinationTestResponse", ("result",)),
+    "PluginVersion": (
+        f"{_O}.plugins.BetaPluginVersion",
+        (
+            "id",
+            "plugin_id",
+            "display_name",
+            "description",
+            "manifest_version",
+            "release_notes",
+            "reach",
+            "content_scan",
+            "components",
+            "created_by",
+            "created_at",
+        ),
+    ),
+    "InstallationSetting": (
+        f"{_O}.plugins.BetaPluginInstallationSetting",
+        ("plugin_id", "target", "installation_preference", "created_at", "updated_at"),
+    ),
+    "PluginShare": (f"{_O}.plugins.BetaPluginShare", ("plugin_id", "target", "granted_at")),
+    "Marketplace": (
+        f"{_O}.BetaPluginMarketplace",
+        (
+            "id",
+            "name",
+            "owner",
+            "source",
+            "default_installation_preference",
+            "sync_status",
+            "last_sync_ended_at",
+            "last_sync_read_sha",
+            "created_at",
+        ),
+    ),
+    "MarketplaceReport": (
+        f"{_O}.BetaPluginMarketplaceValidationReport",
+        (
+            "valid",
+            "total_plugin_count",
+            "manifest_error",
+            "manifest_error_code",
+            "plugin_errors",
+            "plugin_warnings",
+            "commit_sha",
+            "ref",
+        ),
+    ),
+    "SlackChannel": (
+        f"{_O}.claude_tag.BetaClaudeTagSlackChannel",
+        ("id", "slack", "settings", "sources", "created_at", "updated_at"),
+    ),
+    "SlackWorkspace": (
+        f"{_O}.claude_tag.BetaClaudeTagSlackWorkspace",
+        ("id", "slack", "settings", "sources", "created_at", "updated_at"),
+    ),
+    "Bundle": (
+        f"{_O}.claude_tag.BetaClaudeTagBundle",
+        ("id", "display_name", "description", "instructions", "created_at", "updated_at"),
+    ),
 }
 """Our name → the SDK class and the fields the tools show."""
 
@@ -217,7 +300,8 @@ def _render(annotation: Any, ours: dict[type, str]) -> tuple[str, str]:
         inner, comment = (
             _render(arms[0], ours) if len(arms) == 1 else ("dict[str, Any]", "one of several shapes")
         )
-        return (f"{inner} | None" if type(None) in args else inner), comment
+        optional = type(None) in args and not inner.endswith("| None")  # None nested in None
+        return (f"{inner} | None" if optional else inner), comment
     if origin in (list, typing.List):  # noqa: UP006
         inner, comment = _render(args[0], ours)
         return f"list[{inner}]", comment

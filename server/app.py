@@ -165,6 +165,18 @@ def _export_reader(folder: Path, form: str) -> Callable[[str], str]:
     return read
 
 
+def _file_reader(folder: Path, suffix: str) -> Callable[[str], bytes]:
+    def read(name: str) -> bytes:
+        return export_files.read_file(folder, f"{name}.{suffix}")
+
+    return read
+
+
+FILE_TOOLS = frozenset({exports.ENTRY.name, *(op.name for op in OPERATIONS if op.download is not None)})
+"""Tools that leave files in the exports folder: while one is reachable, the folder's files are
+resources."""
+
+
 class AdminServer(MCPServer[ServerState]):
     """An MCPServer that says why a known tool is not offered (rather than "Unknown tool"), and turns
     invalid arguments into a sentence per argument (recording a write's as an attempt)."""
@@ -193,7 +205,8 @@ class AdminServer(MCPServer[ServerState]):
         self.pages = pages
         """The approval pages of this server's writes (served under the HTTP transport)."""
         self.exports = exports
-        """The exports folder, when export_list is offered: its files are resources (exports://NAME)."""
+        """The exports folder, when export_list or a download is offered: its files are resources
+        (exports://NAME)."""
         if exports is not None:
             for form, media_type in export_files.MEDIA_TYPES.items():
                 self.resource(
@@ -203,6 +216,14 @@ class AdminServer(MCPServer[ServerState]):
                     description="A file export_list wrote, named as in its link. Big files: open its path.",
                     mime_type=media_type,
                 )(_export_reader(exports, form))
+            for suffix, media_type in export_files.BINARY_TYPES.items():
+                self.resource(
+                    f"{export_files.SCHEME}{{name}}.{suffix}",
+                    name=f"download_{suffix}",
+                    title=f"A downloaded {suffix.upper()} file",
+                    description="A file a download tool wrote, named as in its link. Big files: its path.",
+                    mime_type=media_type,
+                )(_file_reader(exports, suffix))
 
     async def list_tools(self) -> list[MCPTool]:
         return [tool for tool in await super().list_tools() if tool.name in self.offer.names]
@@ -347,7 +368,7 @@ def create_server(
         settings=settings,
         credential=credential,
         pages=pages,
-        exports=settings.exports_path if exports.ENTRY.name in reachable.names else None,
+        exports=settings.exports_path if FILE_TOOLS & reachable.names else None,
         title="Anthropic Admin",
         version=__version__,
         instructions=INSTRUCTIONS,

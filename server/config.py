@@ -66,7 +66,8 @@ class Settings(BaseModel):
     audit_log: Path | None = None
     """Default: `state_dir`/audit.jsonl (see `audit_path`)."""
     exports_dir: Path | None = None
-    """Where `export_list` writes its files. Default: `state_dir`/exports (see `exports_path`)."""
+    """Where `export_list` writes its files, and downloads (plugin archives) land. Default:
+    `state_dir`/exports (see `exports_path`)."""
     allow_workspaces: tuple[str, ...] = ()
     confirm_via: tuple[Literal["form", "url", "page", "token"], ...] = ("form", "url", "page")
     approval_wait_seconds: float = Field(30.0, ge=0, le=600)

@@ -7,6 +7,7 @@ import pytest
 from bench import (
     bench_analytics,
     bench_cost,
+    bench_download,
     bench_export,
     bench_filter,
     bench_findability,
@@ -72,6 +73,13 @@ async def test_export_benchmark_writes_the_same_file_as_its_baseline() -> None:
 
 
 @pytest.mark.anyio
+async def test_download_benchmark_streams_the_same_bytes_as_its_baseline() -> None:
+    downloaded = await bench_download.run(megabytes=2, repeats=1)
+    assert downloaded["bytes"] > 2_000_000 and downloaded["ratio"] > 0
+    assert 0 < downloaded["idle_mb"] <= downloaded["peak_mb"] < 150
+
+
+@pytest.mark.anyio
 async def test_the_server_asks_the_api_little_more_than_a_hand_written_script() -> None:
     """Request counts are not timings: the target holds in every run."""
     counted = await bench_requests.run()
@@ -84,3 +92,5 @@ def test_findability_does_not_fall_below_what_it_reached() -> None:
     descriptions (the target, 95%, is in the benchmark; the closing note says where it stands)."""
     found = bench_findability.run()
     assert found["share"] >= 0.88, found["misses"]
+    integrations = bench_findability.run(bench_findability.INTEGRATIONS_SET)
+    assert integrations["total"] == 30 and integrations["share"] >= 0.9, integrations["misses"]

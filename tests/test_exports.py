@@ -281,7 +281,7 @@ async def test_the_resource_read_returns_the_file_and_resources_list_shows_it(
         templates = [t.uri_template for t in (await client.list_resource_templates()).resource_templates]
         listed = {r.uri: r for r in (await client.list_resources()).resources}
         read = {form: await client.read_resource(d["uri"]) for form, d in done.items()}
-    assert templates == ["exports://{name}.csv", "exports://{name}.jsonl"]
+    assert templates == ["exports://{name}.csv", "exports://{name}.jsonl", "exports://{name}.zip"]
     for form, d in done.items():
         (contents,) = read[form].contents
         assert isinstance(contents, TextResourceContents)

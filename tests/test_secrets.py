@@ -43,6 +43,9 @@ TOOLSETS = (
     "external_keys",
     "telemetry",
     "webhooks",
+    "plugins",
+    "plugin_marketplaces",
+    "claude_tag",
 )
 
 
@@ -67,6 +70,7 @@ def _good_arguments(sandbox: RunningSandbox, oauth: bool) -> dict[str, dict[str,
         "external_key_id": next(iter(sandbox.state.hooks.external_keys)),
         "destination_id": next(iter(sandbox.state.hooks.destinations)),
         "webhook_endpoint_id": next(iter(sandbox.state.hooks.webhooks)),
+        **_integration_ids(sandbox),
     }
     arguments: dict[str, dict[str, Any]] = {}
     path_params = {op.name: op.path_params for op in OPERATIONS}
@@ -83,8 +87,37 @@ def _good_arguments(sandbox: RunningSandbox, oauth: bool) -> dict[str, dict[str,
             args = {"workspace_id": held.workspace_id, "service_account_id": held.service_account_id}
         if entry.name == "export_list":  # a list with names beside ids: more lookups, more paths
             args["list"] = "api_keys"
+        if entry.name == "list_plugin_shares":  # a member's plugin: the organization's have none
+            args["plugin_id"] = ids["member_plugin_id"]
+        if entry.name == "list_claude_tag_slack_channels":
+            args["slack_workspace"] = ids["slack_team"]
         arguments[entry.name] = args
     return arguments
+
+
+def _integration_ids(sandbox: RunningSandbox) -> dict[str, str]:
+    """Ids of the plugin and Claude Tag objects the reads name (a version of the plugin, a target of
+    the bundle, so each read finds what it asks for)."""
+    plugins, tag = sandbox.state.plugins, sandbox.state.claude_tag
+    plugin = next(p for p in plugins.plugins.values() if p.organization_owned)
+    bundle_id, targets = next((b, t) for b, t in tag.targets.items() if t)
+    workspace = next(iter(tag.workspaces.values()))
+    return {
+        "plugin_id": plugin.id,
+        "version": plugin.versions[0],
+        "member_plugin_id": next(p.id for p in plugins.plugins.values() if not p.organization_owned),
+        "marketplace_id": next(iter(plugins.marketplaces)),
+        "slack_workspace_id": workspace.id,
+        "slack_team": workspace.slack_id,
+        "slack_channel_id": next(iter(tag.channels)),
+        "bundle_id": bundle_id,
+        "target_id": next(iter(targets)),
+    }
+
+
+def _unknown(value: str) -> str:
+    """An id of the same kind that names nothing (a Slack id has no prefix: another Slack id)."""
+    return value[: value.index("_") + 1] + "01NoSuchThing" if "_" in value else value[:1] + "0NOSUCH"
 
 
 def _assert_clean(*texts: str) -> None:
@@ -126,7 +159,7 @@ async def test_no_tool_result_or_log_line_carries_the_credential(
                 if scenario == "bad":
                     args = {**args, "unexpected": CANARY_KEY[:12]}
                 elif scenario == "404":
-                    args = {k: v[: v.index("_") + 1] + "01NoSuchThing" for k, v in args.items()}
+                    args = {k: _unknown(v) for k, v in args.items()}
                 result = await client.call_tool(name, args)
                 outputs.append(result.model_dump_json(by_alias=True))
                 if scenario == "good":
@@ -236,7 +269,7 @@ async def test_every_tool_under_every_tier_leaks_no_credential_anywhere(
 
         for name, args in reads.items():  # good, then a 404
             assert not (await call(name, args)).is_error, name
-            await call(name, {k: v[: v.index("_") + 1] + "01NoSuchThing" for k, v in args.items()})
+            await call(name, {k: _unknown(v) for k, v in args.items()})
         # Writes under a failing API first (nothing applies), then with bad arguments, then for real.
         fresh_sandbox.state.faults.add(Fault("status", status=500, times=None))
         for name, args in writes:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import tempfile
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,8 @@ from typing import Any
 from mcp.client import ClientRequestContext
 from mcp.types import ElicitRequestParams, ElicitResult
 
+from claude_admin_mcp.sandbox.plugins import MARKETPLACE_MANIFEST, archive_of
+from claude_admin_mcp.sandbox.plugins_seed import PUBLIC_REPOSITORY, plugin_files
 from claude_admin_mcp.sandbox.runner import RunningSandbox
 
 from .api import raw_all, raw_get
@@ -96,6 +99,7 @@ def every_write(sandbox: RunningSandbox, oauth: bool, spare: set[str]) -> list[t
         ("archive_workspace", {"workspace_id": second["id"]}),
         *governance_writes(sandbox, outsider["id"]),
         *hooks_writes(sandbox, {first["id"], second["id"], *spare}),
+        *integration_writes(sandbox),
     ]
     if not oauth:
         return calls
@@ -244,6 +248,56 @@ def hooks_writes(sandbox: RunningSandbox, avoid: set[str]) -> list[tuple[str, di
         ("update_webhook", {"webhook_endpoint_id": webhooks["security-alerts"].id, "description": "canary"}),
         ("regenerate_webhook_signing_secret", {"webhook_endpoint_id": webhooks["security-alerts"].id}),
         ("delete_webhook", {"webhook_endpoint_id": webhooks["trust-and-safety"].id}),
+    ]
+
+
+def integration_writes(sandbox: RunningSandbox) -> list[tuple[str, dict[str, Any]]]:
+    """One call of every plugin, marketplace and Claude Tag write; the uploads read files made here."""
+    plugins, tag = sandbox.state.plugins, sandbox.state.claude_tag
+    by_name = {plugin.name: plugin for plugin in plugins.plugins.values()}
+    deploy, commits = by_name["acme-deploy-tools"], by_name["commit-commands"]
+    library = next(m for m in plugins.marketplaces.values() if m.library)
+    folder = Path(tempfile.mkdtemp(prefix="canary-plugin-"))
+    for path, content in plugin_files("canary-plugin", "1.0.0").items():
+        (folder / path).parent.mkdir(parents=True, exist_ok=True)
+        (folder / path).write_bytes(content)
+    version = folder.parent / f"{folder.name}-deploy.zip"
+    version.write_bytes(archive_of(plugin_files(deploy.name, "2.0.0")))
+    marketplace = folder.parent / f"{folder.name}-marketplace.zip"
+    marketplace.write_bytes(archive_of({MARKETPLACE_MANIFEST: b'{"name": "canary", "plugins": []}'}))
+    team = next(w for w in tag.workspaces.values() if w.slack_id == "T0ACME001")
+    off = next(c for c in tag.channels.values() if c.slack_id == "C0RANDOM01")
+    bundles = {bundle.display_name: bundle for bundle in tag.bundles.values()}
+    tools, desk = bundles["Engineering tools"], bundles["Support desk"]
+    return [
+        ("create_plugin", {"path": str(folder), "release_notes": "canary"}),
+        ("create_plugin_version", {"plugin_id": deploy.id, "path": str(version)}),
+        ("pin_plugin_version", {"plugin_id": commits.id, "served_version_id": commits.versions[1]}),
+        (
+            "set_plugin_installation_setting",
+            {"plugin_id": commits.id, "target": "organization", "installation_preference": "required"},
+        ),
+        ("remove_plugin_installation_setting", {"plugin_id": deploy.id, "target": "organization"}),
+        ("delete_plugin", {"plugin_id": by_name["security-guidance"].id}),
+        (
+            "update_plugin_marketplace",
+            {"marketplace_id": library.id, "default_installation_preference": "required"},
+        ),
+        ("validate_plugin_marketplace_archive", {"path": str(marketplace)}),
+        (
+            "validate_plugin_marketplace_repository",
+            {"repository_url": f"https://github.com/{PUBLIC_REPOSITORY}"},
+        ),
+        ("update_claude_tag_slack_workspace", {"slack_workspace_id": team.id, "model": "claude-canary"}),
+        (
+            "create_claude_tag_slack_channel",
+            {"slack_workspace": team.slack_id, "slack_channel": "C0DESIGN01"},
+        ),
+        ("update_claude_tag_slack_channel", {"slack_channel_id": off.id, "instructions": "canary"}),
+        ("delete_claude_tag_slack_channel", {"slack_channel_id": off.id}),
+        ("update_claude_tag_bundle", {"bundle_id": tools.id, "instructions": "canary"}),
+        ("attach_claude_tag_bundle", {"bundle_id": desk.id, "slack_workspace_id": team.id}),
+        ("detach_claude_tag_bundle", {"bundle_id": tools.id, "target_id": next(iter(tag.targets[tools.id]))}),
     ]
 
 

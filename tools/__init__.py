@@ -9,11 +9,14 @@ from . import (
     activity,
     analytics,
     api_keys,
+    claude_tag,
     compliance,
     external_keys,
     federation,
     invites,
     organization,
+    plugin_marketplaces,
+    plugins,
     rate_limits,
     rbac,
     reports,
@@ -44,6 +47,9 @@ OPERATIONS: tuple[Operation, ...] = (
     *external_keys.OPERATIONS,
     *telemetry.OPERATIONS,
     *webhooks.OPERATIONS,
+    *plugins.OPERATIONS,
+    *plugin_marketplaces.OPERATIONS,
+    *claude_tag.OPERATIONS,
 )
 """Every operation, in the order tools are listed."""
 
@@ -74,6 +80,9 @@ TOOLSET_DESCRIPTIONS: dict[str, str] = {
     "external_keys": "customer-managed encryption keys (CMEK) in AWS, Google Cloud or Azure KMS",
     "telemetry": "OpenTelemetry destinations the organization's traces are sent to",
     "webhooks": "webhook endpoints Anthropic sends events to, their signing secrets",
+    "plugins": "plugins for Claude: upload, versions, who gets them (Enterprise)",
+    "plugin_marketplaces": "plugin marketplaces: default installation, checking content",
+    "claude_tag": "Claude Tag (Claude in Slack): channels, workspaces, bundles",
     "tasks": "many changes with one approval: offboarding, roles for a domain, unused keys",
 }
 """What each area is for, in a few words (the `toolsets` tool lists them)."""

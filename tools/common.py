@@ -63,6 +63,34 @@ SpendLimitId = _id_type(
 RbacGroupId = _id_type(
     "rbac_group_", "an RBAC group", "rbac_group_01Gc8Yt3Kw6Np2Xr9Lm4Qb7Z", " (list_rbac_groups finds them)"
 )
+PluginId = _id_type("plugin_", "a plugin", "plugin_01CodeReview8Hq3Tn2Xv7Lm", " (list_plugins finds them)")
+PluginVersionId = _id_type(
+    "pluginver_", "a plugin version", "pluginver_01Hq3Tn2Xv7LmCodeRev8", " (list_plugin_versions finds them)"
+)
+MarketplaceId = _id_type(
+    "marketplace_",
+    "a plugin marketplace",
+    "marketplace_01Kw6Np2Xr9Lm4Qb7ZGc8Yt3",
+    " (list_plugin_marketplaces finds them)",
+)
+SlackChannelId = _id_type(
+    "slch_",
+    "a Claude Tag Slack channel",
+    "slch_01Np2Xr9Lm4Qb7ZGc8Yt3Kw6",
+    " (list_claude_tag_slack_channels)",
+)
+SlackWorkspaceId = _id_type(
+    "slws_",
+    "a Claude Tag Slack workspace",
+    "slws_01Xr9Lm4Qb7ZGc8Yt3Kw6Np2",
+    " (list_claude_tag_slack_workspaces)",
+)
+BundleId = _id_type(
+    "capp_", "a Claude Tag bundle", "capp_01Lm4Qb7ZGc8Yt3Kw6Np2Xr9", " (list_claude_tag_bundles)"
+)
+BundleTargetId = _id_type(
+    "btgt_", "a bundle target", "btgt_01Qb7ZGc8Yt3Kw6Np2Xr9Lm4", " (list_claude_tag_bundle_targets)"
+)
 
 
 def _opaque_id(noun: str, finder: str) -> Any:

@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from claude_admin_mcp.server.catalog.operation import Access, Label
+from claude_admin_mcp.server.catalog.operation import ORG_ADMIN_ACCESS, Access, Label
 from claude_admin_mcp.server.catalog.preview import Reader
 from claude_admin_mcp.server.catalog.time_range import iso
 
@@ -41,6 +41,10 @@ INVITES = "/v1/organizations/invites"
 SERVICE_ACCOUNTS = "/v1/organizations/service_accounts"
 RULES = "/v1/organizations/federation_rules"
 RBAC_GROUPS = "/v1/organizations/rbac_groups"
+PLUGINS = "/v1/organizations/plugins"
+MARKETPLACES = "/v1/organizations/plugin_marketplaces"
+PLUGINS_BETA = "ce-plugins-2026-09-01"
+"""Every plugin and marketplace endpoint needs it: without it the API answers 404, as if it had none."""
 PAGE_MAX = 100
 """The largest page of the service-account and federation lists."""
 
@@ -66,6 +70,39 @@ ANALYTICS_FORBIDDEN = (
     "This credential may not read Claude Enterprise analytics: they take a key with read:analytics "
     "(Claude Enterprise only; ANTHROPIC_SCOPED_KEY with ANTHROPIC_SCOPED_KEY_SCOPES=read:analytics)."
 )
+
+
+PLUGINS_READ = Access(
+    scopes=ORG_ADMIN_ACCESS.scopes | {"read:plugins", "read:org_audit", "read:compliance_org_data"},
+)
+PLUGINS_WRITE = Access(scopes=ORG_ADMIN_ACCESS.scopes | {"write:plugins"})
+PLUGINS_FORBIDDEN = (
+    "The Plugins API is for Claude Enterprise organizations (not Console ones, nor HIPAA-ready ones); its "
+    "reads take a key with read:plugins (or read:org_audit, read:compliance_org_data), its changes one "
+    "with write:plugins."
+)
+PREFERENCES = {
+    "required": "installed for them, and they cannot remove it",
+    "auto_install": "installed for them; they may remove it",
+    "available": "offered: they may install it",
+    "not_available": "withdrawn: they cannot use it",
+}
+"""What each installation setting means for the members it applies to."""
+
+
+def preference(value: str | None) -> str:
+    """An installation setting as an administrator reads it: "auto_install (installed for them; …)"."""
+    if value is None:
+        return "none"
+    meaning = PREFERENCES.get(value)
+    return f"{value} ({meaning})" if meaning else value
+
+
+def plugin_owner(owner: Any) -> str:
+    """Who owns a plugin or marketplace: the organization, or the member (user_…)."""
+    if isinstance(owner, dict) and owner.get("type") == "user":
+        return f"member {owner.get('user_id')}"
+    return "organization"
 
 
 class Creator(BaseModel):

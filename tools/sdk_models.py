@@ -282,6 +282,29 @@ class WebhookEndpoint(ApiObject):
     updated_at: str  # RFC 3339
 
 
+class Plugin(ApiObject):
+    """`BetaPlugin`, the fields the tools show."""
+
+    id: str
+    name: str
+    display_name: str | None = None
+    description: str | None = None
+    owner: dict[str, Any]  # one of several shapes
+    marketplace_id: str
+    served_version_id: str
+    served_version_pinned: bool
+    latest_version_id: str
+    manifest_version: str | None = None
+    organization_installation_preference: str | None = None  # see the SDK's values
+    organization_installation_preference_inherited: bool | None = None
+    reach: str | None = None  # contained | privileged | remote
+    content_scan: dict[str, Any] | None = None  # BetaPluginContentScan
+    components: list[dict[str, Any]] | None = None  # BetaPluginComponent
+    created_by: dict[str, Any] | None = None  # one of several shapes
+    created_at: str  # RFC 3339
+    updated_at: str  # RFC 3339
+
+
 class TelemetryTraces(ApiObject):
     """`BetaTelemetryDestinationTraces`, the fields the tools show."""
 
@@ -326,3 +349,97 @@ class TelemetryTest(ApiObject):
     """`BetaTelemetryDestinationTestResponse`, the fields the tools show."""
 
     result: dict[str, Any]  # one of several shapes
+
+
+class PluginVersion(ApiObject):
+    """`BetaPluginVersion`, the fields the tools show."""
+
+    id: str
+    plugin_id: str
+    display_name: str | None = None
+    description: str | None = None
+    manifest_version: str | None = None
+    release_notes: str | None = None
+    reach: str | None = None  # contained | privileged | remote
+    content_scan: dict[str, Any] | None = None  # BetaPluginContentScan
+    components: list[dict[str, Any]] | None = None  # BetaPluginComponent
+    created_by: dict[str, Any] | None = None  # one of several shapes
+    created_at: str  # RFC 3339
+
+
+class InstallationSetting(ApiObject):
+    """`BetaPluginInstallationSetting`, the fields the tools show."""
+
+    plugin_id: str
+    target: dict[str, Any]  # one of several shapes
+    installation_preference: str  # auto_install | available | not_available | required
+    created_at: str  # RFC 3339
+    updated_at: str  # RFC 3339
+
+
+class PluginShare(ApiObject):
+    """`BetaPluginShare`, the fields the tools show."""
+
+    plugin_id: str
+    target: dict[str, Any]  # one of several shapes
+    granted_at: str  # RFC 3339
+
+
+class Marketplace(ApiObject):
+    """`BetaPluginMarketplace`, the fields the tools show."""
+
+    id: str
+    name: str
+    owner: dict[str, Any]  # one of several shapes
+    source: str  # directory | github | gitlab | manual | public_git
+    default_installation_preference: str | None = None  # auto_install | available | not_available | required
+    sync_status: str | None = None  # see the SDK's values
+    last_sync_ended_at: str | None = None  # RFC 3339
+    last_sync_read_sha: str | None = None
+    created_at: str  # RFC 3339
+
+
+class MarketplaceReport(ApiObject):
+    """`BetaPluginMarketplaceValidationReport`, the fields the tools show."""
+
+    valid: bool
+    total_plugin_count: int
+    manifest_error: str | None = None
+    manifest_error_code: str | None = None
+    plugin_errors: list[dict[str, Any]]  # BetaPluginMarketplaceValidationPluginErrorObject
+    plugin_warnings: list[dict[str, Any]]  # BetaPluginMarketplaceValidationPluginWarnings
+    commit_sha: str | None = None
+    ref: str | None = None
+
+
+class SlackChannel(ApiObject):
+    """`BetaClaudeTagSlackChannel`, the fields the tools show."""
+
+    id: str
+    slack: dict[str, Any]  # BetaClaudeTagSlackChannelIdentifiers
+    settings: dict[str, Any]  # BetaClaudeTagSettings
+    sources: dict[str, Any]  # BetaClaudeTagSettingSources
+    created_at: str  # RFC 3339
+    updated_at: str  # RFC 3339
+
+
+class SlackWorkspace(ApiObject):
+    """`BetaClaudeTagSlackWorkspace`, the fields the tools show."""
+
+    id: str
+    slack: dict[str, Any]  # BetaClaudeTagSlackWorkspaceIdentifiers
+    settings: dict[str, Any]  # BetaClaudeTagSettings
+    sources: dict[str, Any]  # BetaClaudeTagSettingSources
+    created_at: str  # RFC 3339
+    updated_at: str  # RFC 3339
+
+
+class Bundle(ApiObject):
+    """`BetaClaudeTagBundle`, the fields the tools show."""
+
+    id: str
+    display_name: str
+    description: str | None = None
+    instructions: str | None = None
+    created_at: str  # RFC 3339
+    updated_at: str  # RFC 3339

@@ -104,6 +104,7 @@ async def delete_group(request: Request) -> JSONResponse:
         if limit.scope.type == "rbac_group" and limit.scope.target == group.id
     ]:
         governance.remove_limit(limit.id)
+    state.plugins.forget_group(group.id)
     record(request, "rbac_group_deleted", rbac_group_id=group.id, name=group.name)
     return ok({"id": group.id, "type": "rbac_group_deleted"})
 

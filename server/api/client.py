@@ -13,9 +13,9 @@ import email.utils
 import logging
 import random
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import quote
 
 import anyio
@@ -34,6 +34,10 @@ REFUSED_BEFORE_ACTING = frozenset({429, 529})
 MAX_BACKOFF_SECONDS = 8.0
 
 QueryValue = str | int | float | bool | None | Iterable[str]
+FilePart = tuple[str, tuple[str, bytes, str]]
+"""One part of a multipart body: (part name, (file name, content, content type))."""
+ERROR_BODY_MAX = 64 * 1024
+"""The most of an error body read when the success body would have gone to a file."""
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,24 @@ class ApiResponse:
     status: int
     data: Any
     request_id: str | None
+    media_type: str | None = None
+    """For a body written to a file (`sink`): its content type; `data` is then its size in bytes."""
+
+
+class Sink(Protocol):
+    """Where a file body goes: emptied before each attempt, then written a chunk at a time."""
+
+    def seek(self, offset: int, whence: int = 0, /) -> int: ...
+
+    def truncate(self, size: int | None = None, /) -> int: ...
+
+    def write(self, data: bytes, /) -> int: ...
+
+    def flush(self) -> None: ...
+
+
+class BodyTooLarge(ApiUnreachable):
+    """A file body went past its limit: nothing of it is kept."""
 
 
 def encode_query(params: Mapping[str, QueryValue]) -> list[tuple[str, str | int | float | bool | None]]:
@@ -155,8 +177,15 @@ class AdminApi:
         body: Mapping[str, Any] | None = None,
         beta: str | None = None,
         idempotent: bool | None = None,
+        files: Sequence[FilePart] = (),
+        sink: Sink | None = None,
+        max_bytes: int | None = None,
     ) -> ApiResponse:
-        """Send one request, retrying what is safe to retry; raise ApiError or ApiUnreachable."""
+        """Send one request, retrying what is safe to retry; raise ApiError or ApiUnreachable.
+
+        With `files`, the body is `multipart/form-data`: those parts, and `body`'s values as form
+        fields. With `sink`, a successful body is streamed into that binary file (emptied before
+        each attempt) up to `max_bytes`, and `data` is its size."""
         if method not in self.allowed_methods:
             raise MethodNotAllowed(
                 f"{method} is not allowed in this tier (only {sorted(self.allowed_methods)})"
@@ -175,7 +204,17 @@ class AdminApi:
                 existing = headers.get("anthropic-beta")
                 headers["anthropic-beta"] = f"{beta},{existing}" if existing else beta
             try:
-                response = await self._http.request(method, path, params=params, json=body, headers=headers)
+                if sink is not None:
+                    response, received = await self._stream(method, path, params, headers, sink, max_bytes)
+                elif files:
+                    form = {name: str(value) for name, value in (body or {}).items()}
+                    response = await self._http.request(
+                        method, path, params=params, data=form, files=list(files), headers=headers
+                    )
+                else:
+                    response = await self._http.request(
+                        method, path, params=params, json=body, headers=headers
+                    )
             except (httpx2.ConnectError, httpx2.ConnectTimeout) as exc:
                 # Never connected: nothing reached the API, so even a write may go again.
                 reason = f"cannot connect to {self._http.base_url}: {type(exc).__name__}"
@@ -201,6 +240,11 @@ class AdminApi:
                 if response.status_code == 401 and not refreshed and await self.credential.invalidate():
                     refreshed = True
                     continue
+                if response.is_success and sink is not None:
+                    media_type = response.headers.get("content-type", "").split(";")[0].strip() or None
+                    return ApiResponse(
+                        response.status_code, received, response.headers.get("request-id"), media_type
+                    )
                 if response.is_success:
                     try:
                         return self._parse(response, attempt)
@@ -225,6 +269,45 @@ class AdminApi:
                     raise error
             attempt += 1
             await anyio.sleep(wait)
+
+    async def _stream(
+        self,
+        method: str,
+        path: str,
+        params: list[tuple[str, str | int | float | bool | None]],
+        headers: dict[str, str],
+        sink: Sink,
+        max_bytes: int | None,
+    ) -> tuple[httpx2.Response, int]:
+        """One attempt whose success body goes to `sink` a chunk at a time (memory holds one chunk);
+        an error body is read into the response (at most `ERROR_BODY_MAX`) to be parsed as usual."""
+        request = self._http.build_request(method, path, params=params, headers=headers)
+        response = await self._http.send(request, stream=True)
+        received = 0
+        try:
+            if not response.is_success:
+                kept = b""
+                async for chunk in response.aiter_bytes():
+                    kept += chunk
+                    if len(kept) >= ERROR_BODY_MAX:
+                        break
+                response = httpx2.Response(
+                    response.status_code, headers=response.headers, content=kept[:ERROR_BODY_MAX]
+                )
+                return response, 0
+            sink.seek(0)
+            sink.truncate()
+            async for chunk in response.aiter_bytes():
+                received += len(chunk)
+                if max_bytes is not None and received > max_bytes:
+                    raise BodyTooLarge(
+                        f"{method} {path} answered more than {max_bytes:,} bytes; nothing was kept"
+                    )
+                sink.write(chunk)
+            sink.flush()
+            return response, received
+        finally:
+            await response.aclose()
 
     def _backoff(self, attempt: int, retry_after: float | None, deadline: float) -> float | None:
         """Seconds to wait before the next try, or None when the time budget cannot cover it."""

@@ -22,10 +22,22 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from ..api.credentials.base import OAUTH_ONLY, ORG_ADMIN_ACCESS, Access
+from .files import Download, Upload
 from .preview import PreviewFn, Reader
 from .secrets import SecretReturned, SecretValues
 
-__all__ = ["OAUTH_ONLY", "ORG_ADMIN_ACCESS", "Access", "BucketWidth", "Days", "Filter", "Operation", "Report"]
+__all__ = [
+    "OAUTH_ONLY",
+    "ORG_ADMIN_ACCESS",
+    "Access",
+    "BucketWidth",
+    "Days",
+    "Download",
+    "Filter",
+    "Operation",
+    "Report",
+    "Upload",
+]
 
 Method = Literal["GET", "POST", "DELETE"]
 Tier = Literal["read", "write"]
@@ -204,6 +216,11 @@ class Operation:
     """Other endpoints that answer the same question (a newer API, a legacy one), each a full
     operation of its own: the tool takes `source` (an endpoint's path under /v1/organizations/),
     and without one the first operation, this one included, that takes every argument given."""
+    upload: Upload | None = None
+    """A write whose body is local files sent as `multipart/form-data`: the path field is read by the
+    server, never sent; the other values go as form fields."""
+    download: Download | None = None
+    """A read whose body is a file: written to the exports folder and answered with a resource link."""
 
     @property
     def tier(self) -> Tier:
@@ -254,6 +271,10 @@ class Operation:
             for name in (self.secret_values.file, self.secret_values.env):
                 if name not in fields:
                     raise ValueError(f"{self.name}: secret values come from input field {name!r}")
+        if self.upload is not None and (self.method != "POST" or self.upload.field not in fields):
+            raise ValueError(f"{self.name}: an upload is a POST with an input field for its local path")
+        if self.download is not None and (self.method != "GET" or self.is_list):
+            raise ValueError(f"{self.name}: a download is a GET of one file")
 
     @property
     def source_name(self) -> str:
@@ -262,7 +283,7 @@ class Operation:
 
     def api_fields(self) -> frozenset[str]:
         """Input fields sent to the API outside the path (query for GET/DELETE, body for POST)."""
-        skip = {*self.path_params, *self.filters}
+        skip = {*self.path_params, *self.filters, *((self.upload.field,) if self.upload else ())}
         if self.secret_values is not None:  # where the secrets are is the server's business only
             skip |= {self.secret_values.file, self.secret_values.env}
         return frozenset(

@@ -14,6 +14,8 @@ from typing import Any, Protocol, TypeVar
 
 from pydantic import BaseModel
 
+from .files import SentFiles
+
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -54,6 +56,10 @@ class Reader(Protocol):
     def secret_names(self, file: str | None, env: Mapping[str, str] | None) -> list[str]:
         """The names of the secret values the human left for the server (`file` in its secrets
         folder, `env` {name: variable}), never the values; `SecretSourceError` says what is wrong."""
+        ...
+
+    def sent_files(self) -> SentFiles | None:
+        """What an upload write read from its local path (None for every other write)."""
         ...
 
 
@@ -112,6 +118,8 @@ class Preview:
     sign-out, a service account), not one workspace: an allowlist must name `org` for it."""
     all_workspaces: bool = False
     """The write reaches every workspace (a federation rule for all workspaces)."""
+    upload_sha256: str | None = None
+    """An upload's SHA-256 as read for this preview: the files are sent only if they still hash so."""
 
     def __post_init__(self) -> None:
         details = [one_line(line) for line in self.details[:DETAILS_MAX]]

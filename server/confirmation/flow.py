@@ -25,11 +25,12 @@ from mcp.server.mcpserver import AcceptedElicitation, CancelledElicitation, Cont
 from mcp.types import CallToolResult
 from pydantic import BaseModel
 
+from ..api.client import FilePart
 from ..api.errors import ApiError, ApiUnreachable
 from ..catalog.operation import Operation
 from ..catalog.preview import Preview, one_line
 from ..catalog.secrets import SecretSourceError
-from ..runtime import rendering
+from ..runtime import rendering, uploads
 from ..runtime.failures import api_error_text, unreachable_text
 from ..runtime.plans import PlanInvalid
 from ..runtime.requests import checked, send
@@ -242,17 +243,48 @@ class OperationRun(WriteRun):
 
     async def review(self) -> Preview:
         assert self.op.preview is not None
-        return await self.op.preview(self.state.reader(), self.args)
+        reader = self.state.reader()
+        upload = self.op.upload
+        if upload is None:
+            return await self.op.preview(reader, self.args)
+        given = str(getattr(self.args, upload.field))
+        try:
+            payload = await uploads.load(upload, given, self.state.settings.transport)
+        except uploads.UploadError as exc:
+            return Preview(f"{self.op.title} from {one_line(given, 200)}", refusal=str(exc))
+        reader.uploading = payload.sent
+        return uploads.shown(await self.op.preview(reader, self.args), payload.sent)
 
     def failure_text(self, exc: ApiError | ApiUnreachable) -> str:
         if isinstance(exc, ApiError):
             return api_error_text(self.op, exc, self.state.credential)
         return unreachable_text(self.op, exc)
 
+    async def _files(self, preview: Preview) -> tuple[FilePart, ...] | str:
+        """An upload's parts as approved, or why nothing may be sent (the file changed or went)."""
+        upload = self.op.upload
+        if upload is None:
+            return ()
+        given = str(getattr(self.args, upload.field))
+        try:
+            payload = await uploads.load(upload, given, self.state.settings.transport)
+        except uploads.UploadError as exc:
+            return str(exc)
+        if payload.sent.sha256 != preview.upload_sha256:
+            return (
+                f"{payload.sent.path} changed since the preview was approved (SHA-256 now "
+                f"{payload.sent.sha256}); call again to preview what it holds now"
+            )
+        return payload.parts
+
     async def send(self, preview: Preview, via: str, approver: str | None = None) -> CallToolResult:
         op = self.op
+        files = await self._files(preview)
+        if isinstance(files, str):
+            await self.audit("failed", detail=f"not sent: {files}"[:500])
+            return failure(f"Not applied: {op.name}: {files}. Nothing was sent.")
         try:
-            response = await send(op, self.args, self.state)
+            response = await send(op, self.args, self.state, files)
         except ApiError as exc:
             await self.audit(
                 "failed", request_id=exc.request_id, detail=f"{exc.error_type} (HTTP {exc.status})"

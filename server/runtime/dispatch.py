@@ -13,6 +13,7 @@ from pydantic import BaseModel
 from ..api.errors import ApiError, ApiUnreachable, MethodNotAllowed
 from ..catalog.operation import Operation
 from . import rendering
+from .downloads import run_download
 from .failures import api_error_text, unreachable_text
 from .labels import add_labels, with_labels
 from .lists import run_list
@@ -36,6 +37,8 @@ async def read(op: Operation, args: BaseModel, ctx: Context[Any, Any]) -> CallTo
             return await run_report(op, args, state, reader, ctx)
         if op.is_list:
             return await run_list(op, args, state, reader, ctx)
+        if op.download is not None:
+            return await run_download(op, args, state)
         item = checked(op, (await send(op, args, state)).data)
         shown = dict(item)  # names beside ids in the text; the structured object stays the API's
         await add_labels([shown], op.labels, reader)

@@ -3,7 +3,8 @@ export read back by name (`exports://NAME`), which can reach nothing but an expo
 
 A file is written under a hidden temporary name (mode 0600: it holds the organization's members and
 keys) and linked to its final name only when complete, never over an existing file. Names are made
-by the server from a list name and the time, so no caller's text reaches a path.
+by the server from a list name (or a downloaded file's ids) and the time, so no caller's text
+reaches a path. Downloaded archives (`.zip`) live here too, and read back as binary.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal, TextIO
+from typing import Any, BinaryIO, Literal, TextIO
 
 from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError
 from mcp.types import Resource
@@ -26,9 +27,12 @@ from .rendering import lookup
 
 Format = Literal["csv", "jsonl"]
 MEDIA_TYPES: dict[str, str] = {"csv": "text/csv", "jsonl": "application/x-ndjson"}
+BINARY_TYPES: dict[str, str] = {"zip": "application/zip"}
+"""Files the folder holds that are read back as bytes (downloads), by suffix."""
 SCHEME = "exports://"
-NAME = re.compile(r"^[a-z_]+-\d{8}T\d{6}Z(?:-\d{1,4})?\.(?:csv|jsonl)$")
-"""What the server names an export: `users-20261201T111500Z.csv` (a suffix when two share a second)."""
+NAME = re.compile(r"^[a-z_]+(?:-[A-Za-z0-9_]+)*-\d{8}T\d{6}Z(?:-\d{1,4})?\.(?:csv|jsonl|zip)$")
+"""What the server names a file: `users-20261201T111500Z.csv`, or a download named by the ids in
+its path, `plugin_01Ab-pluginver_01Cd-20261201T111500Z.zip` (a suffix when two share a second)."""
 MAX_READ_BYTES = 32 * 1024 * 1024
 """The largest export `resources/read` returns: beyond, the path is the way (memory stays bounded)."""
 LISTED = 100
@@ -100,20 +104,42 @@ class ExportFile:
     def finish(self) -> Path:
         """The complete file under its final name (never over another), and the temporary gone."""
         self.handle.close()
-        for attempt in range(1, 10_000):
-            suffix = "" if attempt == 1 else f"-{attempt}"
-            final = self._directory / f"{self._stem}{suffix}.{self._form}"
-            try:
-                os.link(self._temporary, final)  # fails, rather than replaces, if the name is taken
-            except FileExistsError:
-                continue
-            self._temporary.unlink()
-            return final
-        raise OSError(f"no free name for {self._stem} in {self._directory}")
+        return _publish(self._temporary, self._directory, self._stem, self._form)
 
     def discard(self) -> None:
         self.handle.close()
         self._temporary.unlink(missing_ok=True)
+
+
+class BinaryFile:
+    """A downloaded file being written, as `ExportFile` (hidden until `finish`), in binary."""
+
+    def __init__(self, directory: Path, stem: str, suffix: str) -> None:
+        self._directory, self._stem, self._suffix = directory, stem, suffix
+        descriptor, temporary = tempfile.mkstemp(prefix=f".{stem}-", suffix=".part", dir=directory)
+        self._temporary = Path(temporary)
+        self.handle: BinaryIO = os.fdopen(descriptor, "w+b")
+
+    def finish(self) -> Path:
+        self.handle.close()
+        return _publish(self._temporary, self._directory, self._stem, self._suffix)
+
+    def discard(self) -> None:
+        self.handle.close()
+        self._temporary.unlink(missing_ok=True)
+
+
+def _publish(temporary: Path, directory: Path, stem: str, suffix: str) -> Path:
+    for attempt in range(1, 10_000):
+        numbered = "" if attempt == 1 else f"-{attempt}"
+        final = directory / f"{stem}{numbered}.{suffix}"
+        try:
+            os.link(temporary, final)  # fails, rather than replaces, if the name is taken
+        except FileExistsError:
+            continue
+        temporary.unlink()
+        return final
+    raise OSError(f"no free name for {stem} in {directory}")
 
 
 def stem(list_name: str, now: datetime) -> str:
@@ -127,6 +153,15 @@ def uri_of(path: Path) -> str:
 def read_export(directory: Path, name: str) -> str:
     """The text of the export `name`: only a regular file directly in the folder, by a name the
     server gives, and not larger than `MAX_READ_BYTES`."""
+    data = read_file(directory, name)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ResourceError(f"{name} is not UTF-8 text (it was not written by export_list)") from None
+
+
+def read_file(directory: Path, name: str) -> bytes:
+    """The bytes of the file `name` in the exports folder, as `read_export` finds it."""
     unknown = ResourceNotFoundError(
         f"no export named {name!r} in the exports folder (export_list gives names like "
         "exports://users-20261201T111500Z.csv)"
@@ -148,11 +183,7 @@ def read_export(directory: Path, name: str) -> str:
                 f"{name} holds {info.st_size:,} bytes, more than resources/read returns "
                 f"({MAX_READ_BYTES:,}); open {path} on the server's machine instead"
             )
-        data = handle.read(MAX_READ_BYTES + 1)
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise ResourceError(f"{name} is not UTF-8 text (it was not written by export_list)") from None
+        return handle.read(MAX_READ_BYTES + 1)
 
 
 def listed(directory: Path) -> list[Resource]:
@@ -168,7 +199,7 @@ def listed(directory: Path) -> list[Resource]:
         Resource(
             uri=SCHEME + entry.name,
             name=entry.name,
-            mime_type=MEDIA_TYPES[entry.name.rsplit(".", 1)[1]],
+            mime_type={**MEDIA_TYPES, **BINARY_TYPES}[entry.name.rsplit(".", 1)[1]],
             size=entry.stat(follow_symlinks=False).st_size,
         )
         for entry in entries[:LISTED]

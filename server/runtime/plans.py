@@ -135,6 +135,9 @@ def checked_changes(
         if op is None or op.read_only:
             problems.append(f"change {number}: {one_line(change.tool, 60)!r} is not a write tool")
             continue
+        if op.upload is not None:
+            problems.append(f"change {number} ({op.name}) sends local files: call it on its own")
+            continue
         refusal = credential.refusal(op)
         if refusal is not None:
             problems.append(f"change {number} ({op.name}): {refusal.reason}: {refusal.explanation}")

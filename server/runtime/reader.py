@@ -18,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from ..api.client import AdminApi, fill_path
 from ..api.errors import ApiError, ApiUnreachable
+from ..catalog.files import SentFiles
 from ..catalog.operation import Operation
 from .paginator import Source, Style, collect, pages
 from .secret_files import read_values
@@ -30,7 +31,7 @@ PREVIEW_MAX_ITEMS = 5_000
 
 class ListStyles:
     """Which paging style and page size each list path has, from the catalog's list operations, and
-    the `anthropic-beta` value a read needs (the spend-limit list, every webhook read do)."""
+    the `anthropic-beta` value a read needs (the spend-limit list, every webhook and plugin read do)."""
 
     def __init__(self, operations: Iterable[Operation]) -> None:
         self._patterns: list[tuple[re.Pattern[str], Style, int, str]] = []
@@ -65,6 +66,8 @@ class ApiReader:
         self._secrets = secrets
         self._seen: dict[str, Any] = {}
         self._missing: set[str] = set()
+        self.uploading: SentFiles | None = None
+        """What the write being previewed uploads, once the runtime has read it."""
 
     def now(self) -> datetime:
         now: datetime = self._clock()
@@ -75,6 +78,9 @@ class ApiReader:
 
     def secret_names(self, file: str | None, env: Mapping[str, str] | None) -> list[str]:
         return list(read_values(self._secrets, file, env))
+
+    def sent_files(self) -> SentFiles | None:
+        return self.uploading
 
     async def page(self, path: str, **query: Any) -> dict[str, Any]:
         key = repr((path, sorted(query.items())))

@@ -3,12 +3,13 @@ shape the tool publishes."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from ..api.client import ApiResponse, fill_path
+from ..api.client import ApiResponse, FilePart, fill_path
 from ..api.errors import ApiUnreachable
 from ..catalog.operation import Operation
 from .secret_files import folder_of, keep_returned, with_values
@@ -19,11 +20,14 @@ def path_for(op: Operation, args: BaseModel) -> str:
     return fill_path(op.path, {name: str(getattr(args, name)) for name in op.path_params})
 
 
-async def send(op: Operation, args: BaseModel, state: RunState) -> ApiResponse:
+async def send(
+    op: Operation, args: BaseModel, state: RunState, files: Sequence[FilePart] = ()
+) -> ApiResponse:
     """The operation's one request (a non-idempotent write is never retried once it may have
-    reached the API: see `AdminApi.request`). Secret values the arguments point at are read into
-    the body only now (`SecretSourceError` if they cannot be, before anything is sent), and a
-    secret the API returns once is kept in a file, never handed on."""
+    reached the API: see `AdminApi.request`); with `files`, a multipart body of them and the values.
+    Secret values the arguments point at are read into the body only now (`SecretSourceError` if
+    they cannot be, before anything is sent), and a secret the API returns once is kept in a file,
+    never handed on."""
     values = op.api_values(args)
     folder = folder_of(state.settings.state_dir)
     if op.secret_values is not None:
@@ -31,7 +35,13 @@ async def send(op: Operation, args: BaseModel, state: RunState) -> ApiResponse:
     body = values if op.method == "POST" else None
     query = None if op.method == "POST" else values
     response = await state.api.request(
-        op.method, path_for(op, args), query=query, body=body, beta=op.beta, idempotent=op.is_idempotent
+        op.method,
+        path_for(op, args),
+        query=query,
+        body=body,
+        beta=op.beta,
+        idempotent=op.is_idempotent,
+        files=files,
     )
     if op.secret_returned is not None and isinstance(response.data, dict):
         kept = keep_returned(op.secret_returned, response.data, args, folder, state.clock())

@@ -12,6 +12,7 @@ import anthropic
 import jwt
 import pytest
 from anthropic.lib.credentials import exchange_federation_assertion
+from anthropic.resources.beta.organization.organization import Organization
 from anthropic.types.beta.organization.beta_cannot_sign_out_primary_owner_error import (
     BetaCannotSignOutPrimaryOwnerError,
 )
@@ -22,6 +23,8 @@ from anthropic.types.user_profile_not_found_error import UserProfileNotFoundErro
 
 from claude_admin_mcp.sandbox.faults import Fault
 from claude_admin_mcp.sandbox.federation_seed import DEMO_ISSUER_URL, DEMO_KID, demo_signing_key
+from claude_admin_mcp.sandbox.plugins import MANIFEST, MARKETPLACE_MANIFEST, archive_of
+from claude_admin_mcp.sandbox.plugins_seed import PUBLIC_REPOSITORY, plugin_files
 from claude_admin_mcp.sandbox.routes import ROUTES
 from claude_admin_mcp.sandbox.runner import RunningSandbox
 
@@ -401,6 +404,8 @@ def _tour(sandbox: RunningSandbox, sdk: anthropic.Anthropic) -> None:
     analytics.cost_report.list(starting_at=start)
     analytics.user_cost_report.list(starting_at=start)
     _tour_hooks(sandbox, sdk, workspace.id)
+    _plugins_tour(sandbox, org)
+    _claude_tag_tour(org)
     org.workspaces.archive(workspace.id)
     org.users.remove(user.id)
 
@@ -437,6 +442,63 @@ def _tour_hooks(sandbox: RunningSandbox, sdk: anthropic.Anthropic, workspace_id:
     org.webhooks.update(hook.id, state="disabled")
     org.webhooks.regenerate_signing_secret(hook.id)
     org.webhooks.delete(hook.id)
+
+
+def _plugins_tour(sandbox: RunningSandbox, org: Organization) -> None:
+    """Every plugin and marketplace endpoint (the SDK sends the beta header itself)."""
+    plugins, marketplaces = org.plugins, org.plugin_marketplaces
+    state = sandbox.state.plugins
+    member_owned = next(p for p in state.plugins.values() if not p.organization_owned)
+    library = next(m for m in state.marketplaces.values() if m.library)
+    plugins.list(limit=2)
+    plugins.retrieve(member_owned.id)
+    plugins.shares.list(member_owned.id)
+    created = plugins.create(
+        files=[("tour.zip", archive_of(plugin_files("tour", "1.0.0")), "application/zip")],
+        marketplace_id=library.id,
+        release_notes="First.",
+    )
+    plugins.versions.create(created.id, files=[(MANIFEST, plugin_files("tour", "1.1.0")[MANIFEST])])
+    first = plugins.versions.list(created.id, limit=1).data[0]
+    plugins.versions.retrieve("latest", plugin_id=created.id)
+    assert plugins.versions.download(first.id, plugin_id=created.id).read()[:2] == b"PK"
+    plugins.update(created.id, served_version_id=first.id)
+    plugins.installation_settings.set(
+        "organization", plugin_id=created.id, installation_preference="required"
+    )
+    plugins.installation_settings.list(created.id)
+    plugins.installation_settings.remove("organization", plugin_id=created.id)
+    plugins.delete(created.id)
+    marketplaces.list(limit=1)
+    marketplaces.retrieve(library.id)
+    marketplaces.update(library.id, default_installation_preference="auto_install")
+    archive = archive_of({MARKETPLACE_MANIFEST: b'{"name": "tour", "plugins": []}'})
+    marketplaces.validate_archive(archive=("marketplace.zip", archive, "application/zip"))
+    marketplaces.validate_repository(repository_url=f"https://github.com/{PUBLIC_REPOSITORY}")
+
+
+def _claude_tag_tour(org: Organization) -> None:
+    """Every Claude Tag endpoint (the SDK sends the beta header itself)."""
+    tag = org.claude_tag
+    workspace = tag.slack_workspaces.list(limit=1).data[0]
+    tag.slack_workspaces.retrieve(workspace.id, include_inherited=True)
+    tag.slack_workspaces.update(workspace.id, settings={"model": "claude-sonnet-4-5"})
+    team = workspace.slack.workspace_id
+    tag.slack_channels.list(slack_workspace_id=team, include_inherited=True)
+    slack_id = "C0DESIGN01" if team == "T0ACME001" else "G0ONCALL01"
+    channel = tag.slack_channels.create(slack={"workspace_id": team, "channel_id": slack_id})
+    tag.slack_channels.retrieve(channel.id, include_inherited=True)
+    tag.slack_channels.update(channel.id, settings={"enabled": False, "reply_mode": {"type": "thread"}})
+    bundle = next(b for b in tag.bundles.list(limit=1) if b.display_name == "Support desk")
+    tag.bundles.retrieve(bundle.id)
+    tag.bundles.update(bundle.id, instructions="On tour.")
+    target = tag.bundles.targets.create(
+        bundle.id, target={"type": "slack_channel", "slack_channel_id": channel.id}
+    )
+    tag.bundles.targets.list(bundle.id)
+    tag.bundles.targets.retrieve(target.id, bundle_id=bundle.id)
+    tag.bundles.targets.delete(target.id, bundle_id=bundle.id)
+    tag.slack_channels.delete(channel.id)
 
 
 def test_every_route_is_served_to_the_sdk(sdk: anthropic.Anthropic, sandbox: RunningSandbox) -> None:

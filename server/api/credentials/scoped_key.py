@@ -3,7 +3,8 @@ with the scopes it was given in `ANTHROPIC_SCOPED_KEY_SCOPES`, sent as `x-api-ke
 
 The API does not say which scopes a key has, so the administrator does, and the server offers
 exactly the tools those scopes open: members and invites (`read:members`, `write:members`), groups
-(`read:rbac_groups`, `write:rbac_groups`), spend limits, analytics, the compliance feed. Workspaces,
+(`read:rbac_groups`, `write:rbac_groups`), spend limits, analytics, the compliance feed, plugins
+(`read:plugins`, `write:plugins`) and Claude Tag (`read:claude_tag`, `write:claude_tag`). Workspaces,
 API keys, usage and cost reports and rate limits belong to Console organizations: no scoped key
 reaches them, and the tools say so.
 """
@@ -34,6 +35,10 @@ KNOWN_SCOPES = frozenset(
         "delete:compliance_user_data",
         "read:compliance_org_data",
         "read:org_audit",
+        "read:plugins",
+        "write:plugins",
+        "read:claude_tag",
+        "write:claude_tag",
     }
 )
 """The scopes claude.ai offers for these keys (Admin API docs)."""
