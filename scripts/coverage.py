@@ -25,6 +25,18 @@ RESOURCES = Path(anthropic.__file__).parent / "resources" / "beta" / "organizati
 _VERBS = {"_get": "GET", "_get_api_list": "GET", "_post": "POST", "_delete": "DELETE"}
 
 
+SIBLINGS = {
+    ("POST", "/v1/organizations/workspaces/{}/service_accounts"): "add_service_account_to_workspace",
+    (
+        "DELETE",
+        "/v1/organizations/workspaces/{}/service_accounts/{}",
+    ): "remove_service_account_from_workspace",
+}
+"""Endpoints whose change a tool makes by the sibling path the API also has (from the service
+account's side: `/service_accounts/{id}/workspaces`): a second tool for the same change would only
+give the model two names to choose between."""
+
+
 @dataclass(frozen=True)
 class Endpoint:
     method: str
@@ -96,15 +108,23 @@ def table() -> tuple[list[tuple[Endpoint, list[str], str | None]], str]:
         for endpoint in sdk_endpoints()
     ]
     lines = ["| SDK resource | endpoint | tool | sandbox route |", "|---|---|---|---|"]
+    by_sibling = 0
     for endpoint, tools, route in rows:
+        named = ", ".join(f"`{t}`" for t in tools)
+        sibling = SIBLINGS.get((endpoint.method, _shape(endpoint.path)))
+        if not tools and sibling is not None:
+            named, by_sibling = f"`{sibling}` (by the sibling path)", by_sibling + 1
         lines.append(
             f"| {endpoint.area} | `{endpoint.method} {endpoint.path}` | "
-            f"{', '.join(f'`{t}`' for t in tools) or '—'} | {f'`{route}`' if route else '—'} |"
+            f"{named or '—'} | {f'`{route}`' if route else '—'} |"
         )
     with_tool = sum(1 for _, tools, _ in rows if tools)
     with_route = sum(1 for _, _, route in rows if route)
     lines.append("")
-    lines.append(f"{len(rows)} SDK endpoints: {with_tool} with a tool, {with_route} served by the sandbox.")
+    lines.append(
+        f"{len(rows)} SDK endpoints: {with_tool} with a tool of their own, {by_sibling} more made by a "
+        f"tool through a sibling path, {with_route} served by the sandbox."
+    )
     return rows, "\n".join(lines)
 
 
