@@ -69,8 +69,8 @@ OPERATIONS = [
         name="list_activities",
         title="List compliance activities",
         description="The audit log (compliance activity feed), newest first: who did what and when, logins, "
-        "role changes, invites, workspace and API key changes (incl. this server's writes), with "
-        "actor and details.",
+        "role changes, invites, workspace, API key and Admin API key changes (incl. this server's writes), "
+        "with actor and details.",
         toolset="activity",
         method="GET",
         path="/v1/compliance/activities",

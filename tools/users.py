@@ -157,8 +157,8 @@ OPERATIONS += [
     Operation(
         name="sign_out_user",
         title="Sign member out everywhere",
-        description="End a member's Claude sessions and org-issued OAuth tokens (e.g. a lost laptop) "
-        "without removing them. Beta. The user must type the member's email.",
+        description="End a member's Claude sessions and org-issued OAuth tokens (e.g. a lost laptop or PC) "
+        "without removing them. Beta. The user types their email.",
         toolset="users",
         access=MEMBERS_WRITE,
         method="POST",
