@@ -21,7 +21,7 @@ from mcp.server.mcpserver.tools.base import Tool
 from mcp.shared.exceptions import MCPError
 from mcp.types import INVALID_PARAMS, CallToolResult, GetPromptResult, InputRequiredResult, Resource
 from mcp.types import Tool as MCPTool
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from claude_admin_mcp.tools import DEFAULT_TOOLSETS, OPERATIONS, TASKS, TOOLSET_DESCRIPTIONS, TOOLSETS
 
@@ -46,7 +46,7 @@ from .runtime import dispatch, export_files, exports, schema_cache, toolsets, wh
 from .runtime.failures import validation_text
 from .runtime.reader import ListStyles
 from .runtime.results import refusal
-from .runtime.tools import plan_tool, read_tool, write_tool
+from .runtime.tools import DeferredTool, plan_tool, read_tool, write_tool
 from .transports.approval_page import ApprovalPages, approval_app
 from .transports.page_listener import PAGE_HOSTS, PageListener
 
@@ -144,15 +144,17 @@ def write_schema_cache() -> None:
 def fresh_schemas() -> dict[str, Any]:
     """Every tool's published schemas, generated now, in every shape it can take."""
 
-    def build_all() -> list[tuple[str, type[BaseModel], type[BaseModel]]]:
-        built: list[tuple[str, type[BaseModel], type[BaseModel]]] = []
+    def build_all() -> list[schema_cache.Built]:
+        built: list[schema_cache.Built] = []
         for confirm_via in (("form", "url", "page"), ("form", "token")):
             settings = Settings(confirm_via=confirm_via, state_dir=Path("/nonexistent"))
             for entry in INVENTORY.entries:
                 tool = build_tool(entry.name, settings)
-                metadata = tool.fn_metadata
+                metadata = (tool.ready() if isinstance(tool, DeferredTool) else tool).fn_metadata
                 assert metadata.output_model is not None
-                built.append((tool.name, metadata.arg_model, metadata.output_model))
+                arguments = metadata.arg_model
+                tokens = "confirmation_token" in arguments.model_fields
+                built.append((tool.name, tokens, arguments, metadata.output_model))
         return built
 
     return schema_cache.generated(build_all)

@@ -185,9 +185,10 @@ class NoArguments(BaseModel):
 
 
 class Arguments(BaseModel):
-    """Base of tool inputs: unknown arguments are refused, not silently ignored."""
+    """Base of tool inputs: unknown arguments are refused, not silently ignored. Validators are built
+    on a tool's first call (`defer_build`), not at every server start."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 GRANTABLE_ROLES = ("user", "developer", "billing", "claude_code_user", "managed")

@@ -12,9 +12,12 @@ from pydantic import BaseModel, ConfigDict
 
 
 class ApiObject(BaseModel):
-    """Base of API response models: unknown fields pass through (a newer API breaks no tool)."""
+    """Base of API response models: unknown fields pass through (a newer API breaks no tool).
 
-    model_config = ConfigDict(extra="allow")
+    Validators are built on first use (`defer_build`): a server start builds none it does not need.
+    """
+
+    model_config = ConfigDict(extra="allow", defer_build=True)
 
 
 ORG_ROLES: tuple[str, ...] = (

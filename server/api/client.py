@@ -150,20 +150,30 @@ class AdminApi:
         self.allowed_methods = allowed_methods
         self.pacer = Pacer(max_hold=retry_budget)
         """Shared by every request of this client, concurrent ones included (`pacer.py`)."""
-        self._http = httpx2.AsyncClient(
-            base_url=base_url,
-            timeout=httpx2.Timeout(timeout, connect=min(timeout, 10.0)),
-            headers={
+        self._options: dict[str, Any] = {
+            "base_url": base_url,
+            "timeout": httpx2.Timeout(timeout, connect=min(timeout, 10.0)),
+            "headers": {
                 "anthropic-version": anthropic_version,
                 "user-agent": f"claude-admin-mcp/{__version__}",
                 "accept": "application/json",
             },
-            transport=transport,
-            trust_env=False,
-        )
+            "transport": transport,
+            "trust_env": False,
+        }
+        self._client: httpx2.AsyncClient | None = None
+
+    @property
+    def _http(self) -> httpx2.AsyncClient:
+        # Made on the first request: its TLS context (the CA bundle read and parsed) would otherwise
+        # be a tenth of the server's start-up, paid before the first tools/list.
+        if self._client is None:
+            self._client = httpx2.AsyncClient(**self._options)
+        return self._client
 
     async def aclose(self) -> None:
-        await self._http.aclose()
+        if self._client is not None:
+            await self._client.aclose()
 
     async def get(self, path: str, query: Mapping[str, QueryValue] | None = None) -> ApiResponse:
         return await self.request("GET", path, query=query)

@@ -52,7 +52,7 @@ BuildFn = Callable[[Reader, Any], Awaitable[Draft]]
 class PlanArguments(BaseModel):
     """What every plan tool takes besides its own arguments."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     on_failure: OnFailure = Field(
         "stop", description="A failed change stops the rest (stop), or the rest still run (continue)."

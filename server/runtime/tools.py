@@ -209,9 +209,77 @@ def annotations_of(op: Operation) -> ToolAnnotations:
 
 def with_model(tool: Tool, arguments: type[ToolArguments], output: type[BaseModel]) -> Tool:
     """`tool` validating against `arguments` and publishing `output` (both schemas compacted)."""
-    input_schema, output_schema = schema_cache.schemas(tool.name, arguments, output)
+    tokens = "confirmation_token" in arguments.model_fields
+    input_schema, output_schema = schema_cache.schemas(tool.name, tokens, lambda: (arguments, output))
     metadata = FuncMetadata(arg_model=arguments, output_schema=output_schema, output_model=output)
     return tool.model_copy(update={"fn_metadata": metadata, "parameters": input_schema})
+
+
+Models = Callable[[], tuple[type[ToolArguments], type[BaseModel]]]
+
+
+class DeferredTool(Tool):
+    """The SDK's `Tool`, registered and listed at once from the committed schemas; its argument
+    model (pydantic's `create_model`, a millisecond or two a tool: most of start-up with every tool
+    registered) and a write's resolver plan are built on its first call, by `build`."""
+
+    build: Callable[[], Tool] | None = Field(default=None, exclude=True)
+
+    def ready(self) -> Tool:
+        """This tool, complete (built now if it was not yet)."""
+        if self.build is not None:
+            built = self.build()
+            self.fn, self.fn_metadata, self.is_async = built.fn, built.fn_metadata, built.is_async
+            self.context_kwarg, self.parameters = built.context_kwarg, built.parameters
+            self.resolved_params, self.resolver_plans = built.resolved_params, built.resolver_plans
+            self.build = None
+        return self
+
+    async def run(
+        self, arguments: dict[str, Any], context: Context[Any, Any], convert_result: bool = False
+    ) -> Any:
+        self.ready()
+        return await super().run(arguments, context, convert_result)
+
+
+def deferred(
+    name: str,
+    title: str,
+    description: str,
+    annotations: ToolAnnotations,
+    tokens: bool,
+    models: Models,
+    build: Callable[[type[ToolArguments], type[BaseModel]], Tool],
+) -> Tool:
+    """A `DeferredTool`: what tools/list shows now, `build(*models())` at its first call."""
+    made: list[tuple[type[ToolArguments], type[BaseModel]]] = []
+
+    def once() -> tuple[type[ToolArguments], type[BaseModel]]:
+        if not made:
+            made.append(models())
+        return made[0]
+
+    input_schema, output_schema = schema_cache.schemas(name, tokens, once)
+
+    async def unbuilt(**_: Any) -> Any:
+        raise RuntimeError(f"{name} ran before it was built")
+
+    return DeferredTool.model_construct(
+        fn=unbuilt,
+        name=name,
+        title=title,
+        description=description,
+        parameters=input_schema,
+        fn_metadata=FuncMetadata.model_construct(arg_model=ToolArguments, output_schema=output_schema),
+        is_async=True,
+        context_kwarg="ctx",
+        resolved_params={},
+        resolver_plans={},
+        annotations=annotations,
+        icons=None,
+        meta=None,
+        build=lambda: build(*once()),
+    )
 
 
 def local_read_tool(
@@ -247,7 +315,7 @@ def plain_tool(
     """A tool whose handler takes `(ctx, arguments)` and nothing a resolver fills: the SDK's `Tool`
     built from what we already know, without `Tool.from_function` inspecting the handler and
     generating a schema we would replace (start-up time)."""
-    input_schema, output_schema = schema_cache.schemas(name, arguments, output)
+    input_schema, output_schema = schema_cache.schemas(name, False, lambda: (arguments, output))
     return Tool(
         fn=handler,
         name=name,
@@ -265,10 +333,13 @@ def read_tool(op: Operation, run: ReadHandler) -> Tool:
     async def handler(ctx: Context[Any, Any], arguments: BaseModel) -> CallToolResult:
         return await run(op, arguments, ctx)
 
-    output = list_output_model(op) if op.is_list else op.output
-    return plain_tool(
-        handler, op.name, op.title, op.description, annotations_of(op), tool_input_model(op), output
-    )
+    def models() -> tuple[type[ToolArguments], type[BaseModel]]:
+        return tool_input_model(op), list_output_model(op) if op.is_list else op.output
+
+    def build(arguments: type[ToolArguments], output: type[BaseModel]) -> Tool:
+        return plain_tool(handler, op.name, op.title, op.description, annotations_of(op), arguments, output)
+
+    return deferred(op.name, op.title, op.description, annotations_of(op), False, models, build)
 
 
 def write_tool(op: Operation, decide: Decide, apply: Apply, *, tokens: bool) -> Tool:
@@ -284,10 +355,16 @@ def write_tool(op: Operation, decide: Decide, apply: Apply, *, tokens: bool) -> 
     ) -> CallToolResult:
         return await apply(op, arguments, decision, ctx)
 
-    tool = Tool.from_function(
-        handler, name=op.name, title=op.title, description=op.description, annotations=annotations_of(op)
-    )
-    return with_model(tool, tool_input_model(op, tokens), TokenWriteOutcome if tokens else WriteOutcome)
+    def models() -> tuple[type[ToolArguments], type[BaseModel]]:
+        return tool_input_model(op, tokens), TokenWriteOutcome if tokens else WriteOutcome
+
+    def build(arguments: type[ToolArguments], output: type[BaseModel]) -> Tool:
+        tool = Tool.from_function(
+            handler, name=op.name, title=op.title, description=op.description, annotations=annotations_of(op)
+        )
+        return with_model(tool, arguments, output)
+
+    return deferred(op.name, op.title, op.description, annotations_of(op), tokens, models, build)
 
 
 def plan_tool(task: Task, decide: PlanDecide, apply: PlanApply, *, tokens: bool) -> Tool:
@@ -310,12 +387,19 @@ def plan_tool(task: Task, decide: PlanDecide, apply: PlanApply, *, tokens: bool)
         idempotent_hint=True,  # applied again, a plan sends only what is left
         open_world_hint=True,
     )
-    tool = Tool.from_function(
-        handler, name=task.name, title=task.title, description=task.description, annotations=annotations
-    )
-    bases = (task.input, ConfirmationArguments, ToolArguments) if tokens else (task.input, ToolArguments)
-    model = cast(
-        type[ToolArguments],
-        create_model(f"{task.input.__name__}Tool", __base__=cast(tuple[type[ToolArguments], ...], bases)),
-    )
-    return with_model(tool, model, TokenWriteOutcome if tokens else WriteOutcome)
+
+    def models() -> tuple[type[ToolArguments], type[BaseModel]]:
+        bases = (task.input, ConfirmationArguments, ToolArguments) if tokens else (task.input, ToolArguments)
+        model = cast(
+            type[ToolArguments],
+            create_model(f"{task.input.__name__}Tool", __base__=cast(tuple[type[ToolArguments], ...], bases)),
+        )
+        return model, TokenWriteOutcome if tokens else WriteOutcome
+
+    def build(arguments: type[ToolArguments], output: type[BaseModel]) -> Tool:
+        tool = Tool.from_function(
+            handler, name=task.name, title=task.title, description=task.description, annotations=annotations
+        )
+        return with_model(tool, arguments, output)
+
+    return deferred(task.name, task.title, task.description, annotations, tokens, models, build)

@@ -13,6 +13,7 @@ the new preview if the organization changed, then the outcome and the API's requ
 
 from __future__ import annotations
 
+import functools
 import hmac
 import json
 import logging
@@ -21,7 +22,6 @@ from datetime import UTC, datetime
 from fnmatch import fnmatch
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
@@ -49,15 +49,23 @@ HEADERS = {
 }
 ASSETS = {"approval.css": "text/css; charset=utf-8", "passkey.js": "text/javascript; charset=utf-8"}
 
-templates = Environment(
-    loader=PackageLoader("claude_admin_mcp.server.transports", "templates"),
-    autoescape=select_autoescape(default=True, default_for_string=True),
-)
-_ASSET_PACKAGE = PackageLoader("claude_admin_mcp.server.transports", "static")
+
+@functools.cache
+def _jinja() -> tuple[Any, Any]:
+    """The template environment and the static assets' loader, made when a page is first served
+    (importing jinja2 at start-up would slow every server's first tools/list for no page)."""
+    from jinja2 import Environment, PackageLoader, select_autoescape
+
+    environment = Environment(
+        loader=PackageLoader("claude_admin_mcp.server.transports", "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+    )
+    return environment, PackageLoader("claude_admin_mcp.server.transports", "static")
 
 
 def page(template: str, code: int = 200, **context: Any) -> HTMLResponse:
-    return HTMLResponse(templates.get_template(template).render(**context), status_code=code)
+    environment, _ = _jinja()
+    return HTMLResponse(environment.get_template(template).render(**context), status_code=code)
 
 
 def notice(heading: str, message: str, status: int) -> HTMLResponse:
@@ -235,7 +243,8 @@ async def asset(request: Request) -> Response:
     name = str(request.path_params["name"])
     if name not in ASSETS:
         return PlainTextResponse("not found", status_code=404)
-    source, _, _ = _ASSET_PACKAGE.get_source(templates, name)
+    environment, assets = _jinja()
+    source, _, _ = assets.get_source(environment, name)
     return Response(source, media_type=ASSETS[name])
 
 
