@@ -46,7 +46,7 @@ async def test_a_tool_is_built_on_its_first_call_and_validates_as_ever(sandbox: 
         assert "limit:" in text
         assert deferred["list_users"].build is None
         answered = await client.call_tool("list_users", {"limit": 2})
-        assert not answered.is_error and len(answered.structured_content["items"]) == 2  # type: ignore[index]
+        assert not answered.is_error and len(answered.structured_content["items"]) == 2
         # A write, first called with a malformed id, is refused before any question.
         write = await client.call_tool("remove_user", {"user_id": "not-an-id"})
         assert write.is_error and "user_id" in text_of(write)
