@@ -306,6 +306,33 @@ async def test_anything_but_a_local_file_of_the_right_kind_is_refused_clearly(
 
 
 @pytest.mark.anyio
+async def test_a_refused_upload_says_nothing_of_what_the_path_holds(
+    sandbox: RunningSandbox, tmp_path: Path
+) -> None:
+    """The model names any path; refused before anyone is asked, the answer must not list a folder's
+    files, their sizes or a digest (a directory listing, a guess checked by hash), only why."""
+    private = tmp_path / "private"
+    private.mkdir()
+    (private / "id_ed25519").write_text("-----BEGIN OPENSSH PRIVATE KEY-----\n")
+    (private / "salary-review-2026.xlsx").write_bytes(b"PK\x03\x04")
+    loose = tmp_path / "backup.zip"
+    loose.write_bytes(archive_of({"passwords.txt": b"hunter2"}))
+    commits = named(sandbox, "commit-commands")
+    human = ScriptedHuman("accept")
+    async with connect(server(sandbox, tmp_path), elicitation_callback=human) as client:
+        results = [
+            await client.call_tool("create_plugin", {"path": str(private)}),
+            await client.call_tool("create_plugin_version", {"plugin_id": commits.id, "path": str(loose)}),
+        ]
+    for result in results:
+        said = result.model_dump_json(by_alias=True)
+        assert outcome(result) == "refused" and "holds no .claude-plugin/plugin.json" in said, said
+        for leak in ("id_ed25519", "salary-review", "2 files", "bytes", "SHA-256"):
+            assert leak not in said, leak
+    assert human.messages == [], "no one was asked"
+
+
+@pytest.mark.anyio
 async def test_over_http_a_local_path_is_refused(sandbox: RunningSandbox, tmp_path: Path) -> None:
     archive = tmp_path / "marketplace.zip"
     archive.write_bytes(archive_of({MARKETPLACE_MANIFEST: b'{"plugins": []}'}))
