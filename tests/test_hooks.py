@@ -364,6 +364,36 @@ async def test_headers_the_server_cannot_read_are_refused_before_anyone_is_asked
 
 
 @pytest.mark.anyio
+async def test_a_header_value_the_collector_echoes_is_scrubbed_even_cut_short_or_json_escaped(
+    fresh_sandbox: RunningSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A collector that rejects a header may quote it in its answer, which the API keeps as the
+    destination's last delivery error. The value must not come back through a table cell cut at 80
+    characters (a prefix of it) nor through JSON, where its quotes are escaped."""
+    quoted = 'Digest username="otel", response="' + "Qv6" * 12 + '"'
+    secrets_file(tmp_path, "collector", f"x-team: {HEADER_CANARY}\n")
+    monkeypatch.setenv(VARIABLE, quoted)
+    arguments = {
+        "endpoint_url": "https://otel.echo.example.com",
+        "workspaces": "all",
+        "display_name": "Echo",
+        "headers_file": "collector",
+        "headers_env": {"authorization": VARIABLE},
+    }
+    async with connect(server(fresh_sandbox, tmp_path), elicitation_callback=ScriptedHuman()) as client:
+        created = await client.call_tool("create_telemetry_destination", arguments)
+        assert outcome(created) == "applied", text_of(created)
+        echo = destination(fresh_sandbox, "Echo")
+        echo.last_error = f"collector answered 401: unknown key {HEADER_CANARY} for {quoted}"
+        listed = await client.call_tool("list_telemetry_destinations", {})
+        got = await client.call_tool("get_telemetry_destination", {"destination_id": echo.id})
+    assert "collector answered 401" in text_of(listed) and "collector answered 401" in text_of(got)
+    for result in (listed, got):
+        for fragment in (HEADER_CANARY[:24], "Qv6" * 12):
+            assert fragment not in everything(result), (fragment, text_of(result))
+
+
+@pytest.mark.anyio
 async def test_disabling_or_narrowing_a_destination_says_which_spans_stop(
     fresh_sandbox: RunningSandbox, tmp_path: Path
 ) -> None:
