@@ -328,6 +328,8 @@ async def test_headers_the_server_cannot_read_are_refused_before_anyone_is_asked
 ) -> None:
     secrets_file(tmp_path, "shared", f"authorization: {HEADER_CANARY}\n", mode=0o644)
     secrets_file(tmp_path, "garbled", f"x-ok: fine-value\n{HEADER_CANARY}\n")
+    # The colon left out, and the value's own colon taken for it: what precedes is no header name.
+    secrets_file(tmp_path, "no-colon", f"x-api-key {HEADER_CANARY[:20]}:{HEADER_CANARY[20:]}\n")
     outside = tmp_path / "outside"
     outside.write_text(f"authorization: {HEADER_CANARY}\n")
     outside.chmod(0o600)
@@ -338,6 +340,7 @@ async def test_headers_the_server_cannot_read_are_refused_before_anyone_is_asked
         "missing": ({"headers_file": "nope"}, "no file nope in the secrets folder"),
         "readable by others": ({"headers_file": "shared"}, "can be read by others (mode 644)"),
         "malformed": ({"headers_file": "garbled"}, "garbled line 2 is not `Name: value`"),
+        "no header name": ({"headers_file": "no-colon"}, "no-colon line 1: its name is not a valid header"),
         "a symbolic link": ({"headers_file": "linked"}, "cannot be read"),
         "a path": ({"headers_file": "../outside"}, "headers_file"),
         "unset": ({"headers_env": {"authorization": VARIABLE}}, f"{VARIABLE} is not set"),
@@ -357,7 +360,7 @@ async def test_headers_the_server_cannot_read_are_refused_before_anyone_is_asked
         result = results[case]
         assert result.is_error or outcome(result) == "refused", case
         assert said in text_of(result), (case, text_of(result))
-        assert_absent([HEADER_CANARY], everything(result))
+        assert_absent([HEADER_CANARY, HEADER_CANARY[:20]], everything(result))
     assert no_url.is_error and "endpoint_url" in text_of(no_url)
     assert human.messages == [], "no one was asked"
     assert snapshot(fresh_sandbox) == before

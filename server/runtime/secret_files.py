@@ -50,9 +50,12 @@ def read_values(
     values: dict[str, str] = {}
     seen: dict[str, str] = {}
 
-    def add(name: str, value: str, where: str) -> None:
+    def add(name: str, value: str, where: str, from_file: bool = False) -> None:
         register_secret(value)
         if not _TOKEN.fullmatch(name):
+            if from_file:  # then perhaps part of the value (its colon left out, the value's own taken)
+                register_secret(name)
+                raise SecretSourceError(f"{where}: its name is not a valid {noun} name (one word, then `:`)")
             raise SecretSourceError(f"{where}: {name[:40]!r} is not a valid {noun} name")
         if name.lower() in seen:
             raise SecretSourceError(f"{noun} {name} is given twice ({seen[name.lower()]} and {where})")
@@ -61,7 +64,7 @@ def read_values(
 
     if file is not None:
         for number, name, value in _lines(folder, file):
-            add(name, value, f"{file} line {number}")
+            add(name, value, f"{file} line {number}", from_file=True)
     source = os.environ if environ is None else environ
     for name, variable in (env or {}).items():
         if not _ENV.fullmatch(variable):
