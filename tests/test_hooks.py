@@ -11,6 +11,7 @@ import logging
 import re
 import stat
 import tempfile
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, get_args
 
@@ -194,6 +195,38 @@ async def test_a_new_webhooks_signing_secret_goes_to_a_file_only_the_user_reads(
     assert new_secret != secret and new_path != path and new_path.read_text() == new_secret + "\n"
     audit = (tmp_path / "audit.jsonl").read_text()
     assert_absent([secret, new_secret], everything(rotated), *typed.messages, audit, caplog.text)
+
+
+@pytest.mark.anyio
+async def test_a_signing_secret_follows_no_link_at_its_name_and_closes_a_folder_left_open(
+    fresh_sandbox: RunningSandbox, tmp_path: Path
+) -> None:
+    """The file's name is predictable (the endpoint's id and the second): links put at those names
+    beforehand are neither followed nor replaced, and a secrets folder others may list is closed."""
+    alerts = hook(fresh_sandbox, "security-alerts")
+    folder = tmp_path / "secrets"
+    folder.mkdir(mode=0o755)
+    folder.chmod(0o755)
+    victim = tmp_path / "victim"
+    victim.write_text("untouched\n")
+    start = datetime.now(UTC)
+    links = [
+        folder / f"webhook-signing-secret-{alerts.id}-{start + timedelta(seconds=s):%Y%m%dT%H%M%SZ}.txt"
+        for s in range(-2, 30)
+    ]
+    for link in links:
+        link.symlink_to(victim)
+    human = ScriptedHuman("accept", typed="security-alerts")
+    async with connect(server(fresh_sandbox, tmp_path), elicitation_callback=human) as client:
+        rotated = await client.call_tool(
+            "regenerate_webhook_signing_secret", {"webhook_endpoint_id": alerts.id}
+        )
+    assert outcome(rotated) == "applied", text_of(rotated)
+    path = Path((rotated.structured_content or {})["result"]["signing_secret_file"])
+    assert victim.read_text() == "untouched\n" and all(link.is_symlink() for link in links)
+    assert path.parent == folder and not path.is_symlink() and path.name.endswith("-2.txt")
+    assert path.read_text() == alerts.signing_secret + "\n" and stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700, "a folder others could list is closed"
 
 
 @pytest.mark.anyio

@@ -11,6 +11,7 @@ read, and no message here ever holds one.
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import re
@@ -161,6 +162,11 @@ def keep_returned(
 
 def _write_new(folder: Path, stem: str, text: str) -> Path:
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    info = folder.stat()
+    if info.st_uid != os.getuid():
+        raise PermissionError(errno.EPERM, "the folder belongs to another user")
+    if stat.S_IMODE(info.st_mode) & 0o077:  # made by hand without umask 077: others could list it
+        folder.chmod(0o700)
     for attempt in range(100):
         path = folder / (f"{stem}.txt" if attempt == 0 else f"{stem}-{attempt + 1}.txt")
         try:
