@@ -11,6 +11,7 @@ import io
 import os
 import stat
 import tempfile
+import tracemalloc
 import typing
 import zipfile
 from pathlib import Path
@@ -330,6 +331,35 @@ async def test_a_refused_upload_says_nothing_of_what_the_path_holds(
         for leak in ("id_ed25519", "salary-review", "2 files", "bytes", "SHA-256"):
             assert leak not in said, leak
     assert human.messages == [], "no one was asked"
+
+
+@pytest.mark.anyio
+async def test_a_zip_bomb_manifest_is_not_inflated_into_memory(
+    sandbox: RunningSandbox, tmp_path: Path
+) -> None:
+    """An archive of 130 KB whose manifest inflates to 128 MB, its directory claiming 100 bytes (a
+    member's plugin downloaded to the exports folder, or any archive the model points at): the
+    preview reads at most the manifest's limit, whatever the archive claims."""
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(MANIFEST, b" " * (128 * 1024 * 1024))
+    data = bytearray(packed.getvalue())
+    central = data.find(b"PK\x01\x02")
+    data[central + 24 : central + 28] = (100).to_bytes(4, "little")  # the uncompressed size it claims
+    bomb = tmp_path / "bomb.zip"
+    bomb.write_bytes(bytes(data))
+    commits = named(sandbox, "commit-commands")
+    async with connect(server(sandbox, tmp_path)) as client:
+        tracemalloc.start()
+        try:
+            result = await client.call_tool(
+                "create_plugin_version", {"plugin_id": commits.id, "path": str(bomb)}
+            )
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+    assert outcome(result) == "refused" and MANIFEST in text_of(result), text_of(result)
+    assert peak < 64 * 1024 * 1024, f"{peak:,} bytes held at once (inflated: 128 MB)"
 
 
 @pytest.mark.anyio
