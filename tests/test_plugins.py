@@ -283,6 +283,10 @@ async def test_anything_but_a_local_file_of_the_right_kind_is_refused_clearly(
     os.symlink("/etc/hostname", linked / "skills" / "secret.txt")
     wrong = tmp_path / "wrong.zip"
     wrong.write_bytes(archive_of(plugin_files("someone-else", "1.0.0")))
+    broken = bytearray(archive_of({MANIFEST: b'{"name": "acme-deploy-tools"}' * 20}))
+    broken[30 + len(MANIFEST) : 38 + len(MANIFEST)] = b"\xff" * 8  # its deflate stream, after the header
+    damaged = tmp_path / "damaged.zip"
+    damaged.write_bytes(bytes(broken))
     cases = {
         "relative/plugin.zip": "not an absolute path",
         str(tmp_path / "missing.zip"): "nothing at",
@@ -291,6 +295,7 @@ async def test_anything_but_a_local_file_of_the_right_kind_is_refused_clearly(
         str(linked): "symbolic link",
         str(tmp_path / "linked" / ".claude-plugin" / "plugin.json"): "is not a .zip or .plugin file",
         str(wrong): "not 'acme-deploy-tools'",
+        str(damaged): f"holds no {MANIFEST}",
     }
     before = snapshot(fresh_sandbox)
     async with connect(

@@ -15,6 +15,7 @@ import io
 import json
 import os
 import zipfile
+import zlib
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -190,7 +191,7 @@ def _from_archive(content: bytes, name: str) -> bytes | None:
                     with archive.open(info) as member:
                         raw = member.read(MANIFEST_MAX_BYTES + 1)
                     return raw if len(raw) <= MANIFEST_MAX_BYTES else None
-    except (zipfile.BadZipFile, OSError, ValueError):
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error):  # a damaged archive
         return None
     return None
 
