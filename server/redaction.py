@@ -7,6 +7,7 @@ looks like an Anthropic credential or a JWT is replaced by shape.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import threading
@@ -25,10 +26,11 @@ REDACTED = "[redacted]"
 
 
 def register_secret(secret: str) -> None:
-    """Remember a secret so it is scrubbed wherever it appears."""
+    """Remember a secret so it is scrubbed wherever it appears, inside JSON too (where a quote,
+    a backslash or a control character of it is escaped)."""
     if len(secret) >= 8:
         with _lock:
-            _secrets.add(secret)
+            _secrets.update({secret, json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1]})
 
 
 def redact(text: str) -> str:

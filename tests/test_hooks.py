@@ -11,6 +11,7 @@ import logging
 import re
 import stat
 import tempfile
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, get_args
 
@@ -197,6 +198,38 @@ async def test_a_new_webhooks_signing_secret_goes_to_a_file_only_the_user_reads(
 
 
 @pytest.mark.anyio
+async def test_a_signing_secret_follows_no_link_at_its_name_and_closes_a_folder_left_open(
+    fresh_sandbox: RunningSandbox, tmp_path: Path
+) -> None:
+    """The file's name is predictable (the endpoint's id and the second): links put at those names
+    beforehand are neither followed nor replaced, and a secrets folder others may list is closed."""
+    alerts = hook(fresh_sandbox, "security-alerts")
+    folder = tmp_path / "secrets"
+    folder.mkdir(mode=0o755)
+    folder.chmod(0o755)
+    victim = tmp_path / "victim"
+    victim.write_text("untouched\n")
+    start = datetime.now(UTC)
+    links = [
+        folder / f"webhook-signing-secret-{alerts.id}-{start + timedelta(seconds=s):%Y%m%dT%H%M%SZ}.txt"
+        for s in range(-2, 30)
+    ]
+    for link in links:
+        link.symlink_to(victim)
+    human = ScriptedHuman("accept", typed="security-alerts")
+    async with connect(server(fresh_sandbox, tmp_path), elicitation_callback=human) as client:
+        rotated = await client.call_tool(
+            "regenerate_webhook_signing_secret", {"webhook_endpoint_id": alerts.id}
+        )
+    assert outcome(rotated) == "applied", text_of(rotated)
+    path = Path((rotated.structured_content or {})["result"]["signing_secret_file"])
+    assert victim.read_text() == "untouched\n" and all(link.is_symlink() for link in links)
+    assert path.parent == folder and not path.is_symlink() and path.name.endswith("-2.txt")
+    assert path.read_text() == alerts.signing_secret + "\n" and stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700, "a folder others could list is closed"
+
+
+@pytest.mark.anyio
 async def test_a_plan_that_creates_a_webhook_says_where_its_secret_went(
     fresh_sandbox: RunningSandbox, tmp_path: Path
 ) -> None:
@@ -328,6 +361,8 @@ async def test_headers_the_server_cannot_read_are_refused_before_anyone_is_asked
 ) -> None:
     secrets_file(tmp_path, "shared", f"authorization: {HEADER_CANARY}\n", mode=0o644)
     secrets_file(tmp_path, "garbled", f"x-ok: fine-value\n{HEADER_CANARY}\n")
+    # The colon left out, and the value's own colon taken for it: what precedes is no header name.
+    secrets_file(tmp_path, "no-colon", f"x-api-key {HEADER_CANARY[:20]}:{HEADER_CANARY[20:]}\n")
     outside = tmp_path / "outside"
     outside.write_text(f"authorization: {HEADER_CANARY}\n")
     outside.chmod(0o600)
@@ -338,6 +373,7 @@ async def test_headers_the_server_cannot_read_are_refused_before_anyone_is_asked
         "missing": ({"headers_file": "nope"}, "no file nope in the secrets folder"),
         "readable by others": ({"headers_file": "shared"}, "can be read by others (mode 644)"),
         "malformed": ({"headers_file": "garbled"}, "garbled line 2 is not `Name: value`"),
+        "no header name": ({"headers_file": "no-colon"}, "no-colon line 1: its name is not a valid header"),
         "a symbolic link": ({"headers_file": "linked"}, "cannot be read"),
         "a path": ({"headers_file": "../outside"}, "headers_file"),
         "unset": ({"headers_env": {"authorization": VARIABLE}}, f"{VARIABLE} is not set"),
@@ -357,10 +393,40 @@ async def test_headers_the_server_cannot_read_are_refused_before_anyone_is_asked
         result = results[case]
         assert result.is_error or outcome(result) == "refused", case
         assert said in text_of(result), (case, text_of(result))
-        assert_absent([HEADER_CANARY], everything(result))
+        assert_absent([HEADER_CANARY, HEADER_CANARY[:20]], everything(result))
     assert no_url.is_error and "endpoint_url" in text_of(no_url)
     assert human.messages == [], "no one was asked"
     assert snapshot(fresh_sandbox) == before
+
+
+@pytest.mark.anyio
+async def test_a_header_value_the_collector_echoes_is_scrubbed_even_cut_short_or_json_escaped(
+    fresh_sandbox: RunningSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A collector that rejects a header may quote it in its answer, which the API keeps as the
+    destination's last delivery error. The value must not come back through a table cell cut at 80
+    characters (a prefix of it) nor through JSON, where its quotes are escaped."""
+    quoted = 'Digest username="otel", response="' + "Qv6" * 12 + '"'
+    secrets_file(tmp_path, "collector", f"x-team: {HEADER_CANARY}\n")
+    monkeypatch.setenv(VARIABLE, quoted)
+    arguments = {
+        "endpoint_url": "https://otel.echo.example.com",
+        "workspaces": "all",
+        "display_name": "Echo",
+        "headers_file": "collector",
+        "headers_env": {"authorization": VARIABLE},
+    }
+    async with connect(server(fresh_sandbox, tmp_path), elicitation_callback=ScriptedHuman()) as client:
+        created = await client.call_tool("create_telemetry_destination", arguments)
+        assert outcome(created) == "applied", text_of(created)
+        echo = destination(fresh_sandbox, "Echo")
+        echo.last_error = f"collector answered 401: unknown key {HEADER_CANARY} for {quoted}"
+        listed = await client.call_tool("list_telemetry_destinations", {})
+        got = await client.call_tool("get_telemetry_destination", {"destination_id": echo.id})
+    assert "collector answered 401" in text_of(listed) and "collector answered 401" in text_of(got)
+    for result in (listed, got):
+        for fragment in (HEADER_CANARY[:24], "Qv6" * 12):
+            assert fragment not in everything(result), (fragment, text_of(result))
 
 
 @pytest.mark.anyio

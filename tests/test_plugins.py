@@ -11,6 +11,7 @@ import io
 import os
 import stat
 import tempfile
+import tracemalloc
 import typing
 import zipfile
 from pathlib import Path
@@ -282,6 +283,10 @@ async def test_anything_but_a_local_file_of_the_right_kind_is_refused_clearly(
     os.symlink("/etc/hostname", linked / "skills" / "secret.txt")
     wrong = tmp_path / "wrong.zip"
     wrong.write_bytes(archive_of(plugin_files("someone-else", "1.0.0")))
+    broken = bytearray(archive_of({MANIFEST: b'{"name": "acme-deploy-tools"}' * 20}))
+    broken[30 + len(MANIFEST) : 38 + len(MANIFEST)] = b"\xff" * 8  # its deflate stream, after the header
+    damaged = tmp_path / "damaged.zip"
+    damaged.write_bytes(bytes(broken))
     cases = {
         "relative/plugin.zip": "not an absolute path",
         str(tmp_path / "missing.zip"): "nothing at",
@@ -290,6 +295,7 @@ async def test_anything_but_a_local_file_of_the_right_kind_is_refused_clearly(
         str(linked): "symbolic link",
         str(tmp_path / "linked" / ".claude-plugin" / "plugin.json"): "is not a .zip or .plugin file",
         str(wrong): "not 'acme-deploy-tools'",
+        str(damaged): f"holds no {MANIFEST}",
     }
     before = snapshot(fresh_sandbox)
     async with connect(
@@ -303,6 +309,62 @@ async def test_anything_but_a_local_file_of_the_right_kind_is_refused_clearly(
         assert outcome(results[path]) == "refused", (path, text_of(results[path]))
         assert said in text_of(results[path]), (path, text_of(results[path]))
     assert snapshot(fresh_sandbox) == before
+
+
+@pytest.mark.anyio
+async def test_a_refused_upload_says_nothing_of_what_the_path_holds(
+    sandbox: RunningSandbox, tmp_path: Path
+) -> None:
+    """The model names any path; refused before anyone is asked, the answer must not list a folder's
+    files, their sizes or a digest (a directory listing, a guess checked by hash), only why."""
+    private = tmp_path / "private"
+    private.mkdir()
+    (private / "id_ed25519").write_text("-----BEGIN OPENSSH PRIVATE KEY-----\n")
+    (private / "salary-review-2026.xlsx").write_bytes(b"PK\x03\x04")
+    loose = tmp_path / "backup.zip"
+    loose.write_bytes(archive_of({"passwords.txt": b"hunter2"}))
+    commits = named(sandbox, "commit-commands")
+    human = ScriptedHuman("accept")
+    async with connect(server(sandbox, tmp_path), elicitation_callback=human) as client:
+        results = [
+            await client.call_tool("create_plugin", {"path": str(private)}),
+            await client.call_tool("create_plugin_version", {"plugin_id": commits.id, "path": str(loose)}),
+        ]
+    for result in results:
+        said = result.model_dump_json(by_alias=True)
+        assert outcome(result) == "refused" and "holds no .claude-plugin/plugin.json" in said, said
+        for leak in ("id_ed25519", "salary-review", "2 files", "bytes", "SHA-256"):
+            assert leak not in said, leak
+    assert human.messages == [], "no one was asked"
+
+
+@pytest.mark.anyio
+async def test_a_zip_bomb_manifest_is_not_inflated_into_memory(
+    sandbox: RunningSandbox, tmp_path: Path
+) -> None:
+    """An archive of 130 KB whose manifest inflates to 128 MB, its directory claiming 100 bytes (a
+    member's plugin downloaded to the exports folder, or any archive the model points at): the
+    preview reads at most the manifest's limit, whatever the archive claims."""
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(MANIFEST, b" " * (128 * 1024 * 1024))
+    data = bytearray(packed.getvalue())
+    central = data.find(b"PK\x01\x02")
+    data[central + 24 : central + 28] = (100).to_bytes(4, "little")  # the uncompressed size it claims
+    bomb = tmp_path / "bomb.zip"
+    bomb.write_bytes(bytes(data))
+    commits = named(sandbox, "commit-commands")
+    async with connect(server(sandbox, tmp_path)) as client:
+        tracemalloc.start()
+        try:
+            result = await client.call_tool(
+                "create_plugin_version", {"plugin_id": commits.id, "path": str(bomb)}
+            )
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+    assert outcome(result) == "refused" and MANIFEST in text_of(result), text_of(result)
+    assert peak < 64 * 1024 * 1024, f"{peak:,} bytes held at once (inflated: 128 MB)"
 
 
 @pytest.mark.anyio

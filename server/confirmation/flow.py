@@ -253,7 +253,10 @@ class OperationRun(WriteRun):
         except uploads.UploadError as exc:
             return Preview(f"{self.op.title} from {one_line(given, 200)}", refusal=str(exc))
         reader.uploading = payload.sent
-        return uploads.shown(await self.op.preview(reader, self.args), payload.sent)
+        preview = await self.op.preview(reader, self.args)
+        if preview.refusal is not None:  # nothing is sent, so nothing of what the path holds is said
+            return preview
+        return uploads.shown(preview, payload.sent)
 
     def failure_text(self, exc: ApiError | ApiUnreachable) -> str:
         if isinstance(exc, ApiError):

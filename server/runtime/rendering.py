@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from ..catalog.operation import FromItem
+from ..redaction import redact
 
 MAX_CELL = 80
 _ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": " ", "|": "¦"}
@@ -43,7 +44,10 @@ def cell(value: Any, limit: int = MAX_CELL) -> str:
         text = json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str)
     if not text.isprintable() or "|" in text:
         text = "".join(_ESCAPES.get(ch, ch) if ch in _ESCAPES or ch.isprintable() else "?" for ch in text)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    if len(text) <= limit:
+        return text
+    # Cut short, a secret would no longer be whole for the redactor that scrubs the finished text.
+    return redact(text)[: limit - 1] + "…"
 
 
 Formats = Mapping[str, Callable[[Any], str] | FromItem]

@@ -11,6 +11,7 @@ read, and no message here ever holds one.
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import re
@@ -50,9 +51,12 @@ def read_values(
     values: dict[str, str] = {}
     seen: dict[str, str] = {}
 
-    def add(name: str, value: str, where: str) -> None:
+    def add(name: str, value: str, where: str, from_file: bool = False) -> None:
         register_secret(value)
         if not _TOKEN.fullmatch(name):
+            if from_file:  # then perhaps part of the value (its colon left out, the value's own taken)
+                register_secret(name)
+                raise SecretSourceError(f"{where}: its name is not a valid {noun} name (one word, then `:`)")
             raise SecretSourceError(f"{where}: {name[:40]!r} is not a valid {noun} name")
         if name.lower() in seen:
             raise SecretSourceError(f"{noun} {name} is given twice ({seen[name.lower()]} and {where})")
@@ -61,7 +65,7 @@ def read_values(
 
     if file is not None:
         for number, name, value in _lines(folder, file):
-            add(name, value, f"{file} line {number}")
+            add(name, value, f"{file} line {number}", from_file=True)
     source = os.environ if environ is None else environ
     for name, variable in (env or {}).items():
         if not _ENV.fullmatch(variable):
@@ -158,6 +162,11 @@ def keep_returned(
 
 def _write_new(folder: Path, stem: str, text: str) -> Path:
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    info = folder.stat()
+    if info.st_uid != os.getuid():
+        raise PermissionError(errno.EPERM, "the folder belongs to another user")
+    if stat.S_IMODE(info.st_mode) & 0o077:  # made by hand without umask 077: others could list it
+        folder.chmod(0o700)
     for attempt in range(100):
         path = folder / (f"{stem}.txt" if attempt == 0 else f"{stem}-{attempt + 1}.txt")
         try:

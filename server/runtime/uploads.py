@@ -15,6 +15,7 @@ import io
 import json
 import os
 import zipfile
+import zlib
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -31,6 +32,8 @@ SKIPPED_FOLDERS = frozenset({".git"})
 LISTED_NAMES = 8
 """File names a preview shows before "+N more"."""
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+_BOUNDED = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+"""The compressions a manifest is read from: each inflates at most what is asked of it."""
 
 
 class UploadError(Exception):
@@ -178,9 +181,17 @@ def _from_archive(content: bytes, name: str) -> bytes | None:
             wrapped = f"{next(iter(tops))}/{name}" if len(tops) == 1 else None
             for candidate in (name, wrapped):
                 info = members.get(candidate) if candidate else None
-                if info is not None and info.file_size <= MANIFEST_MAX_BYTES:
-                    return archive.read(info)
-    except (zipfile.BadZipFile, OSError, ValueError):
+                # What an archive says of a member's size is its own claim: read no more than the
+                # limit, and only what inflates in bounded steps (zlib does; bzip2 and LZMA do not).
+                if (
+                    info is not None
+                    and info.compress_type in _BOUNDED
+                    and info.file_size <= MANIFEST_MAX_BYTES
+                ):
+                    with archive.open(info) as member:
+                        raw = member.read(MANIFEST_MAX_BYTES + 1)
+                    return raw if len(raw) <= MANIFEST_MAX_BYTES else None
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error):  # a damaged archive
         return None
     return None
 
