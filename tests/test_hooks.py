@@ -174,8 +174,9 @@ async def test_a_new_webhooks_signing_secret_goes_to_a_file_only_the_user_reads(
     result = (created.structured_content or {})["result"]
     secret = fresh_sandbox.state.hooks.webhooks[result["id"]].signing_secret
     path = Path(result["signing_secret_file"])
-    assert path.parent == tmp_path / "secrets" and path.read_text() == secret + "\n"
+    assert path.parent == tmp_path / "secrets" / "kept" and path.read_text() == secret + "\n"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600 and stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    assert stat.S_IMODE(path.parent.parent.stat().st_mode) == 0o700
     assert f"signing_secret: in {path} (mode 0600" in text_of(created)
     assert "signing_secret" not in {k for k in result if k != "signing_secret_file"}
     assert "returned only now" in human.messages[0] and "never the secret" in human.messages[0]
@@ -204,9 +205,10 @@ async def test_a_signing_secret_follows_no_link_at_its_name_and_closes_a_folder_
     """The file's name is predictable (the endpoint's id and the second): links put at those names
     beforehand are neither followed nor replaced, and a secrets folder others may list is closed."""
     alerts = hook(fresh_sandbox, "security-alerts")
-    folder = tmp_path / "secrets"
-    folder.mkdir(mode=0o755)
+    folder = tmp_path / "secrets" / "kept"
+    folder.mkdir(mode=0o755, parents=True)
     folder.chmod(0o755)
+    folder.parent.chmod(0o755)
     victim = tmp_path / "victim"
     victim.write_text("untouched\n")
     start = datetime.now(UTC)
@@ -227,6 +229,7 @@ async def test_a_signing_secret_follows_no_link_at_its_name_and_closes_a_folder_
     assert path.parent == folder and not path.is_symlink() and path.name.endswith("-2.txt")
     assert path.read_text() == alerts.signing_secret + "\n" and stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700, "a folder others could list is closed"
+    assert stat.S_IMODE(folder.parent.stat().st_mode) == 0o700, "and the secrets folder around it"
 
 
 @pytest.mark.anyio
@@ -242,7 +245,7 @@ async def test_a_plan_that_creates_a_webhook_says_where_its_secret_went(
         applied = await client.call_tool("apply_changes", changes)
     assert outcome(applied) == "applied", text_of(applied)
     made = next(w for w in fresh_sandbox.state.hooks.webhooks.values() if w.name == "plan")
-    path = next((tmp_path / "secrets").glob(f"webhook-signing-secret-{made.id}-*.txt"))
+    path = next((tmp_path / "secrets" / "kept").glob(f"webhook-signing-secret-{made.id}-*.txt"))
     assert path.read_text() == made.signing_secret + "\n"
     assert f"its signing secret is in {path}" in text_of(applied)
     assert_absent([made.signing_secret], everything(applied), (tmp_path / "audit.jsonl").read_text())
@@ -367,6 +370,11 @@ async def test_headers_the_server_cannot_read_are_refused_before_anyone_is_asked
     outside.write_text(f"authorization: {HEADER_CANARY}\n")
     outside.chmod(0o600)
     (tmp_path / "secrets" / "linked").symlink_to(outside)
+    # What the server keeps for the human (a secret the API returned) is never a headers file, even
+    # one that reads as `Name: value`.
+    (tmp_path / "secrets" / "kept").mkdir(mode=0o700)
+    (tmp_path / "secrets" / "kept" / "returned").write_text(f"authorization: {HEADER_CANARY}\n")
+    (tmp_path / "secrets" / "kept" / "returned").chmod(0o600)
     monkeypatch.delenv(VARIABLE, raising=False)
     base = {"endpoint_url": "https://otel.acme.com", "workspaces": "all"}
     cases: dict[str, tuple[dict[str, Any], str]] = {
@@ -376,6 +384,8 @@ async def test_headers_the_server_cannot_read_are_refused_before_anyone_is_asked
         "no header name": ({"headers_file": "no-colon"}, "no-colon line 1: its name is not a valid header"),
         "a symbolic link": ({"headers_file": "linked"}, "cannot be read"),
         "a path": ({"headers_file": "../outside"}, "headers_file"),
+        "the kept folder": ({"headers_file": "kept"}, "is not a regular file"),
+        "a kept secret": ({"headers_file": "kept/returned"}, "headers_file: String should match pattern"),
         "unset": ({"headers_env": {"authorization": VARIABLE}}, f"{VARIABLE} is not set"),
         "another variable": ({"headers_env": {"authorization": "ANTHROPIC_ADMIN_KEY"}}, "headers_env"),
     }
@@ -618,7 +628,7 @@ async def test_no_result_error_log_or_audit_line_of_the_new_tools_carries_a_secr
             seen.append(everything(result))
             assert not result.is_error and outcome(result) in ("None", "applied"), (name, text_of(result))
             issued |= {w.signing_secret for w in hooks.webhooks.values()}
-    kept = [Path(p).read_text().strip() for p in (tmp_path / "secrets").glob("webhook-signing-secret-*")]
+    kept = [Path(p).read_text().strip() for p in (tmp_path / "secrets" / "kept").glob("webhook-signing-*")]
     assert len(kept) == 2 and set(kept) <= issued, "both secrets reached their files"
     stored = [value for d in hooks.destinations.values() for value in d.headers.values()]
     assert HEADER_CANARY in stored and ENV_CANARY in stored, "the headers reached the API"
@@ -665,7 +675,7 @@ async def test_a_real_subprocess_logs_no_signing_secret_or_header_at_debug_level
             errlog.seek(0)
             stderr = errlog.read()
     assert [outcome(r) for r in results] == ["applied", "applied"], [text_of(r) for r in results]
-    kept = next((state / "secrets").glob("webhook-signing-secret-*")).read_text().strip()
+    kept = next((state / "secrets" / "kept").glob("webhook-signing-secret-*")).read_text().strip()
     assert kept.startswith("whsec_")
     assert "DEBUG" in stderr and "/v1/organizations/webhooks" in stderr, "the debug log was captured"
     assert "x-team" in text_of(listed), "the header's name is shown"

@@ -6,8 +6,8 @@
   `CLAUDE_ADMIN_MCP_SECRET_…`, so no other variable of the server's, its own credential least of
   all, can be sent anywhere). The server reads them as it sends; previews show the names only.
 * `SecretReturned`: a secret an endpoint returns once (a webhook's signing secret). The server
-  writes it to a file of its own in the secrets folder (mode 0600) and the result carries the
-  file's path in its place.
+  writes it to a file of its own in the secrets folder's `kept` folder (mode 0600) and the result
+  carries the file's path in its place.
 
 Either way the values are registered with the redactor as soon as they are read, so none reaches a
 result, an error, a log line or the audit log even by accident.
@@ -24,6 +24,9 @@ FILE_NAME = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"
 """A file of the secrets folder, by name: no folder, so nothing outside it can be named."""
 FOLDER = "secrets"
 """The secrets folder, under the state folder."""
+KEPT = "kept"
+"""The folder within it where the server keeps the secrets the API returns: a `headers_file` names a
+file of the secrets folder itself, so no secret the server kept can be sent on as a header."""
 
 
 class SecretSourceError(ValueError):

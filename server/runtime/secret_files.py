@@ -1,12 +1,12 @@
 """The secrets folder (`<state_dir>/secrets`): secret values the human leaves there for the server,
-and secrets the API returns once, kept there for the human (see `catalog/secrets.py`).
+and secrets the API returns once, kept for the human in its `kept` folder (see `catalog/secrets.py`).
 
 What the human leaves is read only from files of the folder itself (by name: no path reaches
 elsewhere, no symbolic link is followed), regular files of theirs that no one else may read, one
 `Name: value` a line; or from the server's environment, only variables named
 `CLAUDE_ADMIN_MCP_SECRET_…`. What the API returns is written to a new file (mode 0600, never over
-another) in that folder (mode 0700). Every value is registered with the redactor the moment it is
-read, and no message here ever holds one.
+another) in `kept` (mode 0700, as is the folder), which no `headers_file` can name. Every value is
+registered with the redactor the moment it is read, and no message here ever holds one.
 """
 
 from __future__ import annotations
@@ -23,7 +23,15 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from ..catalog.secrets import ENV_NAME, FILE_NAME, FOLDER, SecretReturned, SecretSourceError, SecretValues
+from ..catalog.secrets import (
+    ENV_NAME,
+    FILE_NAME,
+    FOLDER,
+    KEPT,
+    SecretReturned,
+    SecretSourceError,
+    SecretValues,
+)
 from ..redaction import register_secret
 
 log = logging.getLogger(__name__)
@@ -93,10 +101,11 @@ def _lines(folder: Path, file: str) -> list[tuple[int, str, str]]:
         ) from None
     except OSError as exc:  # a symbolic link (ELOOP), a folder, no permission
         raise SecretSourceError(f"{path} cannot be read ({exc.strerror or type(exc).__name__})") from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):  # a folder, a FIFO, a device (before fdopen refuses)
+        os.close(fd)
+        raise SecretSourceError(f"{path} is not a regular file")
     with os.fdopen(fd, "rb") as handle:
         info = os.fstat(handle.fileno())
-        if not stat.S_ISREG(info.st_mode):
-            raise SecretSourceError(f"{path} is not a regular file")
         if info.st_uid != os.getuid():
             raise SecretSourceError(f"{path} belongs to another user")
         if info.st_mode & 0o077:
@@ -161,14 +170,19 @@ def keep_returned(
 
 
 def _write_new(folder: Path, stem: str, text: str) -> Path:
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    info = folder.stat()
-    if info.st_uid != os.getuid():
-        raise PermissionError(errno.EPERM, "the folder belongs to another user")
-    if stat.S_IMODE(info.st_mode) & 0o077:  # made by hand without umask 077: others could list it
-        folder.chmod(0o700)
+    """A new file in the secrets folder's `kept` folder, both folders the user's alone."""
+    kept = folder / KEPT
+    for level in (folder, kept):
+        level.mkdir(mode=0o700, exist_ok=True, parents=True)
+        info = level.lstat()
+        if not stat.S_ISDIR(info.st_mode):  # a link where the folder should be is not followed
+            raise NotADirectoryError(errno.ENOTDIR, "not a folder")
+        if info.st_uid != os.getuid():
+            raise PermissionError(errno.EPERM, "the folder belongs to another user")
+        if stat.S_IMODE(info.st_mode) & 0o077:  # made by hand without umask 077: others could list it
+            level.chmod(0o700)
     for attempt in range(100):
-        path = folder / (f"{stem}.txt" if attempt == 0 else f"{stem}-{attempt + 1}.txt")
+        path = kept / (f"{stem}.txt" if attempt == 0 else f"{stem}-{attempt + 1}.txt")
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
         except FileExistsError:
@@ -178,4 +192,4 @@ def _write_new(folder: Path, stem: str, text: str) -> Path:
             handle.flush()
             os.fsync(handle.fileno())
         return path
-    raise FileExistsError(f"{folder / stem}.txt and 99 others exist")
+    raise FileExistsError(f"{kept / stem}.txt and 99 others exist")
