@@ -202,38 +202,39 @@ _404 = (
     "finds them."
 )
 
+_AREA: dict[str, Any] = {"toolset": "webhooks", "beta": BETA}
+"""What every operation of this area shares: its toolset and beta header."""
+
 OPERATIONS = [
     Operation(
         name="list_webhooks",
         title="List webhook endpoints",
         description="Organization webhook endpoints: URLs Anthropic sends events to (a customer-managed "
         "key fails or recovers, a user profile is restricted), enabled or not. Beta.",
-        toolset="webhooks",
         method="GET",
         path=PATH,
         input=Arguments,
         output=WebhookEndpoint,
         pagination="id_cursor",
         page_size=PAGE_MAX,
-        beta=BETA,
         columns=_COLUMNS,
         formats=_FORMATS,
         empty_hint="No endpoint yet, or webhooks are not on for this organization (the account team turns "
         "them on).",
+        **_AREA,
     ),
     Operation(
         name="get_webhook",
         title="Get webhook endpoint",
         description="One webhook endpoint by id: URL, events, state, why Anthropic disabled it.",
-        toolset="webhooks",
         method="GET",
         path=PATH + "/{webhook_endpoint_id}",
         input=GetWebhook,
         output=WebhookEndpoint,
-        beta=BETA,
         columns=(*_COLUMNS, "description", "created_at", "updated_at"),
         formats=_FORMATS,
         not_found_hint=_404,
+        **_AREA,
     ),
     Operation(
         name="create_webhook",
@@ -241,63 +242,58 @@ OPERATIONS = [
         description="Create a webhook: an https URL that gets events when a customer-managed encryption "
         "key fails or recovers, or a user profile is restricted. Its signing secret goes to a file only "
         "the user reads; the answer gives the path.",
-        toolset="webhooks",
         method="POST",
         path=PATH,
         input=CreateWebhook,
         output=NewWebhook,
-        beta=BETA,
         idempotent=False,
         preview=organization_wide(_preview_create),
         secret_returned=SecretReturned(field="signing_secret", owner="id", noun="webhook-signing-secret"),
         columns=("id", "name", "url", "state", "enabled_events", "signing_secret"),
         formats={**_FORMATS, "signing_secret": FromItem(_kept)},
+        **_AREA,
     ),
     Operation(
         name="update_webhook",
         title="Update webhook endpoint",
         description="Change a webhook endpoint's URL, events, name or description, or disable/enable it "
         "(disabling stops deliveries: the user types its name).",
-        toolset="webhooks",
         method="POST",
         path=PATH + "/{webhook_endpoint_id}",
         input=UpdateWebhook,
         output=WebhookEndpoint,
-        beta=BETA,
         destructive=True,
         idempotent=True,
         preview=organization_wide(_preview_update),
         columns=_COLUMNS,
         formats=_FORMATS,
         not_found_hint=_404,
+        **_AREA,
     ),
     Operation(
         name="delete_webhook",
         title="Delete webhook endpoint",
         description="Delete a webhook endpoint: its deliveries stop for good. The user types its name.",
-        toolset="webhooks",
         method="DELETE",
         path=PATH + "/{webhook_endpoint_id}",
         input=GetWebhook,
         output=Deleted,
-        beta=BETA,
         destructive=True,
         idempotent=True,
         preview=organization_wide(_preview_delete),
         columns=("id", "type"),
         not_found_hint=_404,
+        **_AREA,
     ),
     Operation(
         name="regenerate_webhook_signing_secret",
         title="Replace webhook signing secret",
         description="Rotate a webhook endpoint's signing secret (e.g. it leaked): the old one stops at "
         "once. The new one goes to a file only the user reads; the answer gives the path.",
-        toolset="webhooks",
         method="POST",
         path=PATH + "/{webhook_endpoint_id}/regenerate_signing_secret",
         input=GetWebhook,
         output=SigningSecretKept,
-        beta=BETA,
         destructive=True,
         idempotent=False,
         preview=organization_wide(_preview_regenerate),
@@ -307,5 +303,6 @@ OPERATIONS = [
         columns=("signing_secret",),
         formats={"signing_secret": FromItem(_kept)},
         not_found_hint=_404,
+        **_AREA,
     ),
 ]
