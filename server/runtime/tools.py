@@ -221,7 +221,9 @@ Models = Callable[[], tuple[type[ToolArguments], type[BaseModel]]]
 class DeferredTool(Tool):
     """The SDK's `Tool`, registered and listed at once from the committed schemas; its argument
     model (pydantic's `create_model`, a millisecond or two a tool: most of start-up with every tool
-    registered) and a write's resolver plan are built on its first call, by `build`."""
+    registered) and a write's resolver plan are built on its first call, by `build`. The suite builds
+    every one (`tests/test_schema_cache.py`), so a model that cannot be built fails there, not in a
+    user's first call."""
 
     build: Callable[[], Tool] | None = Field(default=None, exclude=True)
 

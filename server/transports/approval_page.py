@@ -20,13 +20,16 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from fnmatch import fnmatch
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
+
+if TYPE_CHECKING:  # loaded when the first page is served (see _jinja)
+    from jinja2 import Environment, PackageLoader
 
 from ..confirmation import browser
 from ..confirmation.approvals import Approval, ApprovalBook
@@ -51,7 +54,7 @@ ASSETS = {"approval.css": "text/css; charset=utf-8", "passkey.js": "text/javascr
 
 
 @functools.cache
-def _jinja() -> tuple[Any, Any]:
+def _jinja() -> tuple[Environment, PackageLoader]:
     """The template environment and the static assets' loader, made when a page is first served
     (importing jinja2 at start-up would slow every server's first tools/list for no page)."""
     from jinja2 import Environment, PackageLoader, select_autoescape
